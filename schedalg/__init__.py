@@ -1,0 +1,71 @@
+"""schedalg: learning-rate schedules as values.
+
+A schedule is an immutable ``step -> value`` function built from a few primitives and
+combinators. Evaluate it on a Python number, a NumPy array or a JAX array; hash it, print it,
+hand it to optax or torch.
+"""
+
+from ._combinators import (
+    add,
+    clip,
+    concat,
+    div,
+    fit,
+    maximum,
+    minimum,
+    mul,
+    neg,
+    repeat,
+    scale_by_cycle,
+    scale_time,
+    shift,
+    staircase,
+    sub,
+    warp,
+)
+from ._primitives import (
+    cosine,
+    exp,
+    hold,
+    inverse,
+    linear_ramp,
+    piecewise,
+    poly,
+    tanh,
+    triangle,
+)
+from ._pytree import install as _install_pytree
+from ._schedule import Schedule
+
+_install_pytree()
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Schedule",
+    "add",
+    "clip",
+    "concat",
+    "cosine",
+    "div",
+    "exp",
+    "fit",
+    "hold",
+    "inverse",
+    "linear_ramp",
+    "maximum",
+    "minimum",
+    "mul",
+    "neg",
+    "piecewise",
+    "poly",
+    "repeat",
+    "scale_by_cycle",
+    "scale_time",
+    "shift",
+    "staircase",
+    "sub",
+    "tanh",
+    "triangle",
+    "warp",
+]

@@ -1,0 +1,1046 @@
+"""Combinators: concatenation, cycles, arithmetic and time transforms."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import operator
+from typing import Any
+
+import numpy as np
+
+from . import _backend as B
+from ._lower import OPAQUE, Row, eval_table, leaf_vector, shift_rows
+from ._primitives import Hold, Tabular
+from ._schedule import (
+    PREC_ADD,
+    PREC_ATOM,
+    PREC_MUL,
+    PREC_NEG,
+    PREC_SHIFT,
+    Schedule,
+    _leaf_key,
+    as_schedule,
+    fmt_number,
+)
+
+# -- concat --------------------------------------------------------------------------------------
+
+
+def _static_duration(piece: Schedule) -> int | float | None:
+    return piece.duration
+
+
+class Concat(Tabular):
+    """Pieces run one after another. Lowered to one table; its leaves travel packed.
+
+    Built publicly from ``pieces``; rebuilt by JAX from ``layout`` (static: per piece, its
+    class, static fields and leaf count, or its opaque index), one leaf vector and the opaque
+    pieces (those that do not lower to segments).
+    """
+
+    _fname = "concat"
+    _prec = PREC_SHIFT
+
+    # -- the two representations -------------------------------------------------------------
+
+    @property
+    def pieces(self) -> tuple[Schedule, ...]:
+        """The pieces, in order."""
+        p = self._pieces
+        if p is not None:
+            return p
+        return self._cached("pieces", self._rebuild_pieces)
+
+    def _rebuild_pieces(self) -> tuple[Schedule, ...]:
+        vec = self._vec
+        concrete = not B.is_tracer(vec)
+        if concrete:
+            vec = np.asarray(vec, dtype=np.float64)
+        out = []
+        pos = 0
+        for entry in self._layout:
+            if entry[0] == "opaque":
+                out.append(self._opaque[entry[1]])
+                continue
+            _, cls, static, n = entry
+            if cls is _PIECEWISE():
+                part = vec[..., pos : pos + n]
+                if concrete and part.ndim == 1:
+                    part = tuple(float(x) for x in part)
+                out.append(cls._make(values=part, boundaries=static[0]))
+            else:
+                leaves = [vec[..., pos + i] for i in range(n)]
+                if concrete:
+                    leaves = [float(x) if np.ndim(x) == 0 else x for x in leaves]
+                out.append(cls._tree_unflatten(static, leaves))
+            pos += n
+        return tuple(out)
+
+    def _split(self) -> tuple[tuple, list, tuple]:
+        """(layout, flat leaves, opaque pieces) from the pieces."""
+        return self._cached("split", self._compute_split)
+
+    def _compute_split(self) -> tuple[tuple, list, tuple]:
+        layout = []
+        leaves: list = []
+        opaque: list = []
+        for p in self.pieces:
+            if isinstance(p, Tabular) and not isinstance(p, Concat):
+                lv = p._value_list() if isinstance(p, _PIECEWISE()) else list(p._leaves())
+                flat, static = p._tree_flatten()
+                layout.append(("flat", type(p), static, len(lv)))
+                leaves.extend(lv)
+            else:
+                layout.append(("opaque", len(opaque)))
+                opaque.append(p)
+        return tuple(layout), leaves, tuple(opaque)
+
+    @property
+    def _layout(self) -> tuple:
+        return self._split()[0] if self._pieces is not None else self._packed_layout
+
+    @property
+    def _opaque(self) -> tuple:
+        return self._split()[2] if self._pieces is not None else self._packed_opaque
+
+    @property
+    def _vec(self) -> Any:
+        if self._pieces is None:
+            return self._packed_vec
+        leaves = self._split()[1]
+        if all(type(x) is float for x in leaves):
+            return self._cached("vec_np", lambda: np.asarray(leaves, dtype=np.float64))
+        return leaves
+
+    # -- schedule protocol -------------------------------------------------------------------
+
+    def _leaves(self) -> tuple[Any, ...]:
+        if self._pieces is None:
+            return (self._packed_vec,)
+        return tuple(self._split()[1])
+
+    def _children(self) -> tuple[Schedule, ...]:
+        return self._opaque
+
+    @property
+    def _py_ok(self) -> bool:
+        def make() -> bool:
+            if self._pieces is None and B.is_tracer(self._packed_vec):
+                return False
+            return all(p._py_ok for p in self.pieces)
+
+        return self._cached("py_ok", make)
+
+    def _starts(self) -> list[int | float]:
+        def make() -> list[int | float]:
+            starts = [0]
+            for p in self.pieces[:-1]:
+                starts.append(starts[-1] + p.duration)
+            return starts
+
+        return self._cached("starts", make)
+
+    def _duration(self) -> int | float | None:
+        last = self.pieces[-1].duration
+        return None if last is None else self._starts()[-1] + last
+
+    def _end_value(self) -> Any:
+        return self.pieces[-1].end_value
+
+    def _compute_range(self) -> tuple[float, float]:
+        ranges = [p._range() for p in self.pieces]
+        return min(r[0] for r in ranges), max(r[1] for r in ranges)
+
+    def _py(self, t: int | float) -> float:
+        starts = self._starts()
+        i = bisect.bisect_right(starts, t) - 1
+        return self.pieces[i]._py(t - starts[i])
+
+    def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
+        return self._cached("table", self._compute_table) + (self._opaque,)  # type: ignore[no-any-return]
+
+    def _compute_table(self) -> tuple[tuple[Row, ...], Any]:
+        rows: list[Row] = []
+        offset: int | float = 0
+        leaf_pos = 0
+        n = len(self._layout)
+        for i, entry in enumerate(self._layout):
+            last = i == n - 1
+            if entry[0] == "opaque":
+                piece = self._opaque[entry[1]]
+                dur = piece.duration
+                rows.append(Row(OPAQUE, offset, dur, 0, 0, opaque=entry[1]))
+            else:
+                _, cls, static, count = entry
+                dummy = _placeholder(cls, static, count)
+                prow, _, _ = dummy._table()
+                dur = dummy.duration
+                if not last:
+                    prow = tuple(r for r in prow if r.start < dur)
+                rows.extend(shift_rows(prow, offset, leaf_pos, 0))
+                leaf_pos += count
+            if not last:
+                offset = offset + dur
+        return tuple(rows), self._vec
+
+    def _xp(self, t: Any, xp: Any) -> Any:
+        rows, _, opaque = self._table()
+        return eval_table(rows, self._vec, opaque, t, xp)
+
+    # -- equality, printing, pytree ------------------------------------------------------------
+
+    def _key(self) -> Any:
+        return self._cached("key", lambda: ("Concat", tuple(p._key() for p in self.pieces)))
+
+    def __repr__(self) -> str:
+        return " >> ".join(p._repr_in(PREC_SHIFT + 1) for p in self.pieces)
+
+    def _tree_flatten(self) -> tuple[list[Any], Any]:
+        vec = self._vec
+        if isinstance(vec, list):
+            vec = leaf_vector(vec, B.jnp() if any(B.is_jax(x) for x in vec) else np)
+        return [vec, *self._opaque], self._layout
+
+    @classmethod
+    def _tree_unflatten(cls, layout: Any, children: Any) -> Any:
+        children = list(children)
+        return cls._make(
+            _pieces=None,
+            _packed_layout=layout,
+            _packed_vec=children[0],
+            _packed_opaque=tuple(children[1:]),
+        )
+
+    def __reduce__(self) -> Any:
+        return (_concat_from_pieces, (self.pieces,))
+
+
+def _PIECEWISE() -> type:
+    from ._primitives import Piecewise
+
+    return Piecewise
+
+
+def _placeholder(cls: type, static: Any, count: int) -> Schedule:
+    """A node of the given static structure with zero leaves: it yields rows and duration."""
+    if cls is _PIECEWISE():
+        return cls._make(values=np.zeros(count), boundaries=static[0])  # type: ignore[attr-defined]
+    return cls._tree_unflatten(static, [0.0] * count)  # type: ignore[attr-defined]
+
+
+def _concat_from_pieces(pieces: tuple) -> Schedule:
+    return Concat._make(_pieces=tuple(pieces))
+
+
+def concat(*schedules: Any) -> Schedule:
+    """Run schedules one after another: each starts at its local step 0 when the last ends.
+
+    Formula: with ``d_i`` the durations and ``o_i = d_0 + ... + d_{i-1}``,
+    ``s(t) = s_i(t - o_i)`` for ``o_i <= t < o_{i+1}``; the last piece runs on.
+
+    Nested concats are flattened and pieces of 0 steps dropped, so ``concat`` is associative
+    and ``hold(v, 0)`` is its identity; ``concat(s)`` is ``s``. Every piece but the last must be
+    finite. ``a >> b`` is ``concat(a, b)``.
+
+    Example:
+        >>> s = linear_ramp(0.0, 1.0, 10) >> cosine(1.0, 0.0, 90)
+        >>> s(5), s(10), s.duration
+        (0.5, 1.0, 100)
+    """
+    fn = "concat"
+    if not schedules:
+        raise TypeError(f"{fn}(): needs at least one schedule")
+    pieces: list[Schedule] = []
+    for i, s in enumerate(schedules):
+        sched = as_schedule(fn, f"schedules[{i}]", s)
+        if isinstance(sched, Concat):
+            pieces.extend(sched.pieces)
+        else:
+            pieces.append(sched)
+    for i, p in enumerate(pieces[:-1]):
+        if p.duration is None:
+            raise ValueError(
+                f"{fn}(): every piece but the last must be finite, got the infinite piece "
+                f"{p!r} at position {i}"
+            )
+    kept = [p for p in pieces[:-1] if p.duration != 0]
+    last = pieces[-1]
+    if last.duration == 0 and kept:
+        kept_last = kept.pop()
+        last = kept_last
+    kept.append(last)
+    if len(kept) == 1:
+        return kept[0]
+    return Concat._make(_pieces=tuple(kept))
+
+
+# -- repeat and scale_by_cycle -------------------------------------------------------------------
+
+# How many cycle starts of a stretched repeat are tabulated exactly; later ones (only for
+# stretch barely above 1) come from the closed form.
+_MAX_CYCLE_TABLE = 10_000
+_TABLE_HORIZON = 2**62
+
+
+def _snap(x: float) -> int | float:
+    r = round(x)
+    return int(r) if abs(x - r) <= 1e-9 * max(1.0, abs(x)) else x
+
+
+class Repeat(Schedule):
+    _fname = "repeat"
+    _child_fields = ("schedule",)
+    _static_fields = ("times", "stretch")
+
+    @property
+    def _base(self) -> int | float:
+        return self.schedule.duration  # type: ignore[no-any-return]
+
+    def _cycle_table(self) -> tuple[list[int | float], bool]:
+        """Cycle starts S_0 .. S_m (exact where they fall on whole steps), and completeness."""
+
+        def make() -> tuple[list[int | float], bool]:
+            d, r = self._base, float(self.stretch)
+            limit = self.times if self.times is not None else _MAX_CYCLE_TABLE
+            starts: list[int | float] = [0]
+            exact = 0.0
+            length = float(d)
+            for _ in range(limit):
+                exact += length
+                length *= r
+                starts.append(_snap(exact))
+                if self.times is None and exact > _TABLE_HORIZON:
+                    return starts, True
+            return starts, self.times is not None
+
+        return self._cached("cycles", make)
+
+    def _duration(self) -> int | float | None:
+        if self.times is None:
+            return None
+        if self.stretch == 1:
+            return self._base * self.times
+        return self._cycle_table()[0][-1]
+
+    def _end_value(self) -> Any:
+        return self.schedule.end_value
+
+    def _compute_range(self) -> tuple[float, float]:
+        return self.schedule._range()  # type: ignore[return-value]
+
+    # cycle location ---------------------------------------------------------------------------
+
+    def _locate_py(self, t: int | float) -> tuple[int, int | float]:
+        d = self._base
+        if self.stretch == 1:
+            k, local = divmod(t, d)
+            k = int(k)
+            if self.times is not None and k >= self.times:
+                k = self.times - 1
+                local = t - k * d
+            return k, local
+        starts, complete = self._cycle_table()
+        m = len(starts) - 1
+        if t < starts[-1] or complete:
+            k = min(bisect.bisect_right(starts, t) - 1, m - 1)
+            length = starts[k + 1] - starts[k]
+            return k, (t - starts[k]) * (d / length)
+        r = float(self.stretch)
+        k = int(math.floor(math.log1p(t * (r - 1) / d) / math.log(r)))
+        k = max(k, m)
+        start = d * (r**k - 1) / (r - 1)
+        return k, (t - start) / r**k
+
+    def _locate_xp(self, t: Any, xp: Any) -> tuple[Any, Any]:
+        d = self._base
+        int_time = t.dtype.kind in "iu" and isinstance(d, int)
+        if self.stretch == 1:
+            if int_time:
+                k = t // d
+            else:
+                t = t.astype(xp.result_type(float)) if t.dtype.kind in "iu" else t
+                k = xp.floor(t / d)
+            if self.times is not None:
+                k = xp.minimum(k, self.times - 1)
+            return k, t - k * d
+        starts, complete = self._cycle_table()
+        m = len(starts) - 1
+        r = float(self.stretch)
+        int_time = int_time and all(isinstance(s, int) for s in starts)
+        ft = t.astype(xp.result_type(float)) if t.dtype.kind in "iu" else t
+        k = xp.floor(xp.log1p(ft * ((r - 1) / d)) / math.log(r))
+        k = xp.clip(k, 0, m - 1).astype(np.int32)
+        if int_time:
+            info = np.iinfo(np.dtype(t.dtype.name))
+            table = np.asarray([min(s, info.max) for s in starts], dtype=t.dtype.name)
+        else:
+            table = np.asarray(starts, dtype=ft.dtype.name)
+            t = ft
+        # The estimate can be one cycle off where pow/log round; the exact table decides.
+        k = k + (t >= xp.take(table, xp.minimum(k + 1, m))).astype(np.int32)
+        k = k - (t < xp.take(table, k)).astype(np.int32)
+        k = xp.clip(k, 0, m - 1)
+        scale = np.asarray(
+            [d / (starts[i + 1] - starts[i]) for i in range(m)], dtype=ft.dtype.name
+        )
+        local = (t - xp.take(table, k)) * xp.take(scale, k)
+        if not complete:
+            beyond = ft >= float(starts[-1])
+            kb = xp.maximum(xp.floor(xp.log1p(ft * ((r - 1) / d)) / math.log(r)), m)
+            rk = xp.exp(kb * math.log(r))
+            local_b = (ft - d * (rk - 1) / (r - 1)) / rk
+            k = xp.where(beyond, kb.astype(k.dtype), k)
+            local = xp.where(beyond, local_b, local)
+        return k, local
+
+    def _py(self, t: int | float) -> float:
+        return self.schedule._py(self._locate_py(t)[1])
+
+    def _xp(self, t: Any, xp: Any) -> Any:
+        return self.schedule._xp(self._locate_xp(t, xp)[1], xp)
+
+    def _repr_args(self) -> list[str]:
+        args = [repr(self.schedule)]
+        if self.times is not None:
+            args.append(f"times={self.times}")
+        if self.stretch != 1:
+            args.append(f"stretch={fmt_number(self.stretch)}")
+        return args
+
+
+def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -> Schedule:
+    """Repeat a finite schedule, optionally stretching each cycle (SGDR's ``T_mult``).
+
+    Formula: cycle ``k`` lasts ``d * stretch ** k`` steps (``d`` = the schedule's duration)
+    and runs ``schedule`` at its local time divided by ``stretch ** k``. Cycle ``k`` starts
+    at ``d * (stretch ** k - 1) / (stretch - 1)`` (``d * k`` for stretch 1), found in closed
+    form, so a 10^9-step schedule costs what a 10-step one does. Starts that fall on whole
+    steps are exact on every backend.
+
+    Args:
+        schedule: a finite schedule of positive duration.
+        times: number of cycles (an int >= 1), or None to repeat forever.
+        stretch: the cycle-length multiplier, > 0 (a float, as Keras and timm allow). Below 1
+            it needs ``times``.
+
+    Returns:
+        The repeated schedule; ``repeat(s, times=1)`` is ``s``.
+
+    Example:
+        >>> s = repeat(linear_ramp(1.0, 0.0, 10), stretch=2.0)
+        >>> s(0), s(10), s(20), s(30)
+        (1.0, 1.0, 0.5, 1.0)
+
+    Reference: Loshchilov & Hutter, SGDR: Stochastic Gradient Descent with Warm Restarts (2017).
+    """
+    fn = "repeat"
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    d = schedule.duration
+    if d is None:
+        raise ValueError(f"{fn}(): schedule must be finite, got the infinite {schedule!r}")
+    if d == 0:
+        raise ValueError(f"{fn}(): schedule must have a positive duration, got {schedule!r}")
+    n = B.steps(fn, "times", times, allow_none=True)
+    if n is not None and n < 1:
+        raise ValueError(f"{fn}(): times must be >= 1 or None, got times={times!r}")
+    r = B.positive(fn, "stretch", stretch)
+    if r < 1 and n is None:
+        raise ValueError(
+            f"{fn}(): stretch < 1 shrinks cycles towards zero length; give times, "
+            f"got stretch={stretch!r}, times=None"
+        )
+    if n == 1:
+        return schedule
+    return Repeat._make(schedule=schedule, times=n, stretch=float(r))
+
+
+class ScaleByCycle(Schedule):
+    _fname = "scale_by_cycle"
+    _leaf_fields = ("factor", "floor")
+    _child_fields = ("schedule",)
+
+    def _duration(self) -> int | float | None:
+        return self.schedule.duration  # type: ignore[no-any-return]
+
+    def _end_value(self) -> Any:
+        rep = self.schedule
+        return self._py_or_xp_end(rep.times - 1, rep.schedule.end_value)
+
+    def _py_or_xp_end(self, k: int, v: Any) -> Any:
+        return self.floor + (v - self.floor) * self.factor**k
+
+    def _compute_range(self) -> tuple[float, float]:
+        lo, hi = self.schedule._range()
+        f, fl = self.factor, self.floor
+        if self.schedule.times is None:
+            far_lo = far_hi = fl if f < 1 else None
+        else:
+            kmax = self.schedule.times - 1
+            far_lo, far_hi = fl + (lo - fl) * f**kmax, fl + (hi - fl) * f**kmax
+        cands = [lo, hi] + [x for x in (far_lo, far_hi) if x is not None]
+        return min(cands), max(cands)
+
+    def _py(self, t: int | float) -> float:
+        k, local = self.schedule._locate_py(t)
+        v = self.schedule.schedule._py(local)
+        return self.floor + (v - self.floor) * self.factor**k
+
+    def _xp(self, t: Any, xp: Any) -> Any:
+        k, local = self.schedule._locate_xp(t, xp)
+        v = self.schedule.schedule._xp(local, xp)
+        kf = k.astype(xp.result_type(v, float))
+        return self.floor + (v - self.floor) * xp.exp(kf * xp.log(self.factor))
+
+    def _repr_args(self) -> list[str]:
+        args = [repr(self.schedule), fmt_number(self.factor)]
+        if self.floor != 0:
+            args.append(f"floor={fmt_number(self.floor)}")
+        return args
+
+
+def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedule:
+    """Scale each cycle of a repeated schedule by a power of ``factor``, towards ``floor``.
+
+    Formula: in cycle ``k``, ``s(t) = floor + (v - floor) * factor ** k`` with ``v`` the
+    repeated schedule's value. This is CLR's triangular2 (factor 1/2), SGDR's ``m_mul``
+    and timm's ``cycle_decay``.
+
+    Args:
+        schedule: a ``repeat(...)``.
+        factor: the per-cycle multiplier, > 0; at most 1 when the repeat is infinite.
+        floor: the value the cycles are scaled towards.
+
+    Example:
+        >>> s = scale_by_cycle(repeat(triangle(0.0, 1.0, 4)), 0.5)
+        >>> s(2), s(6), s(10)
+        (1.0, 0.5, 0.25)
+    """
+    fn = "scale_by_cycle"
+    if not isinstance(schedule, Repeat):
+        raise TypeError(
+            f"{fn}(): schedule must be a repeat(...) (cycles are what it scales), "
+            f"got schedule={schedule!r}"
+        )
+    f = B.value(fn, "factor", factor)
+    fl = B.value(fn, "floor", floor)
+    if type(f) is float:
+        if not f > 0:
+            raise ValueError(f"{fn}(): factor must be > 0, got factor={factor!r}")
+        if f > 1 and schedule.times is None:
+            raise ValueError(
+                f"{fn}(): factor > 1 on an infinite repeat grows without bound, "
+                f"got factor={factor!r}; give the repeat times"
+            )
+        if f > 1:
+            try:
+                _ = f ** (schedule.times - 1) * 1.0
+            except OverflowError:
+                raise ValueError(
+                    f"{fn}(): factor ** times overflows, got factor={factor!r}, "
+                    f"times={schedule.times}"
+                ) from None
+    return ScaleByCycle._make(schedule=schedule, factor=f, floor=fl)
+
+
+# -- arithmetic ----------------------------------------------------------------------------------
+
+
+def _settle(s: Schedule) -> int | float | None:
+    """Duration of an operand: a constant (infinite hold) settles at once."""
+    if isinstance(s, Hold) and s.steps is None:
+        return 0
+    return s.duration
+
+
+class BinOp(Schedule):
+    _child_fields = ("a", "b")
+    _symbol = ""
+    _op: Any = None
+
+    def _duration(self) -> int | float | None:
+        da, db = _settle(self.a), _settle(self.b)
+        if da is None or db is None:
+            return None
+        return max(da, db)
+
+    def _end_value(self) -> Any:
+        ea = self.a.end_value if self.a.duration is not None else self.a(0)
+        eb = self.b.end_value if self.b.duration is not None else self.b(0)
+        return type(self)._op(ea, eb)
+
+    def _py(self, t: int | float) -> float:
+        return type(self)._op(self.a._py(t), self.b._py(t))  # type: ignore[no-any-return]
+
+    def _xp(self, t: Any, xp: Any) -> Any:
+        return self._xp_op(xp, self.a._xp(t, xp), self.b._xp(t, xp))
+
+    def _xp_op(self, xp: Any, x: Any, y: Any) -> Any:
+        return type(self)._op(x, y)
+
+    def _compute_range(self) -> tuple[float, float]:
+        (a0, a1), (b0, b1) = self.a._range(), self.b._range()
+        cands = [type(self)._op(x, y) for x in (a0, a1) for y in (b0, b1)]
+        return min(cands), max(cands)
+
+    def __repr__(self) -> str:
+        return (
+            f"{_operand(self.a, self._prec)} {self._symbol} {_operand(self.b, self._prec + 1)}"
+        )
+
+
+def _operand(s: Schedule, prec: int) -> str:
+    if isinstance(s, Hold) and s.steps is None and type(s.value) is float:
+        text = fmt_number(s.value)
+        return f"({text})" if s.value < 0 and prec > PREC_NEG else text
+    return s._repr_in(prec)
+
+
+class Add(BinOp):
+    _fname = "add"
+    _prec = PREC_ADD
+    _symbol = "+"
+    _op = operator.add
+
+
+class Sub(BinOp):
+    _fname = "sub"
+    _prec = PREC_ADD
+    _symbol = "-"
+    _op = operator.sub
+
+
+class Mul(BinOp):
+    _fname = "mul"
+    _prec = PREC_MUL
+    _symbol = "*"
+    _op = operator.mul
+
+
+class Div(BinOp):
+    _fname = "div"
+    _prec = PREC_MUL
+    _symbol = "/"
+    _op = operator.truediv
+
+    def _compute_range(self) -> tuple[float, float]:
+        (a0, a1), (b0, b1) = self.a._range(), self.b._range()
+        cands = [x / y for x in (a0, a1) for y in (b0, b1)]
+        return min(cands), max(cands)
+
+
+class Minimum(BinOp):
+    _fname = "minimum"
+    _op = min
+
+    def _xp_op(self, xp: Any, x: Any, y: Any) -> Any:
+        return xp.minimum(x, y)
+
+    def _compute_range(self) -> tuple[float, float]:
+        (a0, a1), (b0, b1) = self.a._range(), self.b._range()
+        return min(a0, b0), min(a1, b1)
+
+    def __repr__(self) -> str:
+        return f"{self._fname}({self.a!r}, {self.b!r})"
+
+
+class Maximum(Minimum):
+    _fname = "maximum"
+    _op = max
+
+    def _xp_op(self, xp: Any, x: Any, y: Any) -> Any:
+        return xp.maximum(x, y)
+
+    def _compute_range(self) -> tuple[float, float]:
+        (a0, a1), (b0, b1) = self.a._range(), self.b._range()
+        return max(a0, b0), max(a1, b1)
+
+
+def _binop(cls: type, fn: str, a: Any, b: Any) -> Schedule:
+    sa = as_schedule(fn, "a", a)
+    sb = as_schedule(fn, "b", b)
+    return cls._make(a=sa, b=sb)  # type: ignore[attr-defined,no-any-return]
+
+
+def add(a: Any, b: Any) -> Schedule:
+    """Pointwise sum, ``s(t) = a(t) + b(t)``; numbers are constants. ``a + b``."""
+    return _binop(Add, "add", a, b)
+
+
+def sub(a: Any, b: Any) -> Schedule:
+    """Pointwise difference, ``s(t) = a(t) - b(t)``. ``a - b``."""
+    return _binop(Sub, "sub", a, b)
+
+
+def mul(a: Any, b: Any) -> Schedule:
+    """Pointwise product, ``s(t) = a(t) * b(t)``. ``a * b``.
+
+    Example:
+        >>> (cosine(1.0, 0.0, 10) * 0.1)(0)
+        0.1
+    """
+    return _binop(Mul, "mul", a, b)
+
+
+def div(a: Any, b: Any) -> Schedule:
+    """Pointwise quotient, ``s(t) = a(t) / b(t)``. ``a / b``.
+
+    ``b``'s range must exclude 0 (checked at construction on concrete values), so the
+    quotient is finite everywhere.
+    """
+    fn = "div"
+    sb = as_schedule(fn, "b", b)
+    rng = sb._range()
+    if rng is not None and rng[0] <= 0 <= rng[1]:
+        raise ValueError(
+            f"{fn}(): the divisor's values span [{rng[0]!r}, {rng[1]!r}], which includes 0, "
+            f"got b={sb!r}"
+        )
+    return _binop(Div, fn, a, sb)
+
+
+def minimum(a: Any, b: Any) -> Schedule:
+    """Pointwise minimum, ``s(t) = min(a(t), b(t))``."""
+    return _binop(Minimum, "minimum", a, b)
+
+
+def maximum(a: Any, b: Any) -> Schedule:
+    """Pointwise maximum, ``s(t) = max(a(t), b(t))``."""
+    return _binop(Maximum, "maximum", a, b)
+
+
+class Neg(Schedule):
+    _fname = "neg"
+    _prec = PREC_NEG
+    _child_fields = ("a",)
+
+    def _duration(self) -> int | float | None:
+        return _settle(self.a)
+
+    def _end_value(self) -> Any:
+        return -self.a.end_value
+
+    def _py(self, t: int | float) -> float:
+        return -self.a._py(t)
+
+    def _xp(self, t: Any, xp: Any) -> Any:
+        return -self.a._xp(t, xp)
+
+    def _compute_range(self) -> tuple[float, float]:
+        lo, hi = self.a._range()
+        return -hi, -lo
+
+    def __repr__(self) -> str:
+        return f"-{self.a._repr_in(PREC_NEG)}"
+
+
+def neg(a: Any) -> Schedule:
+    """Pointwise negation, ``s(t) = -a(t)``. ``-a``."""
+    return Neg._make(a=as_schedule("neg", "a", a))
+
+
+class Clip(Schedule):
+    _fname = "clip"
+    _leaf_fields = ("low", "high")
+    _child_fields = ("schedule",)
+
+    def _duration(self) -> int | float | None:
+        return _settle(self.schedule)
+
+    def _end_value(self) -> Any:
+        return self._clip_py(self.schedule.end_value)
+
+    def _clip_py(self, v: Any) -> Any:
+        if self.low is not None:
+            v = max(v, self.low)
+        if self.high is not None:
+            v = min(v, self.high)
+        return v
+
+    def _py(self, t: int | float) -> float:
+        return self._clip_py(self.schedule._py(t))  # type: ignore[no-any-return]
+
+    def _xp(self, t: Any, xp: Any) -> Any:
+        v = self.schedule._xp(t, xp)
+        if self.low is not None:
+            v = xp.maximum(v, self.low)
+        if self.high is not None:
+            v = xp.minimum(v, self.high)
+        return v
+
+    def _leaves(self) -> tuple[Any, ...]:
+        return tuple(x for x in (self.low, self.high) if x is not None)
+
+    def _compute_range(self) -> tuple[float, float]:
+        lo, hi = self.schedule._range()
+        return self._clip_py(lo), self._clip_py(hi)
+
+    def _key(self) -> Any:
+        return self._cached(
+            "key",
+            lambda: (
+                "Clip",
+                None if self.low is None else _leaf_key(self.low),
+                None if self.high is None else _leaf_key(self.high),
+                self.schedule._key(),
+            ),
+        )
+
+    def _repr_args(self) -> list[str]:
+        args = [repr(self.schedule)]
+        if self.low is not None:
+            args.append(f"low={fmt_number(self.low)}")
+        if self.high is not None:
+            args.append(f"high={fmt_number(self.high)}")
+        return args
+
+    def _tree_flatten(self) -> tuple[list[Any], Any]:
+        present = (self.low is not None, self.high is not None)
+        return [*self._leaves(), self.schedule], present
+
+    @classmethod
+    def _tree_unflatten(cls, present: Any, children: Any) -> Any:
+        it = iter(children)
+        low = next(it) if present[0] else None
+        high = next(it) if present[1] else None
+        return cls._make(low=low, high=high, schedule=next(it))
+
+
+def clip(schedule: Any, low: Any = None, high: Any = None) -> Schedule:
+    """Pointwise clipping, ``s(t) = min(max(schedule(t), low), high)``; None: no bound."""
+    fn = "clip"
+    s = as_schedule(fn, "schedule", schedule)
+    lo = None if low is None else B.value(fn, "low", low)
+    hi = None if high is None else B.value(fn, "high", high)
+    if type(lo) is float and type(hi) is float and lo > hi:
+        raise ValueError(f"{fn}(): low must be <= high, got low={low!r}, high={high!r}")
+    return Clip._make(schedule=s, low=lo, high=hi)
+
+
+# -- time transforms -----------------------------------------------------------------------------
+
+
+class _TimeMap(Schedule):
+    _child_fields = ("schedule",)
+
+    def _end_value(self) -> Any:
+        return self.schedule.end_value
+
+    def _compute_range(self) -> tuple[float, float]:
+        return self.schedule._range()  # type: ignore[return-value]
+
+
+class Staircase(_TimeMap):
+    _fname = "staircase"
+    _static_fields = ("every",)
+
+    def _duration(self) -> int | float | None:
+        d = self.schedule.duration
+        if d is None:
+            return None
+        blocks = math.ceil(d / self.every)
+        return blocks * self.every
+
+    def _py(self, t: int | float) -> float:
+        e = self.every
+        if type(t) is int and type(e) is int:
+            return self.schedule._py((t // e) * e)
+        return self.schedule._py(math.floor(t / e) * e)
+
+    def _xp(self, t: Any, xp: Any) -> Any:
+        e = self.every
+        if t.dtype.kind in "iu" and type(e) is int:
+            return self.schedule._xp((t // e) * e, xp)
+        if t.dtype.kind in "iu":
+            t = t.astype(xp.result_type(float))
+        return self.schedule._xp(xp.floor(t / e) * e, xp)
+
+    def _repr_args(self) -> list[str]:
+        return [repr(self.schedule), fmt_number(self.every)]
+
+
+def staircase(schedule: Schedule, every: int | float) -> Schedule:
+    """Hold the value constant within blocks of ``every`` steps (per-epoch stepping).
+
+    Formula: ``s(t) = schedule(floor(t / every) * every)``.
+
+    Example:
+        >>> s = staircase(linear_ramp(0.0, 1.0, 10), 5)
+        >>> s(4), s(5), s(9)
+        (0.0, 0.5, 0.5)
+    """
+    fn = "staircase"
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    return Staircase._make(schedule=schedule, every=B.positive(fn, "every", every))
+
+
+class Shift(_TimeMap):
+    _fname = "shift"
+    _static_fields = ("steps",)
+
+    def _duration(self) -> int | float | None:
+        d = self.schedule.duration
+        return None if d is None else max(d + self.steps, 0)
+
+    def _py(self, t: int | float) -> float:
+        t = t - self.steps
+        return self.schedule._py(t if t > 0 else 0)
+
+    def _xp(self, t: Any, xp: Any) -> Any:
+        st = self.steps
+        if t.dtype.kind in "iu" and type(st) is not int:
+            t = t.astype(xp.result_type(float))
+        return self.schedule._xp(xp.maximum(t - st, 0), xp)
+
+    def _repr_args(self) -> list[str]:
+        return [repr(self.schedule), fmt_number(self.steps)]
+
+
+def shift(schedule: Schedule, steps: int | float) -> Schedule:
+    """Move a schedule later by ``steps`` (earlier if negative).
+
+    Formula: ``s(t) = schedule(max(t - steps, 0))``: a delay holds the start value; a negative
+    shift starts the schedule part-way through (resuming it at local step ``-steps``).
+
+    Example:
+        >>> s = shift(linear_ramp(0.0, 1.0, 10), 5)
+        >>> s(0), s(10), s.duration
+        (0.0, 0.5, 15)
+    """
+    fn = "shift"
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    return Shift._make(schedule=schedule, steps=B.number(fn, "steps", steps))
+
+
+class ScaleTime(_TimeMap):
+    _fname = "scale_time"
+    _static_fields = ("factor",)
+
+    def _duration(self) -> int | float | None:
+        d = self.schedule.duration
+        return None if d is None else _snap(d * self.factor)
+
+    def _py(self, t: int | float) -> float:
+        return self.schedule._py(t / self.factor)
+
+    def _xp(self, t: Any, xp: Any) -> Any:
+        if t.dtype.kind in "iu":
+            t = t.astype(xp.result_type(float))
+        return self.schedule._xp(t / self.factor, xp)
+
+    def _repr_args(self) -> list[str]:
+        return [repr(self.schedule), fmt_number(self.factor)]
+
+
+def scale_time(schedule: Schedule, factor: int | float) -> Schedule:
+    """Stretch time by ``factor``: a schedule written in epochs becomes one in steps.
+
+    Formula: ``s(t) = schedule(t / factor)``; the duration is multiplied by ``factor``.
+
+    Example:
+        >>> per_epoch = linear_ramp(0.0, 1.0, 2)      # two epochs
+        >>> s = scale_time(per_epoch, 100)            # 100 steps per epoch
+        >>> s(100), s.duration
+        (0.5, 200)
+    """
+    fn = "scale_time"
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    f = B.positive(fn, "factor", factor)
+    if f == 1:
+        return schedule
+    return ScaleTime._make(schedule=schedule, factor=f)
+
+
+def fit(schedule: Schedule, total: int | float) -> Schedule:
+    """Rescale a finite schedule's time so that it lasts ``total`` steps.
+
+    Lets durations be written as proportions: ``fit(linear_ramp(0, 1, 3) >> cosine(1, 0, 7),
+    10_000)`` warms up for 30% of 10,000 steps (as fastai's ``combine_scheds`` does).
+
+    Example:
+        >>> s = fit(linear_ramp(0.0, 1.0, 1) >> hold(1.0, 3), 100)
+        >>> s(25), s.duration
+        (1.0, 100)
+    """
+    fn = "fit"
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    d = schedule.duration
+    if not d:
+        raise ValueError(f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}")
+    tot = B.positive(fn, "total", total)
+    return scale_time(schedule, _snap(tot / d) if isinstance(tot, int) else tot / d)
+
+
+class Warp(_TimeMap):
+    _fname = "warp"
+    _static_fields = ("power",)
+
+    def _duration(self) -> int | float | None:
+        return self.schedule.duration  # type: ignore[no-any-return]
+
+    def _py(self, t: int | float) -> float:
+        d = self.schedule.duration
+        if t >= d:
+            return self.schedule._py(d)
+        return self.schedule._py(d * (t / d) ** self.power)
+
+    def _xp(self, t: Any, xp: Any) -> Any:
+        from ._lower import _safe_pow
+
+        d = self.schedule.duration
+        if t.dtype.kind in "iu":
+            t = t.astype(xp.result_type(float))
+        x = xp.minimum(t, d) / d
+        return self.schedule._xp(d * _safe_pow(xp, x, float(self.power)), xp)
+
+    def _repr_args(self) -> list[str]:
+        return [repr(self.schedule), fmt_number(self.power)]
+
+
+def warp(schedule: Schedule, power: float) -> Schedule:
+    """Warp time by a power: the schedule runs at progress ``u ** power`` instead of ``u``.
+
+    Formula: with ``d`` the duration, ``s(t) = schedule(d * (t / d) ** power)`` for t < d.
+    ``warp(linear_ramp(a, b, n), 0.5)`` is the "1 - sqrt" decay of WSD schedules;
+    ``warp(cosine(...), k)`` is timm's ``k_decay``.
+
+    Example:
+        >>> warp(linear_ramp(0.0, 1.0, 100), 0.5)(25)
+        0.5
+    """
+    fn = "warp"
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    d = schedule.duration
+    if not d:
+        raise ValueError(f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}")
+    p = B.positive(fn, "power", power)
+    if p == 1:
+        return schedule
+    return Warp._make(schedule=schedule, power=p)
+
+
+__all__ = [
+    "PREC_ATOM",
+    "add",
+    "clip",
+    "concat",
+    "div",
+    "fit",
+    "maximum",
+    "minimum",
+    "mul",
+    "neg",
+    "repeat",
+    "scale_by_cycle",
+    "scale_time",
+    "shift",
+    "staircase",
+    "sub",
+    "warp",
+]

@@ -1,0 +1,684 @@
+"""Primitive schedules: segments of ``steps`` steps with a closed-form formula.
+
+Time inside a segment is local: ``tau = 0 .. steps - 1`` and progress ``u = tau / steps``.
+After its end a segment holds its end value (the limit ``u -> 1``); a segment of 0 steps
+contributes nothing to a ``concat`` and, alone, is the constant end value.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from typing import Any
+
+from . import _backend as B
+from ._lower import (
+    COSINE,
+    EXPGEO,
+    EXPRATE,
+    HOLD,
+    INVERSE,
+    LINEAR,
+    POLY,
+    TANH,
+    TRIANGLE,
+    Row,
+    eval_table,
+)
+from ._schedule import Schedule, fmt_number
+
+_HALF_PI = math.pi / 2
+
+
+class Tabular(Schedule):
+    """A node that lowers to a table of segments (see ``_lower``)."""
+
+    def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
+        """(rows, leaves, opaque schedules): rows start at 0, indices into the leaves."""
+        raise NotImplementedError(type(self).__name__)
+
+    def _xp(self, t: Any, xp: Any) -> Any:
+        rows, leaves, opaque = self._table()
+        return eval_table(rows, leaves, opaque, t, xp)
+
+
+class Segment(Tabular):
+    """A primitive of ``steps`` steps (None: infinite) with leaves (p0, p1)."""
+
+    _kind: int = HOLD
+    _static_fields = ("steps",)
+
+    def _duration(self) -> int | None:
+        return self.steps
+
+    def _shape(self) -> tuple[float, float]:
+        return (1.0, 0.0)
+
+    def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
+        i1 = 1 if len(self._leaf_fields) > 1 else 0
+        a, b = self._shape()
+        return (Row(self._kind, 0, self.steps, 0, i1, a, b),), list(self._leaves()), ()
+
+    def _compute_range(self) -> tuple[float, float]:
+        lo_hi = [float(x) for x in self._leaves()]
+        return min(lo_hi), max(lo_hi)
+
+    def _repr_args(self) -> list[str]:
+        args = [fmt_number(x) for x in self._leaves()]
+        args.append(fmt_number(self.steps))
+        return args
+
+
+def _progress(t: int | float, n: int) -> tuple[float, float]:
+    return t / n, (n - t) / n
+
+
+def _cos_weights(u: float, w: float) -> tuple[float, float]:
+    """(cos^2(pi u / 2), sin^2(pi u / 2)); the smaller one from a sine of the smaller of u, w."""
+    if u <= w:
+        s = math.sin(_HALF_PI * u)
+        s *= s
+        return 1.0 - s, s
+    s = math.sin(_HALF_PI * w)
+    s *= s
+    return s, 1.0 - s
+
+
+# -- hold ----------------------------------------------------------------------------------------
+
+
+class Hold(Segment):
+    _fname = "hold"
+    _kind = HOLD
+    _leaf_fields = ("value",)
+
+    def _py(self, t: int | float) -> float:
+        return self.value
+
+    def _end_value(self) -> Any:
+        return self.value
+
+    def _repr_args(self) -> list[str]:
+        v = fmt_number(self.value)
+        return [v] if self.steps is None else [v, str(self.steps)]
+
+
+def hold(value: Any, steps: int | None = None) -> Schedule:
+    """A constant: ``value`` for ``steps`` steps (forever if ``steps`` is None).
+
+    Formula: ``s(t) = value``.
+
+    Args:
+        value: the constant.
+        steps: its length, a non-negative int, or None for an infinite hold.
+
+    Returns:
+        The schedule. ``hold(v, 0)`` is the identity of ``concat``.
+
+    Example:
+        >>> s = hold(0.1, 10)
+        >>> s(3), s.duration
+        (0.1, 10)
+    """
+    return Hold._make(
+        value=B.value("hold", "value", value), steps=B.steps("hold", "steps", steps, allow_none=True)
+    )
+
+
+# -- linear_ramp ---------------------------------------------------------------------------------
+
+
+class LinearRamp(Segment):
+    _fname = "linear_ramp"
+    _kind = LINEAR
+    _leaf_fields = ("start", "end")
+
+    def _py(self, t: int | float) -> float:
+        n = self.steps
+        if t >= n:
+            return self.end
+        u, w = _progress(t, n)
+        return self.start * w + self.end * u
+
+    def _end_value(self) -> Any:
+        return self.end
+
+
+def linear_ramp(start: Any, end: Any, steps: int) -> Schedule:
+    """A straight line from ``start`` to ``end`` over ``steps`` steps.
+
+    Formula: ``s(t) = start + (end - start) * u`` with ``u = t / steps``; ``end`` after.
+
+    Args:
+        start: the value at t = 0.
+        end: the value approached at t = steps and held after.
+        steps: the length, a non-negative int.
+
+    Example:
+        >>> s = linear_ramp(0.0, 1.0, 4)
+        >>> [s(t) for t in range(6)]
+        [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
+    """
+    fn = "linear_ramp"
+    return LinearRamp._make(
+        start=B.value(fn, "start", start), end=B.value(fn, "end", end), steps=B.steps(fn, "steps", steps)
+    )
+
+
+# -- cosine --------------------------------------------------------------------------------------
+
+
+class Cosine(Segment):
+    _fname = "cosine"
+    _kind = COSINE
+    _leaf_fields = ("start", "end")
+    _static_fields = ("steps", "power")
+
+    def _shape(self) -> tuple[float, float]:
+        return (self.power, 0.0)
+
+    def _py(self, t: int | float) -> float:
+        n = self.steps
+        if t >= n:
+            return self.end
+        c, s = _cos_weights(*_progress(t, n))
+        if self.power == 1:
+            return self.start * c + self.end * s
+        x = c**self.power
+        return self.start * x + self.end * (1.0 - x)
+
+    def _end_value(self) -> Any:
+        return self.end
+
+    def _repr_args(self) -> list[str]:
+        args = [fmt_number(self.start), fmt_number(self.end), str(self.steps)]
+        if self.power != 1:
+            args.append(f"power={fmt_number(self.power)}")
+        return args
+
+
+def cosine(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
+    """Half a cosine wave from ``start`` down (or up) to ``end`` over ``steps`` steps.
+
+    Formula: ``s(t) = end + (start - end) * ((1 + cos(pi * u)) / 2) ** power``,
+    ``u = t / steps``; ``end`` after. Accurate to float rounding relative to the value near
+    both ends (a decay to 0 keeps its relative precision in float32).
+
+    Args:
+        start: the value at t = 0.
+        end: the value approached at t = steps and held after.
+        steps: the length, a non-negative int.
+        power: exponent of the cosine factor (optax's ``exponent``), > 0.
+
+    Example:
+        >>> s = cosine(1.0, 0.0, 100)
+        >>> s(0), s(50), s(100)
+        (1.0, 0.5, 0.0)
+
+    Reference: Loshchilov & Hutter, SGDR (2017).
+    """
+    fn = "cosine"
+    return Cosine._make(
+        start=B.value(fn, "start", start),
+        end=B.value(fn, "end", end),
+        steps=B.steps(fn, "steps", steps),
+        power=B.positive(fn, "power", power),
+    )
+
+
+# -- exp -----------------------------------------------------------------------------------------
+
+
+class Exp(Segment):
+    _fname = "exp"
+    _kind = EXPGEO
+    _leaf_fields = ("start", "end")
+
+    def _py(self, t: int | float) -> float:
+        n = self.steps
+        if t >= n:
+            return self.end
+        log_ratio = self._cached("log_ratio", lambda: math.log(self.end / self.start))
+        return self.start * math.exp(log_ratio * (t / n))
+
+    def _end_value(self) -> Any:
+        return self.end
+
+
+class ExpRate(Segment):
+    _fname = "exp"
+    _kind = EXPRATE
+    _leaf_fields = ("start", "rate")
+
+    def _py(self, t: int | float) -> float:
+        n = self.steps
+        if n is not None and t > n:
+            t = n
+        return self.start * self.rate**t
+
+    def _end_value(self) -> Any:
+        return self.start * self.rate**self.steps
+
+    def _compute_range(self) -> tuple[float, float]:
+        if self.steps is None:
+            far = 0.0 if self.rate < 1 else self.start
+        else:
+            far = self.start * self.rate**self.steps
+        return min(self.start, far), max(self.start, far)
+
+    def _repr_args(self) -> list[str]:
+        args = [fmt_number(self.start), f"rate={fmt_number(self.rate)}"]
+        if self.steps is not None:
+            args.append(f"steps={self.steps}")
+        return args
+
+
+def exp(
+    start: Any, end: Any = None, steps: int | None = None, *, rate: Any = None
+) -> Schedule:
+    """Exponential (geometric) change, given by its end value or by its per-step rate.
+
+    Formulas: ``exp(start, end, steps)``: ``s(t) = start * (end / start) ** u``,
+    ``u = t / steps``, ``end`` after (start, end > 0).
+    ``exp(start, rate=r, steps=None)``: ``s(t) = start * r ** t``, infinite when ``steps``
+    is None (then ``r <= 1``: no growth without bound), else ``start * r ** steps`` after.
+
+    Args:
+        start: the value at t = 0, > 0.
+        end: the value approached at t = steps (geometric form).
+        steps: the length; optional in the rate form.
+        rate: the per-step factor, > 0 (rate form).
+
+    Example:
+        >>> exp(1.0, 0.01, 2)(1)
+        0.1
+        >>> exp(1.0, rate=0.5)(3)
+        0.125
+    """
+    fn = "exp"
+    if (end is None) == (rate is None):
+        raise TypeError(
+            f"{fn}(): give exactly one of end (geometric form) and rate (per-step form), "
+            f"got end={end!r}, rate={rate!r}"
+        )
+    start_v = B.value(fn, "start", start)
+    if type(start_v) is float and not start_v > 0:
+        raise ValueError(f"{fn}(): start must be > 0, got start={start!r}")
+    if end is not None:
+        end_v = B.value(fn, "end", end)
+        if type(end_v) is float and not end_v > 0:
+            raise ValueError(f"{fn}(): end must be > 0, got end={end!r}")
+        if steps is None:
+            raise TypeError(f"{fn}(): the geometric form needs steps, got steps=None")
+        return Exp._make(start=start_v, end=end_v, steps=B.steps(fn, "steps", steps))
+    rate_v = B.value(fn, "rate", rate)
+    n = B.steps(fn, "steps", steps, allow_none=True)
+    if type(rate_v) is float:
+        if not rate_v > 0:
+            raise ValueError(f"{fn}(): rate must be > 0, got rate={rate!r}")
+        if n is None and rate_v > 1:
+            raise ValueError(
+                f"{fn}(): an infinite exp with rate > 1 grows without bound, got rate={rate!r}; "
+                "give steps"
+            )
+        if n is not None and type(start_v) is float:
+            try:
+                end_value = start_v * rate_v**n
+            except OverflowError:
+                end_value = math.inf
+            if not math.isfinite(end_value):
+                raise ValueError(
+                    f"{fn}(): start * rate ** steps overflows, got start={start!r}, "
+                    f"rate={rate!r}, steps={steps!r}"
+                )
+    return ExpRate._make(start=start_v, rate=rate_v, steps=n)
+
+
+# -- poly ----------------------------------------------------------------------------------------
+
+
+class Poly(Segment):
+    _fname = "poly"
+    _kind = POLY
+    _leaf_fields = ("start", "end")
+    _static_fields = ("steps", "power")
+
+    def _shape(self) -> tuple[float, float]:
+        return (self.power, 0.0)
+
+    def _py(self, t: int | float) -> float:
+        n = self.steps
+        if t >= n:
+            return self.end
+        u, w = _progress(t, n)
+        if self.power == 1:
+            return self.start * w + self.end * u
+        x = w**self.power
+        return self.start * x + self.end * (1.0 - x)
+
+    def _end_value(self) -> Any:
+        return self.end
+
+    def _repr_args(self) -> list[str]:
+        return [
+            fmt_number(self.start),
+            fmt_number(self.end),
+            str(self.steps),
+            f"power={fmt_number(self.power)}",
+        ]
+
+
+def poly(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
+    """Polynomial decay (or growth) from ``start`` to ``end`` over ``steps`` steps.
+
+    Formula: ``s(t) = end + (start - end) * (1 - u) ** power``, ``u = t / steps``; ``end``
+    after. ``power = 1`` is ``linear_ramp``.
+
+    Args:
+        start: the value at t = 0.
+        end: the value approached at t = steps and held after.
+        steps: the length, a non-negative int.
+        power: the exponent, > 0.
+
+    Example:
+        >>> poly(1.0, 0.0, 10, power=2.0)(5)
+        0.25
+    """
+    fn = "poly"
+    return Poly._make(
+        start=B.value(fn, "start", start),
+        end=B.value(fn, "end", end),
+        steps=B.steps(fn, "steps", steps),
+        power=B.positive(fn, "power", power),
+    )
+
+
+# -- triangle ------------------------------------------------------------------------------------
+
+
+class Triangle(Segment):
+    _fname = "triangle"
+    _kind = TRIANGLE
+    _leaf_fields = ("low", "high")
+
+    def _py(self, t: int | float) -> float:
+        n = self.steps
+        if t >= n:
+            return self.low
+        u, w = _progress(t, n)
+        tri = 2.0 * min(u, w)
+        return self.low * (1.0 - tri) + self.high * tri
+
+    def _end_value(self) -> Any:
+        return self.low
+
+
+def triangle(low: Any, high: Any, steps: int) -> Schedule:
+    """One triangular cycle: ``low`` up to ``high`` at half time, back down to ``low``.
+
+    Formula: ``s(t) = low + (high - low) * (1 - |2u - 1|)``, ``u = t / steps``; ``low``
+    after. Repeat it for cyclical learning rates.
+
+    Args:
+        low: the value at both ends.
+        high: the value at ``t = steps / 2``.
+        steps: the cycle length, a non-negative int.
+
+    Example:
+        >>> s = triangle(0.0, 1.0, 4)
+        >>> [s(t) for t in range(5)]
+        [0.0, 0.5, 1.0, 0.5, 0.0]
+
+    Reference: Smith, Cyclical Learning Rates for Training Neural Networks (2017).
+    """
+    fn = "triangle"
+    return Triangle._make(
+        low=B.value(fn, "low", low), high=B.value(fn, "high", high), steps=B.steps(fn, "steps", steps)
+    )
+
+
+# -- tanh ----------------------------------------------------------------------------------------
+
+
+class Tanh(Segment):
+    _fname = "tanh"
+    _kind = TANH
+    _leaf_fields = ("start", "end")
+    _static_fields = ("steps", "lower", "upper")
+
+    def _shape(self) -> tuple[float, float]:
+        return (float(self.lower), float(self.upper))
+
+    def _weight(self, u: float) -> float:
+        return 0.5 * (1.0 - math.tanh(self.lower + (self.upper - self.lower) * u))
+
+    def _py(self, t: int | float) -> float:
+        n = self.steps
+        x = self._weight(1.0 if t >= n else t / n)
+        return self.start * x + self.end * (1.0 - x)
+
+    def _compute_range(self) -> tuple[float, float]:
+        a, b = self._py(0), self._py(self.steps)
+        return min(a, b), max(a, b)
+
+    def _repr_args(self) -> list[str]:
+        return [
+            fmt_number(self.start),
+            fmt_number(self.end),
+            str(self.steps),
+            f"lower={fmt_number(self.lower)}",
+            f"upper={fmt_number(self.upper)}",
+        ]
+
+
+def tanh(start: Any, end: Any, steps: int, lower: float = -7.0, upper: float = 3.0) -> Schedule:
+    """A hyperbolic-tangent decay from about ``start`` to about ``end``.
+
+    Formula: ``s(t) = end + (start - end) * (1 - tanh(lower + (upper - lower) * u)) / 2``,
+    ``u = t / steps``; the value at ``u = 1`` after. The endpoints are reached only
+    approximately (``tanh(-7) = -0.9999983``); this is timm's ``TanhLRScheduler`` shape.
+
+    Args:
+        start, end: the asymptotic values.
+        steps: the length, a non-negative int.
+        lower, upper: the tanh argument at ``u = 0`` and ``u = 1``.
+
+    Example:
+        >>> round(tanh(1.0, 0.0, 10, lower=-3.0, upper=3.0)(5), 12)
+        0.5
+
+    Reference: Hsueh et al., Stochastic Gradient Descent with Hyperbolic-Tangent Decay (2019).
+    """
+    fn = "tanh"
+    return Tanh._make(
+        start=B.value(fn, "start", start),
+        end=B.value(fn, "end", end),
+        steps=B.steps(fn, "steps", steps),
+        lower=B.number(fn, "lower", lower),
+        upper=B.number(fn, "upper", upper),
+    )
+
+
+# -- inverse -------------------------------------------------------------------------------------
+
+
+class Inverse(Segment):
+    _fname = "inverse"
+    _kind = INVERSE
+    _leaf_fields = ("start",)
+    _static_fields = ("steps", "scale", "power")
+
+    def _shape(self) -> tuple[float, float]:
+        return (float(self.scale), float(self.power))
+
+    def _py(self, t: int | float) -> float:
+        n = self.steps
+        if n is not None and t > n:
+            t = n
+        return self.start * (1.0 + t / self.scale) ** (-self.power)
+
+    def _compute_range(self) -> tuple[float, float]:
+        far = 0.0 if self.steps is None else self._py(self.steps)
+        return min(self.start, far), max(self.start, far)
+
+    def _repr_args(self) -> list[str]:
+        args = [fmt_number(self.start), f"scale={fmt_number(self.scale)}"]
+        if self.power != 1:
+            args.append(f"power={fmt_number(self.power)}")
+        if self.steps is not None:
+            args.append(f"steps={self.steps}")
+        return args
+
+
+def inverse(start: Any, scale: float, power: float = 1.0, steps: int | None = None) -> Schedule:
+    """Inverse-power decay: the "inverse time" and "inverse square root" family.
+
+    Formula: ``s(t) = start * (1 + t / scale) ** (-power)``; infinite when ``steps`` is None,
+    else the value at ``t = steps`` after.
+
+    Args:
+        start: the value at t = 0.
+        scale: the time constant (steps until the base doubles), > 0.
+        power: the decay exponent, > 0 (1: inverse time, 0.5: inverse square root).
+        steps: the length, or None.
+
+    Example:
+        >>> inverse(1.0, scale=10.0)(10)
+        0.5
+        >>> inverse(1.0, scale=1.0, power=0.5)(3)
+        0.5
+
+    References: Keras ``InverseTimeDecay``; Vaswani et al. (2017) for the rsqrt decay.
+    """
+    fn = "inverse"
+    return Inverse._make(
+        start=B.value(fn, "start", start),
+        scale=B.positive(fn, "scale", scale),
+        power=B.positive(fn, "power", power),
+        steps=B.steps(fn, "steps", steps, allow_none=True),
+    )
+
+
+# -- piecewise -----------------------------------------------------------------------------------
+
+
+class Piecewise(Tabular):
+    """Values between boundaries. ``values`` is a tuple of leaves, or one packed vector."""
+
+    _fname = "piecewise"
+    _leaf_fields = ("values",)
+    _static_fields = ("boundaries",)
+
+    def _leaves(self) -> tuple[Any, ...]:
+        v = self.values
+        return tuple(v) if isinstance(v, tuple) else (v,)
+
+    def _value_list(self) -> list[Any]:
+        v = self.values
+        if isinstance(v, tuple):
+            return list(v)
+        return [v[..., i] for i in range(len(self.boundaries) + 1)]
+
+    def _duration(self) -> int | float:
+        return self.boundaries[-1] if self.boundaries else 0
+
+    def _end_value(self) -> Any:
+        return self._value_list()[-1]
+
+    def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
+        rows = []
+        edges = (0, *self.boundaries)
+        for i in range(len(self.boundaries)):
+            lo, hi = edges[i], edges[i + 1]
+            if hi > lo:
+                rows.append(Row(HOLD, lo, hi - lo, i, i))
+        last = len(self.boundaries)
+        rows.append(Row(HOLD, edges[-1], None, last, last))
+        return tuple(rows), self.values, ()
+
+    def _py(self, t: int | float) -> float:
+        return self.values[bisect.bisect_right(self.boundaries, t)]
+
+    def _compute_range(self) -> tuple[float, float]:
+        return min(self.values), max(self.values)
+
+    def _key(self) -> Any:
+        def make() -> Any:
+            import numpy as np
+
+            from ._schedule import _leaf_key
+
+            v = self.values
+            vals = v if isinstance(v, tuple) else (v,)
+            flat = tuple(_leaf_key(x) for x in vals)
+            if not isinstance(v, tuple):
+                arr = np.asarray(v, dtype=float)
+                flat = tuple(float(x) for x in arr.ravel()) if arr.ndim == 1 else flat
+            return ("Piecewise", flat, self.boundaries)
+
+        return self._cached("key", make)
+
+    def _repr_args(self) -> list[str]:
+        b = "[" + ", ".join(fmt_number(x) for x in self.boundaries) + "]"
+        v = "[" + ", ".join(fmt_number(x) for x in self._value_list()) + "]"
+        return [b, v]
+
+    def _tree_flatten(self) -> tuple[list[Any], Any]:
+        v = self.values
+        if isinstance(v, tuple):
+            from ._lower import leaf_vector
+
+            xp = B.jnp() if any(B.is_jax(x) for x in v) else None
+            import numpy as np
+
+            v = leaf_vector(v, xp if xp is not None else np)
+        return [v], (self.boundaries,)
+
+    @classmethod
+    def _tree_unflatten(cls, static: Any, children: Any) -> Any:
+        return cls._make(values=children[0], boundaries=static[0])
+
+
+def piecewise(boundaries: Any, values: Any) -> Schedule:
+    """Piecewise constant: ``values[i]`` from ``boundaries[i-1]`` up to ``boundaries[i]``.
+
+    Formula: ``values[0]`` for ``t < boundaries[0]``, ``values[i]`` for
+    ``boundaries[i-1] <= t < boundaries[i]``, ``values[-1]`` from ``boundaries[-1]`` on.
+    The duration is the last boundary.
+
+    Args:
+        boundaries: non-decreasing, non-negative step numbers.
+        values: one more value than boundaries.
+
+    Example:
+        >>> s = piecewise([10, 20], [1.0, 0.1, 0.01])
+        >>> s(9), s(10), s(25)
+        (1.0, 0.1, 0.01)
+    """
+    fn = "piecewise"
+    try:
+        bs = list(boundaries)
+        vs = list(values)
+    except TypeError:
+        raise TypeError(
+            f"{fn}(): boundaries and values must be sequences, got "
+            f"boundaries={boundaries!r}, values={values!r}"
+        ) from None
+    if len(vs) != len(bs) + 1:
+        raise ValueError(
+            f"{fn}(): values must have one more entry than boundaries, got "
+            f"len(boundaries)={len(bs)}, len(values)={len(vs)}"
+        )
+    checked_b = []
+    for i, b in enumerate(bs):
+        x = B.number(fn, f"boundaries[{i}]", b)
+        if x < 0:
+            raise ValueError(f"{fn}(): boundaries must be >= 0, got boundaries[{i}]={b!r}")
+        if checked_b and x < checked_b[-1]:
+            raise ValueError(
+                f"{fn}(): boundaries must be sorted, got boundaries[{i - 1}]={checked_b[-1]!r} "
+                f"> boundaries[{i}]={b!r}"
+            )
+        checked_b.append(x)
+    checked_v = tuple(B.value(fn, f"values[{i}]", v) for i, v in enumerate(vs))
+    return Piecewise._make(values=checked_v, boundaries=tuple(checked_b))

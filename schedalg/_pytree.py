@@ -1,0 +1,83 @@
+"""Registers every schedule node class as a JAX pytree, whenever JAX gets imported.
+
+``import schedalg`` must not import JAX, yet a schedule built before JAX is first imported
+must still be a pytree afterwards. If JAX is already imported, registration happens now;
+otherwise a one-shot import hook registers the classes right after ``jax`` finishes loading.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import sys
+import threading
+from typing import Any
+
+_lock = threading.Lock()
+_registered = False
+
+
+def _all_node_classes() -> list[type]:
+    from ._schedule import Schedule
+
+    out: list[type] = []
+    todo = [Schedule]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            out.append(sub)
+            todo.append(sub)
+    return out
+
+
+def register() -> None:
+    """Register all node classes with ``jax.tree_util`` (idempotent)."""
+    global _registered
+    with _lock:
+        if _registered:
+            return
+        from jax import tree_util
+
+        for cls in _all_node_classes():
+            tree_util.register_pytree_node(
+                cls,
+                lambda s: s._tree_flatten(),
+                cls._tree_unflatten,  # type: ignore[attr-defined]
+            )
+        _registered = True
+
+
+class _Loader(importlib.abc.Loader):
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def create_module(self, spec: Any) -> Any:
+        return self._inner.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._inner.exec_module(module)
+        register()
+
+
+class _Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != "jax":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        for finder in sys.meta_path:
+            found = finder.find_spec(fullname, path, target) if hasattr(finder, "find_spec") else None
+            if found is not None:
+                spec = found
+                break
+        spec.loader = _Loader(spec.loader)
+        return spec
+
+
+def install() -> None:
+    if "jax" in sys.modules:
+        register()
+    elif not any(isinstance(f, _Finder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _Finder())
