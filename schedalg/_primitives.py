@@ -181,10 +181,17 @@ class Cosine(Segment):
         n = self.steps
         if t >= n:
             return self.end
-        c, s = _cos_weights(*_progress(t, n))
-        if self.power == 1:
+        u, w = _progress(t, n)
+        p = self.power
+        if p == 1:
+            c, s = _cos_weights(u, w)
             return self.start * c + self.end * s
-        x = c**self.power
+        if u <= w:  # cos^2 = 1 - s with s small: 1 - cos^2p = -expm1(p log1p(-s))
+            s = math.sin(_HALF_PI * u)
+            lg = p * math.log1p(-s * s)
+            return self.start * math.exp(lg) - self.end * math.expm1(lg)
+        s = math.sin(_HALF_PI * w)
+        x = (s * s) ** p
         return self.start * x + self.end * (1.0 - x)
 
     def _end_value(self) -> Any:
