@@ -21,6 +21,7 @@ from ._combinators import (
     shift,
     staircase,
     sub,
+    take,
     warp,
 )
 from ._primitives import (
@@ -65,6 +66,7 @@ __all__ = [
     "shift",
     "staircase",
     "sub",
+    "take",
     "tanh",
     "triangle",
     "warp",
