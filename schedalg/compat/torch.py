@@ -244,8 +244,8 @@ def CosineAnnealingLR(base_lr: float, T_max: int, eta_min: float = 0.0) -> Sched
 
     Example:
         >>> s = CosineAnnealingLR(base_lr=1.0, T_max=10)
-        >>> s(0), s(5), s(10), s(20)
-        (1.0, 0.5, 0.0, 1.0)
+        >>> [round(s(k), 12) for k in (0, 5, 10, 20)]
+        [1.0, 0.5, 0.0, 1.0]
 
     Reference: ``torch.optim.lr_scheduler.CosineAnnealingLR``; Loshchilov & Hutter (2017).
     """
@@ -275,8 +275,8 @@ def CosineAnnealingWarmRestarts(
 
     Example:
         >>> s = CosineAnnealingWarmRestarts(base_lr=1.0, T_0=4, T_mult=2)
-        >>> s(0), s(2), s(4), s(8), s(12)
-        (1.0, 0.5, 1.0, 0.5, 1.0)
+        >>> [round(s(k), 12) for k in (0, 2, 4, 8, 12)]
+        [1.0, 0.5, 1.0, 0.5, 1.0]
 
     Reference: ``torch.optim.lr_scheduler.CosineAnnealingWarmRestarts``; Loshchilov & Hutter,
     SGDR (2017).
@@ -431,8 +431,8 @@ def OneCycleLR(
 
     Example:
         >>> s = OneCycleLR(max_lr=1.0, total_steps=10, pct_start=0.3, div_factor=10.0)
-        >>> s(0), s(1), s(2)
-        (0.1, 0.55, 1.0)
+        >>> [round(s(k), 12) for k in (0, 1, 2)]
+        [0.1, 0.55, 1.0]
 
     Reference: ``torch.optim.lr_scheduler.OneCycleLR``; Smith & Topin, Super-Convergence
     (2018).
