@@ -37,18 +37,28 @@ __all__ = [
 ]
 
 
-def _exponential(fn: str, lr: float, decay_steps: float, rate: float, stair: bool) -> Schedule:
-    a = A.real(fn, "initial_learning_rate", lr)
-    n = A.positive(fn, "decay_steps", decay_steps)
+_KERAS_NAMES = ("initial_learning_rate", "decay_steps", "decay_rate")
+
+
+def _exponential(
+    fn: str,
+    lr: float,
+    decay_steps: float,
+    rate: float,
+    stair: bool,
+    names: tuple[str, str, str] = _KERAS_NAMES,
+) -> Schedule:
+    """``lr * rate ** (step / decay_steps)``; ``names``: the caller's names of the three."""
+    n_lr, n_steps, n_rate = names
+    a = A.real(fn, n_lr, lr)
+    n = A.positive(fn, n_steps, decay_steps)
     if not 0 < rate <= 1:
         raise ValueError(
-            f"{fn}(): decay_rate must give a factor in (0, 1] (a growth without bound has no "
-            f"schedalg form), got decay_rate={rate!r}"
+            f"{fn}(): {n_rate} must give a factor in (0, 1] (a growth without bound has no "
+            f"schedalg form), got {n_rate}={rate!r}"
         )
     if a <= 0:
-        raise ValueError(
-            f"{fn}(): initial_learning_rate must be > 0, got initial_learning_rate={lr!r}"
-        )
+        raise ValueError(f"{fn}(): {n_lr} must be > 0, got {n_lr}={lr!r}")
     s = scale_time(exp(a, rate=rate), n)
     return staircase(s, n) if stair else s
 
@@ -136,9 +146,15 @@ def PiecewiseConstantDecay(
 
 
 def _keras_polynomial(
-    fn: str, lr: float, decay_steps: int, end: float, power: float, cycle: bool
+    fn: str,
+    lr: float,
+    decay_steps: int,
+    end: float,
+    power: float,
+    cycle: bool,
+    lr_name: str = "initial_learning_rate",
 ) -> Schedule:
-    a = A.real(fn, "initial_learning_rate", lr)
+    a = A.real(fn, lr_name, lr)
     n = A.count(fn, "decay_steps", decay_steps, 1)
     b = A.real(fn, "end_learning_rate", end)
     p = A.positive(fn, "power", power)
@@ -192,8 +208,15 @@ def PolynomialDecay(
     )
 
 
-def _inverse_time(fn: str, lr: float, decay_steps: float, rate: float, stair: bool) -> Schedule:
-    a = A.real(fn, "initial_learning_rate", lr)
+def _inverse_time(
+    fn: str,
+    lr: float,
+    decay_steps: float,
+    rate: float,
+    stair: bool,
+    lr_name: str = "initial_learning_rate",
+) -> Schedule:
+    a = A.real(fn, lr_name, lr)
     n = A.positive(fn, "decay_steps", decay_steps)
     r = A.real(fn, "decay_rate", rate)
     if r < 0:
@@ -283,8 +306,16 @@ def CosineDecay(
     return linear_ramp(a, tgt, w) >> cosine(tgt, tgt * al, n)
 
 
-def _restarts(fn: str, lr: float, first: int, t_mul: float, m_mul: float, alpha: float) -> Schedule:
-    a = A.real(fn, "initial_learning_rate", lr)
+def _restarts(
+    fn: str,
+    lr: float,
+    first: int,
+    t_mul: float,
+    m_mul: float,
+    alpha: float,
+    lr_name: str = "initial_learning_rate",
+) -> Schedule:
+    a = A.real(fn, lr_name, lr)
     n = A.count(fn, "first_decay_steps", first, 1)
     t = A.real(fn, "t_mul", t_mul)
     if t < 1:
