@@ -11,6 +11,8 @@ import bisect
 import math
 from typing import Any
 
+import numpy as np
+
 from . import _backend as B
 from ._lower import (
     COSINE,
@@ -643,7 +645,10 @@ class Piecewise(Tabular):
 
     @classmethod
     def _tree_unflatten(cls, static: Any, children: Any) -> Any:
-        return cls._make(values=children[0], boundaries=static[0])
+        v = children[0]
+        if isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype.kind == "f":
+            v = tuple(float(x) for x in v)  # concrete host values: back to the Python path
+        return cls._make(values=v, boundaries=static[0])
 
 
 def piecewise(boundaries: Any, values: Any) -> Schedule:
