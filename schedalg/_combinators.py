@@ -157,6 +157,20 @@ class Concat(Tabular):
         i = bisect.bisect_right(starts, t) - 1
         return self.pieces[i]._py(t - starts[i])
 
+    def _pyfn(self) -> Any:
+        starts = tuple(self._starts())
+        fns = tuple(p._pyfn() for p in self.pieces)
+        if len(fns) == 2:
+            (f0, f1), s1 = fns, starts[1]
+            return lambda t: f0(t) if t < s1 else f1(t - s1)
+        right = bisect.bisect_right
+
+        def f(t: int | float) -> float:
+            i = right(starts, t) - 1
+            return fns[i](t - starts[i])  # type: ignore[no-any-return]
+
+        return f
+
     def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
         return self._cached("table", self._compute_table) + (self._opaque,)  # type: ignore[no-any-return]
 
@@ -572,6 +586,10 @@ class BinOp(Schedule):
 
     def _py(self, t: int | float) -> float:
         return type(self)._op(self.a._py(t), self.b._py(t))  # type: ignore[no-any-return]
+
+    def _pyfn(self) -> Any:
+        op, fa, fb = type(self)._op, self.a._pyfn(), self.b._pyfn()
+        return lambda t: op(fa(t), fb(t))
 
     def _xp(self, t: Any, xp: Any) -> Any:
         return self._xp_op(xp, self.a._xp(t, xp), self.b._xp(t, xp))

@@ -94,6 +94,10 @@ class Hold(Segment):
     _kind = HOLD
     _leaf_fields = ("value",)
 
+    def _pyfn(self) -> Any:
+        v = self.value
+        return lambda t: v
+
     def _py(self, t: int | float) -> float:
         return self.value
 
@@ -142,6 +146,16 @@ class LinearRamp(Segment):
             return self.end
         u, w = _progress(t, n)
         return self.start * w + self.end * u
+
+    def _pyfn(self) -> Any:
+        a, b, n = self.start, self.end, self.steps
+
+        def f(t: int | float) -> float:
+            if t >= n:
+                return b
+            return a * ((n - t) / n) + b * (t / n)
+
+        return f
 
     def _end_value(self) -> Any:
         return self.end
@@ -201,6 +215,27 @@ class Cosine(Segment):
 
     def _end_value(self) -> Any:
         return self.end
+
+    def _pyfn(self) -> Any:
+        if self.power != 1:
+            return self._py
+        a, b, n = self.start, self.end, self.steps
+        sin, half_pi = math.sin, _HALF_PI
+
+        def f(t: int | float) -> float:
+            if t >= n:
+                return b
+            u = t / n
+            w = (n - t) / n
+            if u <= w:
+                s = sin(half_pi * u)
+                s *= s
+                return a * (1.0 - s) + b * s
+            s = sin(half_pi * w)
+            s *= s
+            return a * s + b * (1.0 - s)
+
+        return f
 
     def _repr_args(self) -> list[str]:
         args = [fmt_number(self.start), fmt_number(self.end), str(self.steps)]

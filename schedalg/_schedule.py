@@ -170,9 +170,21 @@ class Schedule:
 
     def __call__(self, t: Any) -> Any:
         tt = type(t)
-        if (tt is int or tt is float) and self._py_ok:
-            return float(self._py(t if t > 0 else 0))
+        if tt is int or tt is float:
+            f = self._cache.get("pyfn")
+            if f is None:
+                f = self._cache["pyfn"] = self._pyfn() if self._py_ok else False
+            if f is not False:
+                return f(t if t > 0 else 0)
         return self._evaluate(t)
+
+    def _pyfn(self) -> Any:
+        """A plain closure ``t -> float`` (for t >= 0) for the pure-Python path.
+
+        The default is the bound ``_py`` method; hot nodes return closures over their
+        constants, so one evaluation costs a few local lookups.
+        """
+        return self._py
 
     def _evaluate(self, t: Any) -> Any:
         if isinstance(t, (bool, np.bool_)):
