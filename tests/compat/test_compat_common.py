@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 
 import schedalg
-from tests.conftest import evaluate
 from schedalg import *  # noqa: F403  (repr round trip needs every name)
 from schedalg.compat import keras as K
 from schedalg.compat import optax as O
 from schedalg.compat import tf as T
 from schedalg.compat import torch as P
+from tests.conftest import evaluate
 
 SAMPLES = {
     "StepLR": lambda: P.StepLR(base_lr=0.3, step_size=7, gamma=0.5),

@@ -15,6 +15,7 @@ covers the schedule's length plus at least 20%.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -22,8 +23,17 @@ from _parity import assert_parity
 from hypothesis import given
 from hypothesis import strategies as st
 
+# Keras reads its backend once, at first import. (Set here rather than in a
+# tests/compat/conftest.py: a second module named ``conftest`` shadows tests/conftest.py for
+# the core tests' ``from conftest import ...``.)
+os.environ.setdefault("KERAS_BACKEND", "jax")
 jax = pytest.importorskip("jax")
 keras = pytest.importorskip("keras")
+if keras.backend.backend() != "jax":
+    pytest.skip(
+        f"keras was imported with the {keras.backend.backend()!r} backend before this module",
+        allow_module_level=True,
+    )
 from keras.optimizers import schedules as K  # noqa: E402
 
 from schedalg.compat import keras as C  # noqa: E402
