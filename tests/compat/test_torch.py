@@ -7,7 +7,6 @@ steps after it). Every run covers the schedule's length plus at least 20%.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -261,9 +260,7 @@ def test_sequential_lr():
         s4 = L.StepLR(o, step_size=5, gamma=0.5)
         return L.SequentialLR(o, schedulers=[s1, s2, s3, s4], milestones=[5, 50, 50])
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # torch warns about epoch-style steps
-        want, _ = run_torch(mk, 100, base)
+    want, _ = run_torch(mk, 100, base)
     ours = C.SequentialLR(
         [
             C.LinearLR(base_lr=base, start_factor=0.1, total_iters=8),
@@ -272,6 +269,27 @@ def test_sequential_lr():
             C.StepLR(base_lr=base, step_size=5, gamma=0.5),
         ],
         milestones=[5, 50, 50],
+    )
+    check(ours, want)
+
+
+def test_sequential_lr_restarts_warm_restarts_and_cyclic_at_their_milestones():
+    base = 0.25
+
+    def mk(o):
+        s1 = L.ConstantLR(o, factor=0.2, total_iters=3)
+        s2 = L.CosineAnnealingWarmRestarts(o, T_0=6, T_mult=2, eta_min=0.01)
+        s3 = L.CyclicLR(o, base_lr=0.002, max_lr=0.05, step_size_up=4, mode="triangular2")
+        return L.SequentialLR(o, schedulers=[s1, s2, s3], milestones=[7, 30])
+
+    want, _ = run_torch(mk, 70, base)
+    ours = C.SequentialLR(
+        [
+            C.ConstantLR(base_lr=base, factor=0.2, total_iters=3),
+            C.CosineAnnealingWarmRestarts(base_lr=base, T_0=6, T_mult=2, eta_min=0.01),
+            C.CyclicLR(base_lr=0.002, max_lr=0.05, step_size_up=4, mode="triangular2"),
+        ],
+        milestones=[7, 30],
     )
     check(ours, want)
 
