@@ -500,8 +500,8 @@ def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> S
     ``m_i <= k < m_{i+1}``. torch restarts the incoming scheduler at its own step 0 (from the
     optimizer's base lr), so pass compat schedules built with that same ``base_lr``. One torch
     quirk is not reproduced: constructing a ``OneCycleLR`` rewrites the optimizer's
-    ``initial_lr`` to ``max_lr / div_factor``, and ``SequentialLR`` then restarts its *other*
-    schedulers from that value; build those with ``base_lr=max_lr / div_factor`` to match.
+    ``initial_lr`` to ``max_lr / div_factor``, and ``SequentialLR`` then starts its *first*
+    scheduler from that value (build it with ``base_lr=max_lr / div_factor`` to match).
 
     Args:
         schedulers: compat (or any) schedules.
