@@ -15,20 +15,23 @@ from .._primitives import cosine, linear_ramp
 from .._schedule import Schedule
 
 
-def count(fn: str, name: str, x: Any, minimum: int = 0) -> int:
-    """An int (an integral float is accepted) >= ``minimum``."""
-    ok = isinstance(x, numbers.Real) and not isinstance(x, bool)
-    if ok and not isinstance(x, numbers.Integral):
-        ok = math.isfinite(float(x)) and float(x).is_integer()
-    if not ok or int(x) < minimum:
-        raise ValueError(f"{fn}(): {name} must be an int >= {minimum}, got {name}={x!r}")
+def count(fn: str, name: str, x: Any, minimum: int | None = 0) -> int:
+    """An int (an integral float is accepted) >= ``minimum`` (None: any int)."""
+    bound = "" if minimum is None else f" >= {minimum}"
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{fn}(): {name} must be an int{bound}, got {name}={x!r}")
+    ok = isinstance(x, numbers.Integral) or (math.isfinite(float(x)) and float(x).is_integer())
+    if not ok or (minimum is not None and int(x) < minimum):
+        raise ValueError(f"{fn}(): {name} must be an int{bound}, got {name}={x!r}")
     return int(x)
 
 
 def real(fn: str, name: str, x: Any) -> float:
     """A finite real number, as a float."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(float(x)):
-        raise ValueError(f"{fn}(): {name} must be a finite real number, got {name}={x!r}")
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{fn}(): {name} must be a real number, got {name}={x!r}")
+    if not math.isfinite(float(x)):
+        raise ValueError(f"{fn}(): {name} must be finite, got {name}={x!r}")
     return float(x)
 
 

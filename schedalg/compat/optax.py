@@ -87,8 +87,8 @@ def polynomial_schedule(
     p = A.real(fn, "power", power)
     if p < 0:
         raise ValueError(f"{fn}(): power must be >= 0, got power={power!r}")
-    n = A.count(fn, "transition_steps", transition_steps, minimum=-(2**62))
-    begin = max(A.count(fn, "transition_begin", transition_begin, minimum=-(2**62)), 0)
+    n = A.count(fn, "transition_steps", transition_steps, minimum=None)
+    begin = max(A.count(fn, "transition_begin", transition_begin, minimum=None), 0)
     if n <= 0 or p == 0:
         return hold(a)
     return hold(a, begin) >> poly(a, b, n, power=p)
@@ -111,8 +111,8 @@ def linear_schedule(
     fn = "linear_schedule"
     a = A.real(fn, "init_value", init_value)
     b = A.real(fn, "end_value", end_value)
-    n = A.count(fn, "transition_steps", transition_steps, minimum=-(2**62))
-    begin = max(A.count(fn, "transition_begin", transition_begin, minimum=-(2**62)), 0)
+    n = A.count(fn, "transition_steps", transition_steps, minimum=None)
+    begin = max(A.count(fn, "transition_begin", transition_begin, minimum=None), 0)
     if n <= 0:
         return hold(a)
     return hold(a, begin) >> linear_ramp(a, b, n)
@@ -203,9 +203,9 @@ def exponential_decay(
     """
     fn = "exponential_decay"
     a = A.real(fn, "init_value", init_value)
-    n = A.count(fn, "transition_steps", transition_steps, minimum=-(2**62))
+    n = A.count(fn, "transition_steps", transition_steps, minimum=None)
     r = A.real(fn, "decay_rate", decay_rate)
-    begin = max(A.count(fn, "transition_begin", transition_begin, minimum=-(2**62)), 0)
+    begin = max(A.count(fn, "transition_begin", transition_begin, minimum=None), 0)
     end = None if end_value is None else A.real(fn, "end_value", end_value)
     if r < 0:
         raise ValueError(f"{fn}(): decay_rate must be >= 0, got decay_rate={decay_rate!r}")
@@ -397,7 +397,7 @@ def warmup_constant_schedule(init_value: float, peak_value: float, warmup_steps:
     fn = "warmup_constant_schedule"
     a = A.real(fn, "init_value", init_value)
     b = A.real(fn, "peak_value", peak_value)
-    n = A.count(fn, "warmup_steps", warmup_steps, minimum=-(2**62))
+    n = A.count(fn, "warmup_steps", warmup_steps, minimum=None)
     if n <= 0:
         return hold(a)
     return linear_ramp(a, b, n)

@@ -401,3 +401,18 @@ def test_onecycle_is_a_take_of_public_pieces_and_runs_under_jit():
 def test_bad_arguments(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_wrong_types_are_type_errors():
+    with pytest.raises(
+        TypeError, match=r"StepLR\(\): base_lr must be a real number, got base_lr='0.1'"
+    ):
+        C.StepLR(base_lr="0.1", step_size=3)
+    with pytest.raises(
+        TypeError, match=r"StepLR\(\): step_size must be an int >= 1, got step_size=None"
+    ):
+        C.StepLR(base_lr=0.1, step_size=None)
+    with pytest.raises(ValueError, match=r"step_size must be an int >= 1, got step_size=2.5"):
+        C.StepLR(base_lr=0.1, step_size=2.5)
+    with pytest.raises(TypeError, match=r"SequentialLR\(\): schedulers\[1\] must be a schedule"):
+        C.SequentialLR([C.ExponentialLR(base_lr=1.0, gamma=0.9), 0.5], [3])
