@@ -23,6 +23,7 @@ from ._combinators import (
     sub,
     warp,
 )
+from ._plot import plot
 from ._primitives import (
     cosine,
     exp,
@@ -36,6 +37,7 @@ from ._primitives import (
 )
 from ._pytree import install as _install_pytree
 from ._schedule import Schedule
+from ._termplot import termplot
 
 _install_pytree()
 
@@ -58,6 +60,7 @@ __all__ = [
     "mul",
     "neg",
     "piecewise",
+    "plot",
     "poly",
     "repeat",
     "scale_by_cycle",
@@ -66,6 +69,7 @@ __all__ = [
     "staircase",
     "sub",
     "tanh",
+    "termplot",
     "triangle",
     "warp",
 ]
