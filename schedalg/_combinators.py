@@ -251,6 +251,8 @@ def concat(*schedules: Any) -> Schedule:
     fn = "concat"
     if not schedules:
         raise TypeError(f"{fn}(): needs at least one schedule")
+    if len(schedules) == 1 and isinstance(schedules[0], Schedule):
+        return schedules[0]
     pieces: list[Schedule] = []
     for i, s in enumerate(schedules):
         sched = as_schedule(fn, f"schedules[{i}]", s)

@@ -11,6 +11,8 @@ import bisect
 import math
 from typing import Any
 
+import numpy as np
+
 from . import _backend as B
 from ._lower import (
     COSINE,
@@ -181,10 +183,17 @@ class Cosine(Segment):
         n = self.steps
         if t >= n:
             return self.end
-        c, s = _cos_weights(*_progress(t, n))
-        if self.power == 1:
+        u, w = _progress(t, n)
+        p = self.power
+        if p == 1:
+            c, s = _cos_weights(u, w)
             return self.start * c + self.end * s
-        x = c**self.power
+        if u <= w:  # cos^2 = 1 - s with s small: 1 - cos^2p = -expm1(p log1p(-s))
+            s = math.sin(_HALF_PI * u)
+            lg = p * math.log1p(-s * s)
+            return self.start * math.exp(lg) - self.end * math.expm1(lg)
+        s = math.sin(_HALF_PI * w)
+        x = (s * s) ** p
         return self.start * x + self.end * (1.0 - x)
 
     def _end_value(self) -> Any:
@@ -636,7 +645,10 @@ class Piecewise(Tabular):
 
     @classmethod
     def _tree_unflatten(cls, static: Any, children: Any) -> Any:
-        return cls._make(values=children[0], boundaries=static[0])
+        v = children[0]
+        if isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype.kind == "f":
+            v = tuple(float(x) for x in v)  # concrete host values: back to the Python path
+        return cls._make(values=v, boundaries=static[0])
 
 
 def piecewise(boundaries: Any, values: Any) -> Schedule:

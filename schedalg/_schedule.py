@@ -183,7 +183,11 @@ class Schedule:
             out_dtype = np.float64
         arr = xp.maximum(arr, 0)
         out = self._xp(arr, xp)
-        out = xp.broadcast_to(xp.asarray(out, dtype=out_dtype), arr.shape)
+        out = xp.asarray(out, dtype=out_dtype)
+        if out.shape != arr.shape:
+            out = xp.broadcast_to(out, arr.shape)
+            if xp is np:
+                out = out.copy()
         if xp is np and out.ndim == 0:
             return np.float64(out)
         return out
