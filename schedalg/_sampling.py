@@ -62,18 +62,22 @@ def horizon(fn: str, schedules: Sequence[Schedule], steps: Any) -> int | float:
     return max(max(finite), 1)
 
 
-def sample(s: Schedule, steps: int | float, points: int) -> tuple[np.ndarray, np.ndarray]:
-    """(t, s(t)) on ``[0, steps]``: every whole step when there are at most ``points`` of them,
-    else ``points`` evenly spaced times plus the schedule's own breakpoints (so that a jump
-    is drawn where it happens)."""
-    if steps + 1 <= points and float(steps).is_integer():
-        ts = np.arange(0, int(steps) + 1, dtype=np.int64)
+def sample_times(s: Schedule, steps: int | float, points: int) -> np.ndarray:
+    """Times on ``[0, steps]`` that show ``s``: ``points`` evenly spaced times, plus every
+    whole step when there are at most ``points`` of them, else plus the schedule's
+    breakpoints and the step before each (so that a jump is drawn where it happens)."""
+    ts = np.linspace(0.0, float(steps), points)
+    if steps + 1 <= points:
+        extra = np.arange(0, math.floor(steps) + 1, dtype=np.float64)
     else:
-        ts = np.linspace(0.0, float(steps), points)
-        marks = [b for b in breakpoints(s, steps) if 0 < b < steps]
-        if marks:
-            m = np.asarray(marks, dtype=np.float64)
-            ts = np.unique(np.concatenate([ts, m, np.maximum(m - 1, 0.0)]))
+        m = np.asarray([b for b in breakpoints(s, steps) if 0 < b < steps], dtype=np.float64)
+        extra = np.concatenate([m, np.maximum(m - 1, 0.0)])
+    return np.union1d(ts, extra)
+
+
+def sample(s: Schedule, steps: int | float, points: int) -> tuple[np.ndarray, np.ndarray]:
+    """(t, s(t)) at the ``sample_times``."""
+    ts = sample_times(s, steps, points)
     return ts, np.asarray(s(ts), dtype=np.float64)
 
 

@@ -109,13 +109,13 @@ def termplot(
     Example:
         >>> from schedalg import linear_ramp, cosine
         >>> print(termplot(linear_ramp(0.0, 1.0, 10) >> cosine(1.0, 0.0, 90), width=20,
-        ...                height=4))  # doctest: +NORMALIZE_WHITESPACE
-        1 ┤⡰⠉⠉⠒⠢⢄⡀
-          │⡇      ⠈⠑⢄
-          │⡇         ⠈⠢⡀
-        0 ┤⠇           ⠈⠑⠤⣀⣀
-          └┴───────────────────
-           0                100
+        ...                height=4))
+          1 ┤ ⢸⠉⠉⠓⠲⢤⣀
+            │ ⡏     ⠈⠙⠲⣄⡀
+        0.5 ┤⢸⠁         ⠙⠲⣄⡀
+          0 ┤⡏             ⠉⠓⠦⢤⣀⣀
+            └────────────────────
+             0                100
     """
     fn = "termplot"
     scheds = check_schedules(fn, schedules)
@@ -133,7 +133,12 @@ def termplot(
             with np.errstate(divide="ignore", invalid="ignore"):
                 vs = np.where(vs > 0, np.log10(np.where(vs > 0, vs, 1.0)), np.nan)
         curves.append((ts, vs))
-    finite = np.concatenate([vs[np.isfinite(vs)] for _, vs in curves])
+    # Where every whole step is sampled, the value range comes from those: the times in
+    # between are drawn, but a log axis must not reach down to s(0.07) of a ramp from 0.
+    whole = end + 1 <= 8 * w + 1
+    finite = np.concatenate(
+        [vs[np.isfinite(vs) & ((ts == np.floor(ts)) if whole else True)] for ts, vs in curves]
+    )
     if finite.size == 0:
         what = "positive" if log else "finite"
         raise ValueError(f"{fn}(): no {what} values to plot on [0, {fmt_step(end)}]")

@@ -1,0 +1,7 @@
+"""``python -m schedalg``: the ``schedalg`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
