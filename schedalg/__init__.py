@@ -23,6 +23,7 @@ from ._combinators import (
     sub,
     warp,
 )
+from ._parse import ParseError, parse
 from ._primitives import (
     cosine,
     exp,
@@ -36,12 +37,15 @@ from ._primitives import (
 )
 from ._pytree import install as _install_pytree
 from ._schedule import Schedule
+from .io import FormatError, from_dict, from_json, to_dict, to_json
 
 _install_pytree()
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "FormatError",
+    "ParseError",
     "Schedule",
     "add",
     "clip",
@@ -50,6 +54,8 @@ __all__ = [
     "div",
     "exp",
     "fit",
+    "from_dict",
+    "from_json",
     "hold",
     "inverse",
     "linear_ramp",
@@ -57,6 +63,7 @@ __all__ = [
     "minimum",
     "mul",
     "neg",
+    "parse",
     "piecewise",
     "poly",
     "repeat",
@@ -66,6 +73,8 @@ __all__ = [
     "staircase",
     "sub",
     "tanh",
+    "to_dict",
+    "to_json",
     "triangle",
     "warp",
 ]
