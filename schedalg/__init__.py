@@ -23,6 +23,7 @@ from ._combinators import (
     sub,
     warp,
 )
+from ._parse import ParseError, parse
 from ._plot import plot
 from ._primitives import (
     cosine,
@@ -38,12 +39,15 @@ from ._primitives import (
 from ._pytree import install as _install_pytree
 from ._schedule import Schedule
 from ._termplot import termplot
+from .io import FormatError, from_dict, from_json, to_dict, to_json
 
 _install_pytree()
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "FormatError",
+    "ParseError",
     "Schedule",
     "add",
     "clip",
@@ -52,6 +56,8 @@ __all__ = [
     "div",
     "exp",
     "fit",
+    "from_dict",
+    "from_json",
     "hold",
     "inverse",
     "linear_ramp",
@@ -59,6 +65,7 @@ __all__ = [
     "minimum",
     "mul",
     "neg",
+    "parse",
     "piecewise",
     "plot",
     "poly",
@@ -70,6 +77,8 @@ __all__ = [
     "sub",
     "tanh",
     "termplot",
+    "to_dict",
+    "to_json",
     "triangle",
     "warp",
 ]

@@ -587,13 +587,22 @@ class BinOp(Schedule):
         return min(cands), max(cands)
 
     def __repr__(self) -> str:
+        # Two bare numbers would read back as a number (Python folds 0.5 + 0.5): the left
+        # operand then keeps its hold(...) call.
+        left = self.a._repr_in(self._prec) if _bare(self.a) and _bare(self.b) else None
         return (
-            f"{_operand(self.a, self._prec)} {self._symbol} {_operand(self.b, self._prec + 1)}"
+            f"{left or _operand(self.a, self._prec)} {self._symbol} "
+            f"{_operand(self.b, self._prec + 1)}"
         )
 
 
+def _bare(s: Schedule) -> bool:
+    """True when ``s`` prints as a bare number in an operator expression (a constant)."""
+    return isinstance(s, Hold) and s.steps is None and type(s.value) is float
+
+
 def _operand(s: Schedule, prec: int) -> str:
-    if isinstance(s, Hold) and s.steps is None and type(s.value) is float:
+    if _bare(s):
         text = fmt_number(s.value)
         return f"({text})" if s.value < 0 and prec > PREC_NEG else text
     return s._repr_in(prec)
