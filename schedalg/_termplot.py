@@ -219,7 +219,8 @@ def termplot(
             text = names[i] if names is not None else short_label(s, pad + 2 + width - 4)
             lines.append(f"{' ' * pad} {key} {text}")
         if several and not color:
-            lines.append(f"{' ' * pad} {OVERLAP} several")
+            both = "both" if len(scheds) == 2 else "several"
+            lines.append(f"{' ' * pad} {OVERLAP} {both}")
     return "\n".join(lines)
 
 

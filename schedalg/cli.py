@@ -17,6 +17,7 @@ from typing import NoReturn, TextIO
 import numpy as np
 
 from ._combinators import concat
+from ._parse import ParseError, parse
 from ._primitives import cosine, linear_ramp
 from ._sampling import horizon, sample_times
 from ._schedule import Schedule
@@ -51,16 +52,17 @@ package is missing or the output cannot be written."""
 class CliError(Exception):
     """A failure reported as one line on stderr with an exit code."""
 
-    def __init__(self, message: str, code: int = 2) -> None:
+    def __init__(self, message: str, code: int = 2, prog: str = "schedalg") -> None:
         super().__init__(message)
         self.code = code
+        self.prog = prog
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors raised as CliError instead of usage dumps."""
 
     def error(self, message: str) -> NoReturn:
-        raise CliError(f"{self.prog}: {message} (see {self.prog} --help)")
+        raise CliError(f"{message} (see {self.prog} --help)", prog=self.prog)
 
 
 # -- reading schedules ---------------------------------------------------------------------------
@@ -88,13 +90,24 @@ def load_schedule(arg: str, stdin: TextIO | None = None) -> Schedule:
         raise CliError(f"no such file: {arg}")
     else:
         text, source = arg, None
+    what = source if source is not None else repr(_one_line(text, 60))
     try:
         if text.lstrip().startswith("{"):
-            return sio.from_json(text)
-        return sio.parse(text.strip())
-    except (ValueError, TypeError, SyntaxError, RecursionError) as e:
-        what = source if source is not None else repr(_one_line(text, 60))
+            s = sio.from_json(text)
+        else:
+            s = parse(text.strip())
+    except ParseError as e:
+        where = ""
+        if e.column is not None:
+            where = (
+                f" at column {e.column}" if e.line == 1 else f" at line {e.line}, column {e.column}"
+            )
+        raise CliError(f"cannot parse {what}{where}: {_one_line(e.reason)}") from None
+    except sio.FormatError as e:
+        raise CliError(f"{what} is not a schedalg JSON schedule: at {e.path}: {e.reason}") from None
+    except (ValueError, TypeError, RecursionError) as e:
         raise CliError(f"cannot read a schedule from {what}: {_one_line(str(e))}") from None
+    return s
 
 
 def _horizon(schedules: list[Schedule], steps: int | None) -> int | float:
@@ -158,8 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         "show",
         help="terminal plot and summary of a schedule (no schedule: an example)",
         description="Plot a schedule in the terminal and print its summary: duration, start, "
-        "peak, end, warmup length and budget (the integral of the values over the steps).",
-        formatter_class=fmt,
+        "peak, end, warmup length and budget (the sum of the values over the steps).",
     )
     p.add_argument("schedule", nargs="?", metavar="SCHEDULE", help="expression, file or -")
     _plot_options(p)
@@ -211,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         help="two schedules: overlaid plot, largest difference, budgets",
         description="Plot two schedules together and report the step where they differ most "
-        "and their budgets (integrals of the values over steps 0 .. N).",
+        "and their budgets (sums of the values over steps 0 .. N-1).",
     )
     p.add_argument("a", metavar="A", help="expression, file or -")
     p.add_argument("b", metavar="B", help="expression, file or -")
@@ -227,18 +239,40 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return "\n".join(f"  {k:<{width}}  {v}" for k, v in rows)
 
 
+def whole_steps(schedules: list[Schedule], end: int | float) -> np.ndarray:
+    """The whole steps ``0 .. end`` (beyond 10^6 steps: 10^6 evenly spaced ones and the steps
+    around each breakpoint)."""
+    if end < 1_000_000:
+        return np.arange(0, math.floor(end) + 1, dtype=np.int64)
+    ts = np.concatenate([np.floor(sample_times(s, end, 1_000_001)) for s in schedules])
+    return np.unique(ts).astype(np.int64)
+
+
 def _summary_rows(s: Schedule, end: int | float) -> list[tuple[str, str]]:
-    """Rows of the summary table of ``s`` over steps ``0 .. end``."""
-    info = s.summary(0, end)
-    rows = [
+    """Rows of the summary table of ``s`` over the steps ``0 .. end``."""
+    ts = whole_steps([s], end)
+    vs = np.asarray(s(ts), dtype=np.float64)
+    i = int(np.argmax(vs))
+    peak_at = int(ts[i])
+    rising = peak_at > 0 and vs[i] > vs[0]
+    budget = _budget(s, end)
+    return [
         ("duration", "infinite" if s.duration is None else f"{fmt_step(s.duration)} steps"),
-        ("start", fmt_value(info["start"])),
-        ("peak", f"{fmt_value(info['peak'])} at step {fmt_step(info['argmax'])}"),
-        ("end", fmt_value(info["end"])),
-        ("warmup", f"{fmt_step(info['warmup'])} steps"),
-        ("budget", f"{fmt_value(info['budget'])} (integral over steps 0 .. {fmt_step(end)})"),
+        ("start", fmt_value(vs[0])),
+        ("peak", f"{fmt_value(vs[i])} at step {peak_at}"),
+        ("end", f"{fmt_value(vs[-1])} at step {int(ts[-1])}"),
+        ("warmup", f"{peak_at} steps" if rising else "none"),
+        ("budget", f"{fmt_value(budget)} (sum of the values at steps 0 .. {math.ceil(end) - 1})"),
     ]
-    return rows
+
+
+def _budget(s: Schedule, end: int | float) -> float:
+    """The learning-rate budget: the sum of the values at the steps ``0 .. end - 1``."""
+    n, chunk, total = math.ceil(end), 1 << 20, 0.0
+    for lo in range(0, n, chunk):
+        ts = np.arange(lo, min(lo + chunk, n), dtype=np.int64)
+        total += float(np.sum(np.asarray(s(ts), dtype=np.float64)))
+    return total
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
@@ -383,7 +417,7 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     print(plot, file=out)
     print(file=out)
     t, d = largest_difference(a, b, end)
-    ia, ib = a.integral(0, end), b.integral(0, end)
+    ia, ib = _budget(a, end), _budget(b, end)
     ratio = f"B/A = {ib / ia:.4g}" if ia != 0 else "A's budget is 0"
     rows = [
         (
@@ -393,7 +427,7 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
         ),
         ("budget A", fmt_value(ia)),
         ("budget B", f"{fmt_value(ib)} ({ratio})"),
-        ("budget", f"the integral of the values over steps 0 .. {fmt_step(end)}"),
+        ("budget", f"the sum of the values at steps 0 .. {math.ceil(end) - 1}"),
     ]
     print(_table(rows), file=out)
     return 0
@@ -420,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv or ["show"])
         return COMMANDS[args.command](args, out)
     except CliError as e:
-        print(f"schedalg: error: {e}", file=sys.stderr)
+        print(f"{e.prog}: error: {e}", file=sys.stderr)
         return e.code
     except SystemExit as e:  # --help and --version
         return e.code if isinstance(e.code, int) else 0

@@ -164,7 +164,7 @@ def test_several_schedules_get_markers_overlap_and_legend():
     legend = text.split("\n")[-3:]
     assert legend[0].split() == ["*", "up"]
     assert legend[1].split() == ["o", "down"]
-    assert legend[2].split() == ["#", "several"]
+    assert legend[2].split() == ["#", "both"]
 
 
 def test_color_paints_braille_per_schedule():
