@@ -31,7 +31,13 @@ powers = st.one_of(st.floats(0.25, 4.0), st.sampled_from([1, 2, 0.5, 1.0]))
 @st.composite
 def _piecewise(draw):
     bounds = sorted(
-        draw(st.lists(st.one_of(st.integers(0, 80), st.floats(0.0, 80.0)), min_size=0, max_size=4))
+        draw(
+            st.lists(
+                st.one_of(st.integers(0, 80), st.integers(0, 320).map(lambda q: q / 4)),
+                min_size=0,
+                max_size=4,
+            )
+        )
     )
     vals = draw(st.lists(values, min_size=len(bounds) + 1, max_size=len(bounds) + 1))
     return sa.piecewise(bounds, vals)
