@@ -28,6 +28,7 @@ import importlib.util
 import math
 import operator
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -189,7 +190,7 @@ def _prescan(text: str) -> list[int]:
         elif tok == ">>" and not stack:
             chain.append(m.start())
     if stack:
-        raise ParseError(f"{stack[-1][0]!r} is never closed", text, stack[-1][1])
+        raise ParseError(f"{stack[0][0]!r} is never closed", text, stack[0][1])
     return chain
 
 
@@ -382,8 +383,8 @@ class _Interpreter:
     ) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (TypeError, ValueError, ArithmeticError, RecursionError) as e:
-            msg = str(e)
+        except Exception as e:  # any failure of a constructor is the expression's error
+            msg = str(e) if isinstance(e, (TypeError, ValueError)) else f"{type(e).__name__}: {e}"
             if not re.match(r"[\w.]+\(\)", msg):
                 msg = f"{name}: {msg}"
             raise self.fail(msg, node) from None
@@ -465,12 +466,17 @@ def _parse_slice(text: str, lo: int, hi: int, many: bool) -> list[Any]:
         raise ParseError("expected an expression", text, lo)
     wrapped = "(" + src + "\n)"
     try:
-        tree = ast.parse(wrapped, mode="eval")
+        with warnings.catch_warnings():
+            # "invalid decimal literal" and the like: errors here, not warnings.
+            warnings.simplefilter("error", SyntaxWarning)
+            tree = ast.parse(wrapped, mode="eval")
     except SyntaxError as e:
         line, col = e.lineno or 1, (e.offset or 1) - 1
         starts = [0] + [i + 1 for i, ch in enumerate(wrapped) if ch == "\n"]
         pos = lo - 1 + starts[min(line, len(starts)) - 1] + col
-        reason = (e.msg or "invalid syntax").replace("'(' was never closed", "unexpected end")
+        reason = e.msg or "invalid syntax"
+        if "Exceeds the limit" in reason:
+            reason = "number literal too long"
         raise ParseError(reason, text, min(max(pos, lo), hi)) from None
     except (RecursionError, MemoryError):
         raise ParseError("expression nested too deeply", text, lo) from None

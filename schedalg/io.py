@@ -396,8 +396,8 @@ def _load(d: Any, path: str, depth: int, root: bool = False) -> Any:
         if name == "concat":
             return spec.build(*kwargs["pieces"])
         return spec.build(**kwargs)
-    except (TypeError, ValueError, ArithmeticError) as e:
-        message = str(e)
+    except Exception as e:  # any failure of a constructor is the document's error
+        message = str(e) if isinstance(e, (TypeError, ValueError)) else f"{type(e).__name__}: {e}"
         where = _error_path(path, name, spec.names, message)
         m = re.search(r"at position (\d+)", message)
         if name == "concat" and m and not any(isinstance(p, C.Concat) for p in kwargs["pieces"]):
