@@ -235,16 +235,31 @@ np.testing.assert_allclose(clr["exp_range"](t), base + height * gamma**t, rtol=1
 
 PyTorch `OneCycleLR` defaults: cosine annealing from `max_lr / 25` up to `max_lr` over the
 first 30 % of the steps, then down to `max_lr / 25 / 1e4`; the momentum moves the opposite
-way between 0.95 and 0.85.
+way between 0.95 and 0.85. PyTorch ends the first phase at step `0.3 * total - 1` and the
+second at `total - 1`, so the phases last `0.3 * total - 1` and `0.7 * total` steps.
 """,
     ),
     (
         "code",
         """
-top, total, up = 0.1, 10_000, 3000
-one_cycle = cosine(top / 25, top, up) >> cosine(top, top / 25 / 1e4, total - up)
-one_cycle_momentum = cosine(0.95, 0.85, up) >> cosine(0.85, 0.95, total - up)
+top, total = 0.1, 10_000
+up = int(0.3 * total) - 1
+one_cycle = cosine(top / 25, top, up) >> cosine(top, top / 25 / 1e4, total - 1 - up)
+one_cycle_momentum = cosine(0.95, 0.85, up) >> cosine(0.85, 0.95, total - 1 - up)
 grid({"1cycle learning rate": one_cycle, "1cycle momentum": one_cycle_momentum}, cols=2)
+
+
+def annealing_cos(start, end, pct):  # OneCycleLR's anneal_strategy="cos"
+    return end + (start - end) / 2.0 * (np.cos(np.pi * pct) + 1)
+
+
+t = np.arange(total)
+first = t <= up
+pct = np.where(first, t / up, (t - up) / (total - 1 - up))
+np.testing.assert_allclose(one_cycle(t), np.where(
+    first, annealing_cos(top / 25, top, pct), annealing_cos(top, top / 25 / 1e4, pct)), rtol=1e-9)
+np.testing.assert_allclose(one_cycle_momentum(t), np.where(
+    first, annealing_cos(0.95, 0.85, pct), annealing_cos(0.85, 0.95, pct)), rtol=1e-12)
 """,
     ),
     (
