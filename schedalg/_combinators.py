@@ -556,6 +556,11 @@ def _settle(s: Schedule) -> int | float | None:
     return s.duration
 
 
+def _settled_value(s: Schedule) -> Any:
+    """The value an operand settles at: its end value, or a constant's value."""
+    return s.end_value if s.duration is not None else s(0)
+
+
 class BinOp(Schedule):
     _child_fields = ("a", "b")
     _symbol = ""
@@ -730,7 +735,7 @@ class Neg(Schedule):
         return _settle(self.a)
 
     def _end_value(self) -> Any:
-        return -self.a.end_value
+        return -_settled_value(self.a)
 
     def _py(self, t: int | float) -> float:
         return -self.a._py(t)
@@ -760,7 +765,7 @@ class Clip(Schedule):
         return _settle(self.schedule)
 
     def _end_value(self) -> Any:
-        return self._clip_py(self.schedule.end_value)
+        return self._clip_py(_settled_value(self.schedule))
 
     def _clip_py(self, v: Any) -> Any:
         if self.low is not None:
