@@ -99,6 +99,11 @@ def _window(s: Schedule, fn: str, a: Any, b: Any) -> tuple[int, int]:
     return lo, hi
 
 
+def _isa(s: Any, cls: type | tuple[type, ...]) -> bool:
+    """isinstance without narrowing: node fields are set dynamically, unknown to mypy."""
+    return isinstance(s, cls)
+
+
 def _values(s: Schedule, ts: Any) -> np.ndarray:
     return np.asarray(s(np.asarray(ts, dtype=np.int64)), dtype=np.float64)
 
@@ -181,7 +186,7 @@ def _cos_sums(n: int, p: int, q: int) -> tuple[float, float]:
     return sx, sy
 
 
-def _row_sum(s: Schedule, row: Any, leaves: Any, opaque: tuple, lo: int, hi: int) -> float:
+def _row_sum(s: Any, row: Any, leaves: Any, opaque: tuple, lo: int, hi: int) -> float:
     """Sum of ``s`` over global steps [lo, hi), all inside ``row``'s span."""
     start, length = row.start, row.length
     if row.kind == OPAQUE:
@@ -225,7 +230,7 @@ def _row_sum(s: Schedule, row: Any, leaves: Any, opaque: tuple, lo: int, hi: int
     return total + _numeric(s, lo, hi)
 
 
-def _rows_sum(s: Schedule, a: int, b: int) -> float:
+def _rows_sum(s: Any, a: int, b: int) -> float:
     rows, leaves, opaque = s._table()
     starts = [r.start for r in rows]
     total = 0.0
@@ -241,11 +246,11 @@ def _rows_sum(s: Schedule, a: int, b: int) -> float:
     return total
 
 
-def _is_const(s: Schedule) -> bool:
-    return isinstance(s, P.Hold) and s.steps is None
+def _is_const(s: Any) -> bool:
+    return _isa(s, P.Hold) and s.steps is None
 
 
-def _sum(s: Schedule, a: int, b: int) -> float:
+def _sum(s: Any, a: int, b: int) -> float:
     """sum(s(t) for t in range(a, b)), 0 <= a."""
     if b <= a:
         return 0.0
@@ -256,39 +261,37 @@ def _sum(s: Schedule, a: int, b: int) -> float:
             k = max(a, e)
             tail = float(s.end_value) * (b - k) if b > k else 0.0
             return tail + _sum(s, a, k) if k > a else tail
-    if isinstance(s, P.Tabular):
+    if _isa(s, P.Tabular):
         return _rows_sum(s, a, b)
-    if isinstance(s, C.Add):
+    if _isa(s, C.Add):
         return _sum(s.a, a, b) + _sum(s.b, a, b)
-    if isinstance(s, C.Sub):
+    if _isa(s, C.Sub):
         return _sum(s.a, a, b) - _sum(s.b, a, b)
-    if isinstance(s, C.Neg):
+    if _isa(s, C.Neg):
         return -_sum(s.a, a, b)
-    if isinstance(s, C.Mul):
+    if _isa(s, C.Mul):
         if _is_const(s.a):
             return s.a.value * _sum(s.b, a, b)
         if _is_const(s.b):
             return _sum(s.a, a, b) * s.b.value
-    if isinstance(s, C.Div) and _is_const(s.b):
+    if _isa(s, C.Div) and _is_const(s.b):
         return _sum(s.a, a, b) / s.b.value
-    if isinstance(s, C.Shift) and isinstance(s.steps, int):
+    if _isa(s, C.Shift) and isinstance(s.steps, int):
         c = s.steps
         if c <= 0:
             return _sum(s.schedule, a - c, b - c)
         head = _at(s.schedule, 0) * max(0, min(b, c) - a)
         return head + _sum(s.schedule, max(a, c) - c, b - c)
-    if isinstance(s, C.Repeat) and s.stretch == 1 and isinstance(s._base, int):
+    if _isa(s, C.Repeat) and s.stretch == 1 and isinstance(s._base, int):
         return _repeat_sum(s.schedule, s._base, a, b, None, 0.0)
-    if isinstance(s, C.ScaleByCycle):
+    if _isa(s, C.ScaleByCycle):
         rep = s.schedule
         if rep.stretch == 1 and isinstance(rep._base, int):
             return _repeat_sum(rep.schedule, rep._base, a, b, float(s.factor), float(s.floor))
     return _numeric(s, a, b)
 
 
-def _repeat_sum(
-    base: Schedule, d: int, a: int, b: int, factor: float | None, floor: float
-) -> float:
+def _repeat_sum(base: Any, d: int, a: int, b: int, factor: float | None, floor: float) -> float:
     """Sum over [a, b) of cycles of ``base`` (length d); cycle k scaled by factor**k if given."""
 
     def part(k: int, lo: int, hi: int) -> float:
@@ -340,7 +343,7 @@ def integral(s: Schedule, a: Any = 0, b: Any = None) -> float:
 # -- bounds and argmax ---------------------------------------------------------------------------
 
 
-def _row_cands(s: Schedule, row: Any, opaque: tuple, lo: int, hi: int) -> list[int] | None:
+def _row_cands(s: Any, row: Any, opaque: tuple, lo: int, hi: int) -> list[int] | None:
     start, length = row.start, row.length
     if row.kind == OPAQUE:
         if not isinstance(start, int):
@@ -358,7 +361,7 @@ def _row_cands(s: Schedule, row: Any, opaque: tuple, lo: int, hi: int) -> list[i
     return out
 
 
-def _cands(s: Schedule, a: int, b: int) -> list[int] | None:
+def _cands(s: Any, a: int, b: int) -> list[int] | None:
     """Steps in [a, b) that include every turning point and segment end, or None if unknown.
 
     Between two consecutive candidates the schedule is monotone.
@@ -372,7 +375,7 @@ def _cands(s: Schedule, a: int, b: int) -> list[int] | None:
             k = max(a, e)
             head = _cands(s, a, k) if k > a else []
             return None if head is None else [*head, k]
-    if isinstance(s, P.Tabular):
+    if _isa(s, P.Tabular):
         rows, _, opaque = s._table()
         starts = [r.start for r in rows]
         out: list[int] = []
@@ -389,13 +392,12 @@ def _cands(s: Schedule, a: int, b: int) -> list[int] | None:
                 lo = hi
             i += 1
         return out
-    if isinstance(s, (C.Neg, C.Clip)) or (
-        isinstance(s, (C.Mul, C.Div))
-        and (_is_const(s.b) or (isinstance(s, C.Mul) and _is_const(s.a)))
+    if _isa(s, (C.Neg, C.Clip)) or (
+        _isa(s, (C.Mul, C.Div)) and (_is_const(s.b) or (_isa(s, C.Mul) and _is_const(s.a)))
     ):
-        child = s.schedule if isinstance(s, C.Clip) else (s.b if _is_const(s.a) else s.a)
+        child = s.schedule if _isa(s, C.Clip) else (s.b if _is_const(s.a) else s.a)
         return _cands(child, a, b)
-    if isinstance(s, C.Shift) and isinstance(s.steps, int):
+    if _isa(s, C.Shift) and isinstance(s.steps, int):
         c = s.steps
         if c <= 0:
             inner = _cands(s.schedule, a - c, b - c)
@@ -403,8 +405,8 @@ def _cands(s: Schedule, a: int, b: int) -> list[int] | None:
         head = [a] if a < min(b, c) else []
         inner = _cands(s.schedule, max(a, c) - c, b - c) if b > c else []
         return None if inner is None else head + [t + c for t in inner]
-    rep = s.schedule if isinstance(s, C.ScaleByCycle) else s
-    if isinstance(rep, C.Repeat) and rep.stretch == 1 and isinstance(rep._base, int):
+    rep = s.schedule if _isa(s, C.ScaleByCycle) else s
+    if _isa(rep, C.Repeat) and rep.stretch == 1 and isinstance(rep._base, int):
         dd = rep._base
         k0, k1 = a // dd, (b - 1) // dd
         cycles = sorted({k0, min(k0 + 1, k1), max(k1 - 1, k0), k1})
@@ -514,20 +516,20 @@ def _snap(x: float) -> int | float:
     return int(r) if abs(x - r) <= 1e-9 * max(1.0, abs(x)) else x
 
 
-def _bps(s: Schedule, limit: int) -> list[int | float]:
+def _bps(s: Any, limit: int) -> list[int | float]:
     """Sorted starts of segments and cycles (at most about ``limit``), 0 included."""
     out: list[int | float] = [0]
     d = s.duration
-    if isinstance(s, P.Piecewise):
+    if _isa(s, P.Piecewise):
         out += list(s.boundaries)
-    elif isinstance(s, P.Segment):
+    elif _isa(s, P.Segment):
         pass
-    elif isinstance(s, C.Concat):
+    elif _isa(s, C.Concat):
         for off, p in zip(s._starts(), s.pieces, strict=True):
             out += [off + x for x in _bps(p, limit)]
             if len(out) > limit:
                 break
-    elif isinstance(s, C.Repeat):
+    elif _isa(s, C.Repeat):
         base = _bps(s.schedule, limit)
         bd = s._base
         k = 0
@@ -537,24 +539,24 @@ def _bps(s: Schedule, limit: int) -> list[int | float]:
             out += [_snap(start + x * scale) for x in base if x < bd]
             start = _snap(start + bd * scale)
             k += 1
-    elif isinstance(s, C.ScaleByCycle):
+    elif _isa(s, C.ScaleByCycle):
         out += _bps(s.schedule, limit)
-    elif isinstance(s, C.BinOp):
+    elif _isa(s, C.BinOp):
         out += _bps(s.a, limit) + _bps(s.b, limit)
-    elif isinstance(s, (C.Neg,)):
+    elif _isa(s, (C.Neg,)):
         out += _bps(s.a, limit)
-    elif isinstance(s, C.Clip):
+    elif _isa(s, C.Clip):
         out += _bps(s.schedule, limit)
-    elif isinstance(s, C.Shift):
+    elif _isa(s, C.Shift):
         out += [max(x + s.steps, 0) for x in _bps(s.schedule, limit)]
         if s.steps > 0:
             out.append(s.steps)
-    elif isinstance(s, C.ScaleTime):
+    elif _isa(s, C.ScaleTime):
         out += [_snap(x * s.factor) for x in _bps(s.schedule, limit)]
-    elif isinstance(s, C.Staircase):
+    elif _isa(s, C.Staircase):
         e = s.every
         out += [_snap(math.ceil(x / e) * e) for x in _bps(s.schedule, limit)]
-    elif isinstance(s, C.Warp):
+    elif _isa(s, C.Warp):
         dd = s.schedule.duration
         out += [_snap(dd * (x / dd) ** (1.0 / s.power)) for x in _bps(s.schedule, limit) if x <= dd]
     if d is not None:

@@ -283,3 +283,20 @@ def test_loading_runs_no_code():
             from_dict({"schedalg": 1, "type": name})
     with pytest.raises(FormatError, match="unknown field"):
         from_dict({"schedalg": 1, "type": "hold", "value": 1.0, "__class__": "x"})
+
+
+def test_io_parse_and_analysis_import_no_framework():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, schedalg as sa\n"
+        "s = sa.parse('linear_ramp(0, 1e-3, 10) >> cosine(1e-3, 0, 90)')\n"
+        "assert sa.from_json(sa.to_json(s)) == s\n"
+        "s.integral(); s.bounds(); s.summary()\n"
+        "print(sorted(m for m in ('jax', 'torch', 'optax') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "[]"
