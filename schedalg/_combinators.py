@@ -371,7 +371,9 @@ class Repeat(Schedule):
         r = float(self.stretch)
         int_time = int_time and all(isinstance(s, int) for s in starts)
         ft = t.astype(xp.result_type(float)) if t.dtype.kind in "iu" else t
-        k = xp.floor(xp.log1p(ft * ((r - 1) / d)) / math.log(r))
+        # Past the end of a shrinking repeat (stretch < 1) the log's argument drops below -1;
+        # clamped, the estimate is a huge k that the clip turns into the last cycle.
+        k = xp.floor(xp.log1p(xp.maximum(ft * ((r - 1) / d), -1.0 + 1e-12)) / math.log(r))
         k = xp.clip(k, 0, m - 1).astype(np.int32)
         if int_time:
             info = np.iinfo(np.dtype(t.dtype.name))
@@ -556,6 +558,11 @@ def _settle(s: Schedule) -> int | float | None:
     return s.duration
 
 
+def _settled_value(s: Schedule) -> Any:
+    """The value an operand settles at: its end value, or a constant's value."""
+    return s.end_value if s.duration is not None else s(0)
+
+
 class BinOp(Schedule):
     _child_fields = ("a", "b")
     _symbol = ""
@@ -730,7 +737,7 @@ class Neg(Schedule):
         return _settle(self.a)
 
     def _end_value(self) -> Any:
-        return -self.a.end_value
+        return -_settled_value(self.a)
 
     def _py(self, t: int | float) -> float:
         return -self.a._py(t)
@@ -760,7 +767,7 @@ class Clip(Schedule):
         return _settle(self.schedule)
 
     def _end_value(self) -> Any:
-        return self._clip_py(self.schedule.end_value)
+        return self._clip_py(_settled_value(self.schedule))
 
     def _clip_py(self, v: Any) -> Any:
         if self.low is not None:

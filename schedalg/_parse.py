@@ -313,7 +313,7 @@ class _Interpreter:
 
     def chain(self, node: ast.BinOp, depth: int) -> list[Any]:
         """The operands of a left-nested ``a >> b >> c`` chain, walked without recursion."""
-        rights = []
+        rights: list[ast.AST] = []
         cur: ast.AST = node
         while isinstance(cur, ast.BinOp) and isinstance(cur.op, ast.RShift):
             rights.append(cur.right)
@@ -354,7 +354,7 @@ class _Interpreter:
             if fn is None:
                 raise self.fail(f"unknown function {func.id!r}", func)
             return fn, func.id
-        parts = []
+        parts: list[str] = []
         cur = func
         while isinstance(cur, ast.Attribute) and len(parts) < 3:
             parts.append(cur.attr)

@@ -226,11 +226,10 @@ def _dump(s: Any, path: str, depth: int) -> dict[str, Any]:
             "pieces": [_dump(p, f"{path}.pieces[{i}]", depth + 1) for i, p in enumerate(s.pieces)],
         }
     if isinstance(s, P.Piecewise):
+        bounds: tuple[Any, ...] = s.boundaries  # type: ignore[attr-defined]
         return {
             "type": "piecewise",
-            "boundaries": [
-                _number_out(b, f"{path}.boundaries[{i}]") for i, b in enumerate(s.boundaries)
-            ],
+            "boundaries": [_number_out(b, f"{path}.boundaries[{i}]") for i, b in enumerate(bounds)],
             "values": [
                 _number_out(v, f"{path}.values[{i}]") for i, v in enumerate(s._value_list())
             ],

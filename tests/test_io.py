@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from strategies import finite_schedules, schedules
 
 import schedalg as sa
+from schedalg.io import _DUMP as _DUMP_TYPES
 from schedalg.io import FormatError, from_dict, from_json, to_dict, to_json
 
 
@@ -283,3 +284,53 @@ def test_loading_runs_no_code():
             from_dict({"schedalg": 1, "type": name})
     with pytest.raises(FormatError, match="unknown field"):
         from_dict({"schedalg": 1, "type": "hold", "value": 1.0, "__class__": "x"})
+
+
+def test_io_parse_and_analysis_import_no_framework():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, schedalg as sa\n"
+        "s = sa.parse('linear_ramp(0, 1e-3, 10) >> cosine(1e-3, 0, 90)')\n"
+        "assert sa.from_json(sa.to_json(s)) == s\n"
+        "s.integral(); s.bounds(); s.summary()\n"
+        "print(sorted(m for m in ('jax', 'torch', 'optax') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def _node_types(s, out):
+    out.add(type(s))
+    kids = s.pieces if isinstance(s, sa._combinators.Concat) else s._children()
+    for k in kids:
+        _node_types(k, out)
+    return out
+
+
+ALL_NODES = sorted(
+    {*_DUMP_TYPES, sa._combinators.Concat, sa._primitives.Piecewise}, key=lambda c: c.__name__
+)
+
+
+def test_strategy_reaches_every_node_type():
+    from hypothesis import HealthCheck, Phase, settings
+
+    seen: set = set()
+
+    @settings(
+        max_examples=400,
+        phases=[Phase.generate],
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(schedules())
+    def collect(s):
+        _node_types(s, seen)
+
+    collect()
+    assert [c.__name__ for c in ALL_NODES if c not in seen] == []
