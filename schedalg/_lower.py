@@ -220,14 +220,8 @@ def eval_table(
     tau = xp.minimum(tau, len_e)
     need_u = any(k in U_KINDS for k in kinds_present)
     if need_u:
-        # Infinite rows never read u or w; give them length 1 there, so that float time
-        # does not compute inf / inf (a NaN and a RuntimeWarning, even where masked out).
-        len_u = len_e
-        if n_rows > 1 and any(r.length is None for r in rows):
-            finite = [1 if r.length is None else r.length for r in rows]
-            len_u = xp.take(_time_dtype_arrays(t, xp, finite, 1), seg)
-        u = tau / len_u
-        w = (len_u - tau) / len_u
+        u = tau / len_e
+        w = (len_e - tau) / len_e
     else:
         u = w = None
 
