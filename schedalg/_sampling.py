@@ -81,12 +81,15 @@ def sample(s: Schedule, steps: int | float, points: int) -> tuple[np.ndarray, np
     return ts, np.asarray(s(ts), dtype=np.float64)
 
 
+# More breakpoints than this in the range are not marked: they would fill the plot.
+MAX_MARKS = 64
+
+
 def breakpoints(s: Schedule, steps: int | float) -> list[int | float]:
-    """Where segments and cycles of ``s`` begin within ``[0, steps]`` (empty if unknown)."""
-    bp = getattr(s, "breakpoints", None)
-    if bp is None:
-        return []
-    return [b for b in bp(0, steps) if 0 <= b <= steps]
+    """Where segments and cycles of ``s`` begin strictly inside ``(0, steps)``; none when
+    there are more than ``MAX_MARKS`` of them."""
+    marks = [b for b in s.breakpoints(limit=MAX_MARKS + 2) if 0 < b < steps]
+    return marks if len(marks) <= MAX_MARKS else []
 
 
 def short_label(s: Schedule, width: int) -> str:

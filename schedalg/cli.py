@@ -11,6 +11,7 @@ import argparse
 import math
 import os
 import sys
+import textwrap
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -239,40 +240,9 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return "\n".join(f"  {k:<{width}}  {v}" for k, v in rows)
 
 
-def whole_steps(schedules: list[Schedule], end: int | float) -> np.ndarray:
-    """The whole steps ``0 .. end`` (beyond 10^6 steps: 10^6 evenly spaced ones and the steps
-    around each breakpoint)."""
-    if end < 1_000_000:
-        return np.arange(0, math.floor(end) + 1, dtype=np.int64)
-    ts = np.concatenate([np.floor(sample_times(s, end, 1_000_001)) for s in schedules])
-    return np.unique(ts).astype(np.int64)
-
-
-def _summary_rows(s: Schedule, end: int | float) -> list[tuple[str, str]]:
-    """Rows of the summary table of ``s`` over the steps ``0 .. end``."""
-    ts = whole_steps([s], end)
-    vs = np.asarray(s(ts), dtype=np.float64)
-    i = int(np.argmax(vs))
-    peak_at = int(ts[i])
-    rising = peak_at > 0 and vs[i] > vs[0]
-    budget = _budget(s, end)
-    return [
-        ("duration", "infinite" if s.duration is None else f"{fmt_step(s.duration)} steps"),
-        ("start", fmt_value(vs[0])),
-        ("peak", f"{fmt_value(vs[i])} at step {peak_at}"),
-        ("end", f"{fmt_value(vs[-1])} at step {int(ts[-1])}"),
-        ("warmup", f"{peak_at} steps" if rising else "none"),
-        ("budget", f"{fmt_value(budget)} (sum of the values at steps 0 .. {math.ceil(end) - 1})"),
-    ]
-
-
-def _budget(s: Schedule, end: int | float) -> float:
-    """The learning-rate budget: the sum of the values at the steps ``0 .. end - 1``."""
-    n, chunk, total = math.ceil(end), 1 << 20, 0.0
-    for lo in range(0, n, chunk):
-        ts = np.arange(lo, min(lo + chunk, n), dtype=np.int64)
-        total += float(np.sum(np.asarray(s(ts), dtype=np.float64)))
-    return total
+def _steps_summarized(end: int | float) -> int:
+    """Summaries and budgets cover the whole steps ``0 .. ceil(end) - 1``."""
+    return max(math.ceil(end), 1)
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
@@ -287,7 +257,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         file=out,
     )
     print(file=out)
-    print(_table(_summary_rows(s, end)), file=out)
+    print(textwrap.indent(str(s.summary(_steps_summarized(end))), "  "), file=out)
     if example:
         print(file=out)
         print("This is an example. Show your own schedule:", file=out)
@@ -417,7 +387,8 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     print(plot, file=out)
     print(file=out)
     t, d = largest_difference(a, b, end)
-    ia, ib = _budget(a, end), _budget(b, end)
+    n = _steps_summarized(end)
+    ia, ib = a.integral(0, n), b.integral(0, n)
     ratio = f"B/A = {ib / ia:.4g}" if ia != 0 else "A's budget is 0"
     rows = [
         (
@@ -427,7 +398,7 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
         ),
         ("budget A", fmt_value(ia)),
         ("budget B", f"{fmt_value(ib)} ({ratio})"),
-        ("budget", f"the sum of the values at steps 0 .. {math.ceil(end) - 1}"),
+        ("budget", f"the sum of the values at steps 0 .. {n - 1}"),
     ]
     print(_table(rows), file=out)
     return 0

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import schedalg
-from schedalg import cosine, exp, hold, inverse, linear_ramp, piecewise
+from schedalg import cosine, exp, hold, inverse, linear_ramp, piecewise, repeat, triangle
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -25,7 +25,8 @@ def new_ax():
 def test_line_holds_the_formula_values():
     s = linear_ramp(0.0, 1.0, 100) >> cosine(1.0, 0.0, 300)
     ax = schedalg.plot(s, ax=new_ax())
-    (line,) = ax.get_lines()
+    line, mark = ax.get_lines()
+    assert list(mark.get_xdata()) == [100, 100]  # the breakpoint, a vertical line
     x, y = (np.asarray(v, dtype=float) for v in line.get_data())
     assert x.min() == 0 and x.max() == 400
     assert set(range(401)) <= set(x.tolist())  # every whole step is drawn
@@ -42,8 +43,7 @@ def test_long_schedule_keeps_its_jump():
     x, y = (np.asarray(v, dtype=float) for v in line.get_data())
     assert x.size <= 2 * schedalg._plot.MAX_POINTS + 10
     np.testing.assert_array_equal(y, np.where(x < 123_457, 1.0, 0.5))
-    if hasattr(s, "breakpoints"):  # the jump is sampled on both sides
-        assert {123_456.0, 123_457.0} <= set(x.tolist())
+    assert {123_456.0, 123_457.0} <= set(x.tolist())  # the jump is sampled on both sides
 
 
 def test_overlay_labels_and_legend():
@@ -66,12 +66,17 @@ def test_log_scale_leaves_out_nonpositive_values():
 
 def test_breakpoints_are_marked():
     s = linear_ramp(0.0, 1.0, 100) >> hold(1.0, 200) >> cosine(1.0, 0.0, 700)
-    if not hasattr(s, "breakpoints"):
-        pytest.skip("Schedule.breakpoints is not available on this branch")
     ax = schedalg.plot(s, ax=new_ax())
     marks = sorted(line.get_xdata()[0] for line in ax.get_lines()[1:])
-    assert marks == [100, 300]
+    assert marks == [100, 300]  # where the hold and the cosine begin
     ax = schedalg.plot(s, ax=new_ax(), breakpoints=False)
+    assert len(ax.get_lines()) == 1
+    # SGDR restarts at 1000 * (2 ** k - 1) within 0 .. 20000
+    sgdr = repeat(cosine(1.0, 0.0, 1000), stretch=2.0)
+    ax = schedalg.plot(sgdr, ax=new_ax(), steps=20_000)
+    assert sorted(line.get_xdata()[0] for line in ax.get_lines()[1:]) == [1000, 3000, 7000, 15000]
+    # too many to read: not marked
+    ax = schedalg.plot(repeat(triangle(0.0, 1.0, 10)), ax=new_ax(), steps=10_000)
     assert len(ax.get_lines()) == 1
 
 
