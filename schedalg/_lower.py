@@ -121,7 +121,9 @@ def _weights(xp: Any, kind: int, a: float, b: float, u: Any, w: Any, tau: Any, a
         s = s * s
         lg = a * xp.log1p(-s)
         late = _safe_pow(xp, s, a)
-        return xp.where(first_half, xp.exp(lg), late), xp.where(first_half, -xp.expm1(lg), 1.0 - late)
+        return xp.where(first_half, xp.exp(lg), late), xp.where(
+            first_half, -xp.expm1(lg), 1.0 - late
+        )
     if kind == POLY:
         if a == 1:
             return w, u
@@ -165,9 +167,7 @@ def _time_dtype_arrays(t: Any, xp: Any, values: list, fill: int | float) -> Any:
     return np.asarray(values, dtype=dt.name)
 
 
-def eval_table(
-    rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: Any
-) -> Any:
+def eval_table(rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: Any) -> Any:
     """Evaluate a lowered table at ``t`` (an array, already clamped to t >= 0)."""
     n_rows = len(rows)
     int_time = False
@@ -225,7 +225,7 @@ def eval_table(
     else:
         u = w = None
 
-    P = None
+    P: Any = None
     if rows and any(k != OPAQUE for k in kinds_present):
         P = leaf_vector(leaves, xp) if n_rows > 1 else None
 
@@ -248,7 +248,8 @@ def eval_table(
     multi_kind = len(kinds_present) > 1
     kind_e = gather_static([r.kind for r in rows]) if multi_kind else None
 
-    p0 = p1 = None
+    p0: Any = None
+    p1: Any = None
     if any(k != OPAQUE for k in kinds_present):
         p0 = row_param("i0")
         p1 = row_param("i1")
@@ -262,8 +263,10 @@ def eval_table(
         if kind not in (EXPGEO, EXPRATE):
             return None
         mask = np.asarray([r.kind == kind for r in rows])
-        concrete = P is None and isinstance(leaves, (list, tuple)) and all(
-            type(x) is float for x in leaves
+        concrete = (
+            P is None
+            and isinstance(leaves, (list, tuple))
+            and all(type(x) is float for x in leaves)
         )
         if n_rows == 1:
             if concrete:
@@ -305,4 +308,3 @@ def eval_table(
         v = child._xp(local, xp)
         value = v if value is None else xp.where(seg == j, v, value)
     return value
-
