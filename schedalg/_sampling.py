@@ -53,7 +53,8 @@ def horizon(fn: str, schedules: Sequence[Schedule], steps: Any) -> int | float:
             or steps <= 0
         ):
             raise ValueError(f"{fn}(): steps must be a positive number, got steps={steps!r}")
-        return int(steps) if float(steps).is_integer() else float(steps)
+        x = float(steps)
+        return int(x) if x.is_integer() else x
     finite = [s.duration for s in schedules if s.duration is not None]
     if not finite:
         raise ValueError(

@@ -197,8 +197,7 @@ def termplot(
     axis = ["─"] * width
     for s in scheds:
         for b in breakpoints(s, end):
-            c = min(int(b / end * width), width - 1)
-            axis[c] = "┴"
+            axis[min(int(b / end * width), width - 1)] = "┴"
     lines.append(" " * pad + " └" + "".join(axis))
     left, right = "0", fmt_step(end)
     under = left + " " * max(width - len(left) - len(right), 1) + right
