@@ -632,7 +632,7 @@ class Summary:
             ("warmup", f"{self.warmup} steps"),
             ("min", _fmt(self.low)),
             ("end", f"{_fmt(self.end)} at step {_fmt(self.steps)}"),
-            ("budget", f"{_fmt(self.budget)} (sum over steps 0..{self.steps - 1})"),
+            ("budget", f"{_fmt(self.budget)} (sum over steps 0..{_fmt(self.steps - 1)})"),
             (
                 "segments",
                 f"{max(len(self.breakpoints) - 1, 1)} (starts: {_fmt_list(self.breakpoints)})",
@@ -643,7 +643,7 @@ class Summary:
 
 def _fmt(x: Any) -> str:
     if isinstance(x, int):
-        return f"{x:,}".replace(",", "_") if abs(x) >= 100_000 else str(x)
+        return f"{x:_}" if abs(x) >= 10_000 else str(x)
     return f"{x:.6g}"
 
 

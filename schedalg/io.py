@@ -53,7 +53,13 @@ class FormatError(ValueError):
 # -- the node table --------------------------------------------------------------------------------
 
 # Field kinds: what a JSON value must look like before the constructor sees it.
-NUM, NUM_OR_NULL, SCHED, SCHEDS, NUMS = "number", "number or null", "schedule", "schedules", "list"
+NUM, NUM_OR_NULL, SCHED, SCHEDS, NUMS = (
+    "a number",
+    "a number or null",
+    "schedule",
+    "schedules",
+    "list",
+)
 
 _REQUIRED = object()
 

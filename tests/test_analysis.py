@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import finite_schedules, schedules
+from strategies import all_finite_schedules, all_schedules
 
 import schedalg as sa
 import schedalg._combinators
@@ -43,12 +43,12 @@ def assert_budget(s, a, b):
     assert abs(got - want) <= 1e-9 * mass + 1e-300, (s, a, b, got, want)
 
 
-@given(schedules(), st.integers(0, 300), st.integers(0, 500))
+@given(all_schedules(), st.integers(0, 300), st.integers(0, 500))
 def test_integral_matches_summation(s, a, n):
     assert_budget(s, a, a + n)
 
 
-@given(finite_schedules())
+@given(all_finite_schedules())
 def test_default_window_is_the_whole_schedule(s):
     d = math.ceil(s.duration)
     assert s.integral() == s.integral(0, d)
@@ -56,7 +56,7 @@ def test_default_window_is_the_whole_schedule(s):
     assert abs(s.integral() - want) <= 1e-9 * mass + 1e-300
 
 
-@given(schedules(), st.integers(0, 100), st.integers(1, 300))
+@given(all_schedules(), st.integers(0, 100), st.integers(1, 300))
 def test_integral_is_additive(s, a, n):
     m = a + n // 2
     whole = s.integral(a, a + n)
@@ -140,7 +140,7 @@ def test_integral_of_an_infinite_schedule_needs_b():
     assert sa.exp(1.0, rate=0.5).integral(0, 60) == pytest.approx(2 * (1 - 0.5**60), rel=1e-15)
 
 
-@given(schedules(), st.integers(0, 300), st.integers(1, 500))
+@given(all_schedules(), st.integers(0, 300), st.integers(1, 500))
 def test_bounds_and_argmax_match_evaluation(s, a, n):
     v = s(np.arange(a, a + n))
     assert s.bounds(a, a + n) == (float(np.min(v)), float(np.max(v)))
@@ -149,7 +149,7 @@ def test_bounds_and_argmax_match_evaluation(s, a, n):
     assert k == a + int(np.argmax(v))
 
 
-@given(st.one_of(long_schedules, schedules()), st.integers(0, 500_000), st.integers(2, 300_000))
+@given(st.one_of(long_schedules, all_schedules()), st.integers(0, 500_000), st.integers(2, 300_000))
 def test_bounds_and_argmax_from_structure(s, a, n):
     # Windows longer than SCAN_MAX use segment structure instead of a scan; force that path.
     # Equal up to rounding, where a (nearly) flat segment's values wobble by an ulp.

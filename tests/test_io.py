@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import finite_schedules, schedules
+from strategies import all_finite_schedules, all_schedules
 
 import schedalg as sa
 from schedalg.io import _DUMP as _DUMP_TYPES
@@ -38,7 +38,7 @@ def _same_tree(a, b) -> None:
         assert a == b
 
 
-@given(schedules())
+@given(all_schedules())
 def test_json_round_trip_is_exact(s):
     text = to_json(s)
     back = from_json(text)
@@ -49,7 +49,7 @@ def test_json_round_trip_is_exact(s):
     assert repr(back) == repr(s)
 
 
-@given(finite_schedules(), st.integers(0, 400))
+@given(all_finite_schedules(), st.integers(0, 400))
 def test_round_trip_evaluates_identically(s, t):
     back = from_json(to_json(s))
     assert _bits(back(t)) == _bits(s(t))
@@ -328,7 +328,7 @@ def test_strategy_reaches_every_node_type():
         derandomize=True,
         suppress_health_check=list(HealthCheck),
     )
-    @given(schedules())
+    @given(all_schedules())
     def collect(s):
         _node_types(s, seen)
 
