@@ -44,7 +44,7 @@ def test_no_arguments_shows_the_example(capsys):
     assert out.splitlines()[0] == repr(EXAMPLE)
     assert any(0x2800 < ord(ch) < 0x2900 for ch in out)  # braille
     rows = summary(out)
-    assert rows["duration"] == "10000 steps"
+    assert rows["duration"] == "10_000 steps"
     assert rows["peak"] == "0.0003 at step 1000"
     assert rows["warmup"] == "1000 steps"
     # warmup sum 3e-4 * (0 + ... + 999) / 1000, then the cosine's 9000 values
@@ -55,7 +55,7 @@ def test_no_arguments_shows_the_example(capsys):
     value, rest = rows["budget"].split(" ", 1)
     assert float(value) == pytest.approx(budget, rel=1e-5)  # printed to 6 digits
     assert rest == "(sum over steps 0..9999)"
-    assert rows["end"] == "3e-05 at step 10000"
+    assert rows["end"] == "3e-05 at step 10_000"
     assert "schedalg show" in out  # tells the reader how to show their own
     code2, out2, _ = run(capsys, "show")
     assert code2 == 0 and out2 == out
