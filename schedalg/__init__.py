@@ -24,6 +24,8 @@ from ._combinators import (
     take,
     warp,
 )
+from ._parse import ParseError, parse
+from ._plot import plot
 from ._primitives import (
     cosine,
     exp,
@@ -37,12 +39,16 @@ from ._primitives import (
 )
 from ._pytree import install as _install_pytree
 from ._schedule import Schedule
+from ._termplot import termplot
+from .io import FormatError, from_dict, from_json, to_dict, to_json
 
 _install_pytree()
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "FormatError",
+    "ParseError",
     "Schedule",
     "add",
     "clip",
@@ -51,6 +57,8 @@ __all__ = [
     "div",
     "exp",
     "fit",
+    "from_dict",
+    "from_json",
     "hold",
     "inverse",
     "linear_ramp",
@@ -58,7 +66,9 @@ __all__ = [
     "minimum",
     "mul",
     "neg",
+    "parse",
     "piecewise",
+    "plot",
     "poly",
     "repeat",
     "scale_by_cycle",
@@ -68,6 +78,9 @@ __all__ = [
     "sub",
     "take",
     "tanh",
+    "termplot",
+    "to_dict",
+    "to_json",
     "triangle",
     "warp",
 ]

@@ -385,7 +385,9 @@ class Repeat(Schedule):
         r = float(self.stretch)
         int_time = int_time and all(isinstance(s, int) for s in starts)
         ft = t.astype(xp.result_type(float)) if t.dtype.kind in "iu" else t
-        k = xp.floor(xp.log1p(ft * ((r - 1) / d)) / math.log(r))
+        # Past the end of a shrinking repeat (stretch < 1) the log's argument drops below -1;
+        # clamped, the estimate is a huge k that the clip turns into the last cycle.
+        k = xp.floor(xp.log1p(xp.maximum(ft * ((r - 1) / d), -1.0 + 1e-12)) / math.log(r))
         k = xp.clip(k, 0, m - 1).astype(np.int32)
         if int_time:
             info = np.iinfo(np.dtype(t.dtype.name))
@@ -568,6 +570,11 @@ def _settle(s: Schedule) -> int | float | None:
     return s.duration
 
 
+def _settled_value(s: Schedule) -> Any:
+    """The value an operand settles at: its end value, or a constant's value."""
+    return s.end_value if s.duration is not None else s(0)
+
+
 class BinOp(Schedule):
     _child_fields = ("a", "b")
     _symbol = ""
@@ -603,11 +610,22 @@ class BinOp(Schedule):
         return min(cands), max(cands)
 
     def __repr__(self) -> str:
-        return f"{_operand(self.a, self._prec)} {self._symbol} {_operand(self.b, self._prec + 1)}"
+        # Two bare numbers would read back as a number (Python folds 0.5 + 0.5): the left
+        # operand then keeps its hold(...) call.
+        left = self.a._repr_in(self._prec) if _bare(self.a) and _bare(self.b) else None
+        return (
+            f"{left or _operand(self.a, self._prec)} {self._symbol} "
+            f"{_operand(self.b, self._prec + 1)}"
+        )
+
+
+def _bare(s: Schedule) -> bool:
+    """True when ``s`` prints as a bare number in an operator expression (a constant)."""
+    return isinstance(s, Hold) and s.steps is None and type(s.value) is float
 
 
 def _operand(s: Schedule, prec: int) -> str:
-    if isinstance(s, Hold) and s.steps is None and type(s.value) is float:
+    if _bare(s):
         text = fmt_number(s.value)
         return f"({text})" if s.value < 0 and prec > PREC_NEG else text
     return s._repr_in(prec)
@@ -735,7 +753,7 @@ class Neg(Schedule):
         return _settle(self.a)
 
     def _end_value(self) -> Any:
-        return -self.a.end_value
+        return -_settled_value(self.a)
 
     def _py(self, t: int | float) -> float:
         return -self.a._py(t)
@@ -765,7 +783,7 @@ class Clip(Schedule):
         return _settle(self.schedule)
 
     def _end_value(self) -> Any:
-        return self._clip_py(self.schedule.end_value)
+        return self._clip_py(_settled_value(self.schedule))
 
     def _clip_py(self, v: Any) -> Any:
         if self.low is not None:

@@ -192,7 +192,8 @@ def eval_table(rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: An
         fixed.append(r)
     rows = tuple(fixed)
 
-    big = np.iinfo(np.dtype(t.dtype.name)).max if int_time else math.inf
+    # An infinite row's length: the dtype's largest value (inf would make w = inf / inf).
+    big = np.iinfo(np.dtype(t.dtype.name)).max if int_time else np.finfo(np.dtype(t.dtype.name)).max
     starts = [r.start for r in rows]
     lengths = [big if r.length is None else r.length for r in rows]
     if not int_time:  # Python ints beyond int32 must not reach JAX as weakly typed ints

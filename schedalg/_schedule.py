@@ -322,6 +322,38 @@ class Schedule:
     def __pos__(self) -> Schedule:
         return self
 
+    # -- analysis: thin delegates to schedalg._analysis ---------------------------------------
+
+    def integral(self, a: Any = 0, b: Any = None) -> float:
+        """Learning-rate budget ``sum(s(t) for t in range(a, b))``; see ``_analysis.integral``."""
+        from . import _analysis
+
+        return _analysis.integral(self, a, b)
+
+    def bounds(self, a: Any = 0, b: Any = None) -> tuple[float, float]:
+        """``(min, max)`` over the integer steps ``a <= t < b``; see ``_analysis.bounds``."""
+        from . import _analysis
+
+        return _analysis.bounds(self, a, b)
+
+    def argmax(self, a: Any = 0, b: Any = None) -> int:
+        """First step in ``[a, b)`` taking the maximum; see ``_analysis.argmax``."""
+        from . import _analysis
+
+        return _analysis.argmax(self, a, b)
+
+    def breakpoints(self, limit: int = 1000) -> tuple[int | float, ...]:
+        """Steps where segments and cycles begin; see ``_analysis.breakpoints``."""
+        from . import _analysis
+
+        return _analysis.breakpoints(self, limit)
+
+    def summary(self, steps: Any = None) -> Any:
+        """Duration, start/peak/end, warmup and budget; see ``_analysis.summary``."""
+        from . import _analysis
+
+        return _analysis.summary(self, steps)
+
     # -- pytree ------------------------------------------------------------------------------
 
     def _tree_flatten(self) -> tuple[list[Any], Any]:
