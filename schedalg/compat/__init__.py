@@ -1,0 +1,1 @@
+"""Drop-in constructors named and parametrised as in other libraries, built from the algebra."""
