@@ -178,7 +178,13 @@ def eval_table(
         fixed.append(r)
     rows = tuple(fixed)
 
-    big = np.iinfo(np.dtype(t.dtype.name)).max if int_time else math.inf
+    # An infinite row gets a length beyond any time but finite, so that u = tau / length and
+    # w = (length - tau) / length stay 0 and 1 instead of inf / inf (NaN, and a NumPy warning).
+    big = (
+        np.iinfo(np.dtype(t.dtype.name)).max
+        if int_time
+        else float(np.finfo(np.dtype(t.dtype.name)).max) / 4
+    )
     starts = [r.start for r in rows]
     lengths = [big if r.length is None else r.length for r in rows]
     kinds_present = sorted({r.kind for r in rows})
