@@ -110,11 +110,20 @@ CASES = [
     ),
     (
         "cosine_min_lr_rate",
-        {"num_warmup_steps": 1, "num_training_steps": 30, "min_lr_rate": 0.2, "warmup_lr_rate": 0.3},
+        {
+            "num_warmup_steps": 1,
+            "num_training_steps": 30,
+            "min_lr_rate": 0.2,
+            "warmup_lr_rate": 0.3,
+        },
         30,
     ),
-    ("cosine_min_lr_rate", {"num_warmup_steps": 0, "num_training_steps": 30, "min_lr_rate": 0.0}, 30),
-    ("cosine_min_lr_rate", {"num_warmup_steps": 1, "num_training_steps": 30, "min_lr_rate": 0.1}, 30),
+    ("cosine_min_lr_rate", {"num_warmup_steps": 0, "num_training_steps": 30, "min_lr_rate": 0}, 30),
+    (
+        "cosine_min_lr_rate",
+        {"num_warmup_steps": 1, "num_training_steps": 30, "min_lr_rate": 0.1},
+        30,
+    ),
 ]
 
 PEER = {
