@@ -368,9 +368,9 @@ def fit_sgdr(
     References: fastai ``fit_sgdr``; Loshchilov & Hutter, SGDR (2017).
     """
     fn = "fit_sgdr"
-    n = B.steps(fn, "n_cycles", n_cycles)
-    length = B.steps(fn, "cycle_len", cycle_len)
-    mult = B.steps(fn, "cycle_mult", cycle_mult)
+    n: int = B.steps(fn, "n_cycles", n_cycles)  # type: ignore[assignment]
+    length: int = B.steps(fn, "cycle_len", cycle_len)  # type: ignore[assignment]
+    mult: int = B.steps(fn, "cycle_mult", cycle_mult)  # type: ignore[assignment]
     for name, v, raw in (
         ("n_cycles", n, n_cycles),
         ("cycle_len", length, cycle_len),
@@ -378,6 +378,6 @@ def fit_sgdr(
     ):
         if not v:
             raise ValueError(f"{fn}(): {name} must be an int >= 1, got {name}={raw!r}")
-    steps = length * _run(fn, 1, n_iter)  # type: ignore[operator]
+    steps = length * _run(fn, 1, n_iter)
     lr = _lr(fn, "lr_max", lr_max)
     return {"lr": repeat(cosine(lr, 0.0, steps), times=n, stretch=mult)}

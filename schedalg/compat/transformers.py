@@ -15,6 +15,7 @@ Reference: https://github.com/huggingface/transformers, ``src/transformers/optim
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import _backend as B
@@ -541,7 +542,7 @@ def get_wsd_schedule(
     return head >> tail
 
 
-_BY_NAME = {
+_BY_NAME: dict[str, Callable[..., Schedule]] = {
     "linear": get_linear_schedule_with_warmup,
     "cosine": get_cosine_schedule_with_warmup,
     "cosine_with_restarts": get_cosine_with_hard_restarts_schedule_with_warmup,

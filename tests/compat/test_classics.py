@@ -345,3 +345,22 @@ def test_gradual_warmup_package_drops_multiplier_at_handover():
 def test_bad_arguments_raise(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+BACKEND_CASES = [
+    cc.noam(512, 40),
+    cc.cyclical_lr(1e-3, 1e-2, 7, "exp_range", 0.99),
+    cc.yolov5_lr(0.01, 0.1, 5, 30, cos_lr=True, bias=True),
+    cc.GradualWarmupScheduler(0.01, 3.0, 10, cosine(0.03, 0.0, 50)),
+]
+
+
+@pytest.mark.parametrize("index", range(len(BACKEND_CASES)))
+def test_backends_agree(index, ev, backend):
+    """Every backend of the conftest fixture gives the float64 NumPy values (JAX in float32)."""
+    s = BACKEND_CASES[index]
+    ts = np.arange(200)
+    tol = (
+        {"rtol": 1e-9} if backend in ("python", "numpy", "torch") else {"rtol": 2e-6, "atol": 1e-9}
+    )
+    np.testing.assert_allclose(ev(s, ts), s(ts), **tol)

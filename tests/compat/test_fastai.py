@@ -299,3 +299,22 @@ def test_combine_scheds_tolerates_float_sums():
         [0.7, 0.2, 0.1], [cf.SchedNo(1.0, 0), cf.SchedNo(2.0, 0), cf.SchedNo(3.0, 0)], 10
     )
     assert [s(k) for k in range(11)] == [1.0] * 7 + [2.0] * 2 + [3.0] * 2
+
+
+BACKEND_CASES = [
+    cf.fit_one_cycle(3, 1e-2, n_iter=17)["lr"],
+    cf.fit_sgdr(3, 2, 5e-3, n_iter=7)["lr"],
+    cf.SchedPoly(1e-2, 1e-4, 2.5, total=80),
+    cf.combine_scheds([0.3, 0.7], [cf.SchedExp(1e-4, 1e-2), cf.SchedLin(1e-2, 0.0)], 90),
+]
+
+
+@pytest.mark.parametrize("index", range(len(BACKEND_CASES)))
+def test_backends_agree(index, ev, backend):
+    """Every backend of the conftest fixture gives the float64 NumPy values (JAX in float32)."""
+    s = BACKEND_CASES[index]
+    ts = np.arange(120)
+    tol = (
+        {"rtol": 1e-9} if backend in ("python", "numpy", "torch") else {"rtol": 2e-6, "atol": 2e-9}
+    )
+    np.testing.assert_allclose(ev(s, ts), s(ts), **tol)

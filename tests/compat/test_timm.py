@@ -409,3 +409,32 @@ def test_wsd_hypothesis(
 def test_bad_arguments_raise(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+BACKEND_CASES = [
+    ct.CosineLRScheduler(
+        0.05,
+        20,
+        lr_min=1e-4,
+        cycle_mul=1.5,
+        cycle_decay=0.6,
+        cycle_limit=3,
+        warmup_t=4,
+        k_decay=1.3,
+        t_in_epochs=False,
+    ),
+    ct.TanhLRScheduler(0.05, 30, lr_min=1e-4, cycle_limit=2, cycle_decay=0.5, warmup_t=5),
+    ct.PolyLRScheduler(0.05, 25, power=1.5, cycle_mul=2.0, cycle_limit=2, updates_per_epoch=3),
+    ct.WSDLRScheduler(0.05, 60, 20, lr_min=1e-3, stable_fn="rsqrt", decay_fn="exp", warmup_t=5),
+]
+
+
+@pytest.mark.parametrize("index", range(len(BACKEND_CASES)))
+def test_backends_agree(index, ev, backend):
+    """Every backend of the conftest fixture gives the float64 NumPy values (JAX in float32)."""
+    s = BACKEND_CASES[index]
+    ts = np.arange(150)
+    tol = (
+        {"rtol": 1e-9} if backend in ("python", "numpy", "torch") else {"rtol": 2e-6, "atol": 5e-8}
+    )
+    np.testing.assert_allclose(ev(s, ts), s(ts), **tol)

@@ -340,3 +340,22 @@ def test_built_from_algebra_and_jax_agrees():
     jnp = pytest.importorskip("jax.numpy")
     ts = np.arange(90)
     np.testing.assert_allclose(np.asarray(s(jnp.asarray(ts))), s(ts), rtol=2e-6, atol=1e-12)
+
+
+BACKEND_CASES = [
+    ct.get_cosine_schedule_with_warmup(2e-3, 10, 110, num_cycles=1.3),
+    ct.get_cosine_with_hard_restarts_schedule_with_warmup(2e-3, 5, 95, num_cycles=2.5),
+    ct.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(2e-3, 6, 80, min_lr_rate=0.1),
+    ct.get_wsd_schedule(2e-3, 8, 40, num_stable_steps=30, decay_type="cosine", num_cycles=0.7),
+]
+
+
+@pytest.mark.parametrize("index", range(len(BACKEND_CASES)))
+def test_backends_agree(index, ev, backend):
+    """Every backend of the conftest fixture gives the float64 NumPy values (JAX in float32)."""
+    s = BACKEND_CASES[index]
+    ts = np.arange(150)
+    tol = (
+        {"rtol": 1e-9} if backend in ("python", "numpy", "torch") else {"rtol": 2e-6, "atol": 2e-9}
+    )
+    np.testing.assert_allclose(ev(s, ts), s(ts), **tol)
