@@ -231,7 +231,12 @@ def combined_cos(pct: float, start: Any, middle: Any, end: Any, total: int | flo
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{fn}(): pct must be in [0, 1], got pct={pct!r}")
     a, b, c = (B.value(fn, k, v) for k, v in (("start", start), ("middle", middle), ("end", end)))
-    return combine_scheds([p, 1.0 - p], [SchedCos(a, b), SchedCos(b, c)], total)
+    n = _total(fn, total)
+    first = p * n
+    if isinstance(n, int) and float(first).is_integer():
+        # whole-step phases: the plain primitives (same values, a simpler expression)
+        return concat(cosine(a, b, int(first)), cosine(b, c, n - int(first)))
+    return combine_scheds([p, 1.0 - p], [SchedCos(a, b), SchedCos(b, c)], n)
 
 
 def _run(fn: str, n_epoch: Any, n_iter: Any) -> int:

@@ -130,11 +130,6 @@ def _cycle_args(
     if type(dec) is float and not dec > 0:
         raise ValueError(f"{fn}(): cycle_decay must be > 0, got cycle_decay={cycle_decay!r}")
     limit = _count(fn, "cycle_limit", cycle_limit, 1)
-    if mul < 1 and limit > 1:
-        # timm takes a log of 1 - t / t_initial * (1 - cycle_mul), negative past the total.
-        total = t0 * (1 - mul**limit) / (1 - mul)
-        if total > t0 / (1 - mul) - 1e-9:
-            raise ValueError(f"{fn}(): cycle_mul < 1 needs a finite cycle_limit")
     w = _count(fn, "warmup_t", warmup_t)
     init = _nonneg(fn, "warmup_lr_init", warmup_lr_init)
     return base, t0, lo, mul, dec, limit, w, init

@@ -330,16 +330,13 @@ def test_bad_arguments_raise(call, match):
         call()
 
 
-def test_built_from_algebra_and_jax_agrees():
-    """The schedule is an ordinary algebra value: repr round-trips, JAX agrees in float32."""
+def test_built_from_algebra():
+    """The schedule is an ordinary algebra value: its repr rebuilds it from public names."""
     import schedalg
 
     s = ct.get_wsd_schedule(1e-3, 10, 30, num_stable_steps=20, decay_type="1-sqrt")
-    assert eval(repr(s), vars(schedalg)) == s
     assert isinstance(s, schedalg.Schedule)
-    jnp = pytest.importorskip("jax.numpy")
-    ts = np.arange(90)
-    np.testing.assert_allclose(np.asarray(s(jnp.asarray(ts))), s(ts), rtol=2e-6, atol=1e-12)
+    assert eval(repr(s), vars(schedalg)) == s
 
 
 BACKEND_CASES = [
