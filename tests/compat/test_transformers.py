@@ -356,10 +356,3 @@ def test_backends_agree(index, ev, backend):
         {"rtol": 1e-9} if backend in ("python", "numpy", "torch") else {"rtol": 2e-6, "atol": 2e-9}
     )
     np.testing.assert_allclose(ev(s, ts), s(ts), **tol)
-
-
-def test_docstring_examples():
-    import doctest
-
-    result = doctest.testmod(ct)
-    assert result.attempted > 0 and result.failed == 0
