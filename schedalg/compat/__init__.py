@@ -8,5 +8,6 @@ the module of the peer you come from (nothing here imports the peer itself)::
     s = lr.OneCycleLR(max_lr=0.1, total_steps=1000)   # s(k): the lr of update k
 
 Modules: ``torch``, ``optax``, ``keras``, ``tf`` (TF1 ``tf.compat.v1.train`` decays and the TF
-Object Detection API schedules).
+Object Detection API schedules), ``transformers``, ``timm``, ``fastai`` and ``classics`` (Noam,
+Smith's cyclical learning rates, YOLOv5's lambdas, darknet burn-in, GradualWarmupScheduler).
 """
