@@ -385,16 +385,10 @@ class Repeat(Schedule):
         r = float(self.stretch)
         int_time = int_time and all(isinstance(s, int) for s in starts)
         ft = t.astype(xp.result_type(float)) if t.dtype.kind in "iu" else t
-<<<<<<< ours
-        # Past the end of a shrinking repeat (stretch < 1) the log's argument drops below -1;
-        # clamped, the estimate is a huge k that the clip turns into the last cycle.
-        k = xp.floor(xp.log1p(xp.maximum(ft * ((r - 1) / d), -1.0 + 1e-12)) / math.log(r))
-=======
         arg = ft * ((r - 1) / d)
         if r < 1:  # shrinking cycles end at d / (1 - r); past it arg < -1 and log1p is NaN
             arg = xp.maximum(arg, -1.0 + 1e-12)
         k = xp.floor(xp.log1p(arg) / math.log(r))
->>>>>>> theirs
         k = xp.clip(k, 0, m - 1).astype(np.int32)
         if int_time:
             info = np.iinfo(np.dtype(t.dtype.name))
