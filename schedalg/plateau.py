@@ -143,13 +143,17 @@ class Plateau:
         best, bad, cd, scale = (xp.asarray(x) for x in state)
         m = xp.asarray(metric, dtype=best.dtype)
         if self.mode == "min":
-            bound = best * (1.0 - self.threshold) if self.threshold_mode == "rel" else (
-                best - self.threshold
+            bound = (
+                best * (1.0 - self.threshold)
+                if self.threshold_mode == "rel"
+                else (best - self.threshold)
             )
             better = m < bound
         else:
-            bound = best * (self.threshold + 1.0) if self.threshold_mode == "rel" else (
-                best + self.threshold
+            bound = (
+                best * (self.threshold + 1.0)
+                if self.threshold_mode == "rel"
+                else (best + self.threshold)
             )
             better = m > bound
         best = xp.where(better, m, best)

@@ -376,4 +376,3 @@ class PlateauLR(ReduceLROnPlateau):
         for group, base in zip(self.optimizer.param_groups, self.base_lrs, strict=True):
             group["lr"] = base * self.state.scale
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
