@@ -122,7 +122,7 @@ def smooth(losses: Any, beta: float = 0.9, zero_phase: bool = False) -> np.ndarr
         float64 array of the same length.
 
     Example:
-        >>> [round(v, 6) for v in smooth([1.0, 3.0], beta=0.5)]
+        >>> smooth([1.0, 3.0], beta=0.5).round(6).tolist()
         [1.0, 2.333333]
     """
     b = float(B.number("smooth", "beta", beta))
