@@ -193,7 +193,9 @@ class ParamScheduler(LRScheduler):
             )
         self.negative = _check_negative(fn, negative)
         groups = optimizer.param_groups
-        targets: list[tuple[dict[str, Any], str, int | None, Schedule, int]] = []
+        # (group index, key, element index, schedule); groups are looked up by index at each
+        # step because optimizer.load_state_dict() replaces the group dicts.
+        targets: list[tuple[int, str, int | None, Schedule]] = []
         keys: list[str] = []
         for key, value in schedules.items():
             name, idx = _parse_key(fn, key)
@@ -218,14 +220,16 @@ class ParamScheduler(LRScheduler):
                             f"{fn}(): key {ks!r}: param group {gi} holds {name}={cur!r}, "
                             f"which has no element {idx}"
                         )
-                targets.append((group, name, idx, sched, gi))
+                targets.append((gi, name, idx, sched))
         self.keys = tuple(keys)
         self._targets = targets
         super().__init__(optimizer, last_epoch)
 
     def _apply(self, k: int) -> None:
         check = self.negative == "error"
-        for group, name, idx, sched, gi in self._targets:
+        groups = self.optimizer.param_groups
+        for gi, name, idx, sched in self._targets:
+            group = groups[gi]
             v = sched(k)
             if check and v < 0:
                 raise _negative_error("ParamScheduler.step()", _key_str(name, idx), gi, k, v)
@@ -241,7 +245,7 @@ class ParamScheduler(LRScheduler):
                     cur[idx].fill_(v)
                 else:
                     group[name] = (*cur[:idx], v, *cur[idx + 1 :])
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = [group["lr"] for group in groups]
 
     def step(self, epoch: int | None = None) -> None:
         """Advance one update and set every scheduled value for it.
@@ -269,8 +273,10 @@ class ParamScheduler(LRScheduler):
         out: dict[str, list[Any]] = {
             k: [None] * len(self.optimizer.param_groups) for k in self.keys
         }
-        for group, name, idx, _, gi in self._targets:
-            out[_key_str(name, idx)][gi] = group[name] if idx is None else group[name][idx]
+        groups = self.optimizer.param_groups
+        for gi, name, idx, _ in self._targets:
+            v = groups[gi][name]
+            out[_key_str(name, idx)][gi] = v if idx is None else v[idx]
         return out
 
     def state_dict(self) -> dict[str, Any]:

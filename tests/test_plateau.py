@@ -169,8 +169,8 @@ def test_jit_and_scan_match_python_path():
 
         @jax.jit
         def run(ms, p=p):
-            def body(s, m):
-                s = p.update(s, m)
+            def body(s, metric):
+                s = p.update(s, metric)
                 return s, p.scale(s)
 
             return jax.lax.scan(body, p.init(), ms)[1]
@@ -178,8 +178,8 @@ def test_jit_and_scan_match_python_path():
         got = np.asarray(jax.vmap(run)(jnp.asarray(metrics)))
         for row, ms in zip(got, metrics, strict=True):
             s, want = p.init(), []
-            for m in ms:
-                s = p.update(s, float(m))
+            for x in ms:
+                s = p.update(s, float(x))
                 want.append(p.scale(s))
             np.testing.assert_allclose(row, want, rtol=1e-6)
         assert got.min() < 1.0  # the sequences did trigger reductions
