@@ -387,7 +387,8 @@ class PlateauLR(ReduceLROnPlateau):
                 f"PlateauLR(): plateau must come from reduce_on_plateau(), got {plateau!r}"
             )
         self.plateau = plateau
-        self.base_lrs = [float(group["lr"]) for group in optimizer.param_groups]
+        base = [float(group["lr"]) for group in optimizer.param_groups]
+        self.base_lrs = list(base)
         super().__init__(
             optimizer,
             mode=plateau.mode,  # type: ignore[arg-type]
@@ -396,7 +397,7 @@ class PlateauLR(ReduceLROnPlateau):
             threshold=plateau.threshold,
             threshold_mode=plateau.threshold_mode,  # type: ignore[arg-type]
             cooldown=plateau.cooldown,
-            min_lr=[b * plateau.min_scale for b in self.base_lrs],
+            min_lr=[b * plateau.min_scale for b in base],
             eps=plateau.eps,
         )
         self.state = plateau.init()
