@@ -111,11 +111,19 @@ def _weights(xp: Any, kind: int, a: float, b: float, u: Any, w: Any, tau: Any, a
     if kind == LINEAR:
         return w, u
     if kind == COSINE:
-        c, s = _cos_weights(xp, u, w)
         if a == 1:
-            return c, s
-        x = _safe_pow(xp, c, a)
-        return x, 1.0 - x
+            return _cos_weights(xp, u, w)
+        # With s the smaller of cos^2 and sin^2 (s <= 1/2): in the first half cos^2 = 1 - s,
+        # and 1 - (1 - s)^a = -expm1(a log1p(-s)) keeps its precision as s -> 0.
+        first_half = u <= w
+        m = xp.minimum(u, w)
+        s = xp.sin((math.pi / 2) * m)
+        s = s * s
+        lg = a * xp.log1p(-s)
+        late = _safe_pow(xp, s, a)
+        return xp.where(first_half, xp.exp(lg), late), xp.where(
+            first_half, -xp.expm1(lg), 1.0 - late
+        )
     if kind == POLY:
         if a == 1:
             return w, u
@@ -159,14 +167,20 @@ def _time_dtype_arrays(t: Any, xp: Any, values: list, fill: int | float) -> Any:
     return np.asarray(values, dtype=dt.name)
 
 
-def eval_table(
-    rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: Any
-) -> Any:
+def eval_table(rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: Any) -> Any:
     """Evaluate a lowered table at ``t`` (an array, already clamped to t >= 0)."""
     n_rows = len(rows)
-    int_time = t.dtype.kind in "iu" and all(
-        _is_int(r.start) and (r.length is None or _is_int(r.length)) for r in rows
-    )
+    int_time = False
+    if t.dtype.kind in "iu":
+        # Integer local time needs every start and length to be an int within t's dtype
+        # (int32 JAX times with a 10**10-step segment fall back to float arithmetic).
+        top = np.iinfo(np.dtype(t.dtype.name)).max
+        int_time = all(
+            _is_int(r.start)
+            and r.start <= top
+            and (r.length is None or (_is_int(r.length) and r.start + r.length <= top))
+            for r in rows
+        )
     if not int_time and t.dtype.kind in "iu":
         t = t.astype(xp.result_type(float))
 
@@ -181,6 +195,9 @@ def eval_table(
     big = np.iinfo(np.dtype(t.dtype.name)).max if int_time else math.inf
     starts = [r.start for r in rows]
     lengths = [big if r.length is None else r.length for r in rows]
+    if not int_time:  # Python ints beyond int32 must not reach JAX as weakly typed ints
+        starts = [float(x) for x in starts]
+        lengths = [float(x) for x in lengths]
     kinds_present = sorted({r.kind for r in rows})
 
     if n_rows == 1:
@@ -207,7 +224,7 @@ def eval_table(
     else:
         u = w = None
 
-    P = None
+    P: Any = None
     if rows and any(k != OPAQUE for k in kinds_present):
         P = leaf_vector(leaves, xp) if n_rows > 1 else None
 
@@ -230,21 +247,38 @@ def eval_table(
     multi_kind = len(kinds_present) > 1
     kind_e = gather_static([r.kind for r in rows]) if multi_kind else None
 
-    p0 = p1 = None
+    p0: Any = None
+    p1: Any = None
     if any(k != OPAQUE for k in kinds_present):
         p0 = row_param("i0")
         p1 = row_param("i1")
 
     def aux_for(kind: int) -> Any:
-        if kind == EXPGEO:
-            mask = [r.kind == EXPGEO for r in rows]
-            num = _masked(xp, p1, mask, n_rows, seg, kind_e, kind)
-            den = _masked(xp, p0, mask, n_rows, seg, kind_e, kind)
-            return xp.log(num / den)
-        if kind == EXPRATE:
-            mask = [r.kind == EXPRATE for r in rows]
-            return xp.log(_masked(xp, p1, mask, n_rows, seg, kind_e, kind))
-        return None
+        """Per-element log term: log(p1 / p0) for EXPGEO, log(p1) for EXPRATE.
+
+        Computed per row (in float64 on the host when the leaves are concrete, so a rate
+        near 1 keeps its precision), with 1 in other rows' slots so logs stay finite.
+        """
+        if kind not in (EXPGEO, EXPRATE):
+            return None
+        mask = np.asarray([r.kind == kind for r in rows])
+        concrete = (
+            P is None
+            and isinstance(leaves, (list, tuple))
+            and all(type(x) is float for x in leaves)
+        )
+        if n_rows == 1:
+            if concrete:
+                q = leaves[rows[0].i1] / (leaves[rows[0].i0] if kind == EXPGEO else 1.0)
+                return math.log(q)
+            return xp.log(p1 / p0) if kind == EXPGEO else xp.log(p1)
+        idx1 = np.asarray([r.i1 for r in rows])
+        idx0 = np.asarray([r.i0 for r in rows])
+        ns = np if isinstance(P, np.ndarray) else xp
+        num = ns.where(mask, P[..., idx1], 1.0)
+        den = ns.where(mask, P[..., idx0], 1.0) if kind == EXPGEO else 1.0
+        per_row = ns.log(num / den)
+        return xp.take(per_row, seg, axis=-1) if per_row.ndim == 1 else per_row[..., seg]
 
     value = None
     for kind in kinds_present:
@@ -273,11 +307,3 @@ def eval_table(
         v = child._xp(local, xp)
         value = v if value is None else xp.where(seg == j, v, value)
     return value
-
-
-def _masked(xp: Any, p: Any, mask: list, n_rows: int, seg: Any, kind_e: Any, kind: int) -> Any:
-    """``p`` where the element's row has the mask, 1 elsewhere (keeps logs finite everywhere)."""
-    if n_rows == 1:
-        return p
-    sel = xp.take(np.asarray(mask), seg)
-    return xp.where(sel, p, 1.0)
