@@ -9,7 +9,6 @@ This module imports torch and never JAX.
 
 from __future__ import annotations
 
-import bisect
 import numbers
 import re
 from collections.abc import Mapping
@@ -18,7 +17,6 @@ from typing import Any
 import torch
 from torch.optim.lr_scheduler import LambdaLR, LRScheduler, ReduceLROnPlateau
 
-from ._combinators import Concat
 from ._primitives import hold
 from ._schedule import Schedule
 from .plateau import Plateau, PlateauState
@@ -71,32 +69,31 @@ def _negative_raiser(fn: str, key: str, groups: list[int]) -> Any:
 def _step_fn(schedule: Schedule, on_negative: Any = None, memo: bool = False) -> Any:
     """``k -> schedule(k)`` for int ``k >= 0``, the same float, with little per-call work.
 
-    ``schedule(k)`` checks the input type and looks up cached facts on every call; a torch
-    loop calls it every step with a Python int, so those answers are fixed once here: a
-    top-level ``concat`` has its piece boundaries and piece evaluators bound once, other
-    schedules their pure-Python evaluator. A schedule whose leaves are not all Python floats
-    keeps the general path. With ``memo``, the last ``(k, value)`` is remembered, so groups
+    A schedule whose leaves are all Python floats hands out the closure its own ``__call__``
+    uses for Python numbers (``_pyfn``), so the type dispatch is skipped; other schedules
+    keep the general path. With ``memo``, the last ``(k, value)`` is remembered, so groups
     sharing a schedule evaluate it once per step. ``on_negative(k, v)`` is called for a
     negative value.
 
     The result is a plain function, not a callable object: ``LambdaLR.state_dict`` then
     stores None for it, so checkpoints hold no schedule and load with ``weights_only=True``.
     """
-    if schedule._py_ok and isinstance(schedule, Concat):
-        starts = tuple(schedule._starts())
-        fns = tuple(p._py for p in schedule.pieces)
-    elif schedule._py_ok:
-        starts, fns = (0,), (schedule._py,)
+    if schedule._py_ok:
+        f = schedule._pyfn()
     else:
-        starts, fns = (0,), (schedule,)
-    find = bisect.bisect_right
 
-    def at(k: int) -> float:
-        i = find(starts, k) - 1
-        v = float(fns[i](k - starts[i]))
-        if v < 0 and on_negative is not None:
-            on_negative(k, v)
-        return v
+        def f(k: int) -> float:
+            return float(schedule(k))
+
+    if on_negative is None:
+        at = f
+    else:
+
+        def at(k: int) -> float:
+            v = f(k)
+            if v < 0:
+                on_negative(k, v)
+            return v  # type: ignore[no-any-return]
 
     if not memo:
         return at
@@ -108,7 +105,7 @@ def _step_fn(schedule: Schedule, on_negative: Any = None, memo: bool = False) ->
         v = at(k)
         last[0] = k
         last[1] = v
-        return v
+        return v  # type: ignore[no-any-return]
 
     return at_memo
 
