@@ -385,7 +385,11 @@ class Repeat(Schedule):
         r = float(self.stretch)
         int_time = int_time and all(isinstance(s, int) for s in starts)
         ft = t.astype(xp.result_type(float)) if t.dtype.kind in "iu" else t
-        k = xp.floor(xp.log1p(ft * ((r - 1) / d)) / math.log(r))
+        x = ft * ((r - 1) / d)
+        # stretch < 1: at and past the geometric limit d / (1 - r), log1p(x) is -inf or NaN
+        # (and NaN cast to int32 indexes out of bounds); those times lie past the last start.
+        ok = x > -1
+        k = xp.where(ok, xp.floor(xp.log1p(xp.where(ok, x, 0.0)) / math.log(r)), m - 1)
         k = xp.clip(k, 0, m - 1).astype(np.int32)
         if int_time:
             info = np.iinfo(np.dtype(t.dtype.name))
