@@ -5,7 +5,7 @@ Each pair drives the same optimizer shape with the same 1cycle schedule; only
 ``--repeat`` rounds, so background load hits both sides alike. A ratio below 1 means the
 schedalg scheduler is cheaper per step.
 
-    PYTHONPATH=. python bench/bench_torch_step.py [--steps 20000] [--repeat 7] [--out FILE]
+    PYTHONPATH=. python bench/bench_torch_step.py [--steps 2000] [--repeat 40] [--out FILE]
 
 Writes a JSON summary (ratios and ns per step) to ``--out`` (default: print only).
 """
@@ -53,8 +53,8 @@ def _time_steps(make: Callable[[], object], steps: int) -> float:
 
 def main() -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--steps", type=int, default=20000)
-    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--steps", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=40)
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     total = args.steps + 10
