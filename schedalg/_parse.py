@@ -34,10 +34,13 @@ from typing import Any
 
 from ._schedule import Schedule
 
-__all__ = ["MAX_LENGTH", "ParseError", "parse", "register"]
+__all__ = ["MAX_LENGTH", "MAX_TOKENS", "ParseError", "parse", "register"]
 
-#: Longest accepted expression, in characters (a piecewise of 10^5 values fits).
-MAX_LENGTH = 2_000_000
+#: Longest accepted expression, in characters, and in tokens (numbers, names, symbols): a
+#: piecewise of 25_000 full-precision values fits; the densest input at the limits is
+#: answered in about a second.
+MAX_LENGTH = 1_000_000
+MAX_TOKENS = 200_000
 #: Deepest accepted bracket nesting, and expression nesting in the syntax tree.
 MAX_BRACKETS = 100
 MAX_DEPTH = 200
@@ -49,6 +52,7 @@ _CHAIN_SLICE = 500
 _MAX_STR = 200
 _MAX_INT = 2**63
 
+_TOKEN_RE = re.compile(r"\d[\w.]*(?:[eE][-+]?\d+)?|[A-Za-z_]\w*|\S")
 _NAME_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 _SCAN_RE = re.compile(r"""'[^'\n]*'?|"[^"\n]*"?|#[^\n]*|>>|[()\[\]{}]""")
 _UNARY_RE = re.compile(r"(?:[-+~]\s*){" + str(MAX_UNARY_RUN + 1) + ",}")
@@ -411,8 +415,8 @@ def parse(text: str) -> Schedule:
     constant schedule. ``parse(repr(s)) == s`` for every schedule with concrete values.
 
     Args:
-        text: the expression, at most ``MAX_LENGTH`` characters; ``#`` comments and line
-            breaks inside brackets are allowed.
+        text: the expression, at most ``MAX_LENGTH`` characters and ``MAX_TOKENS`` tokens;
+            ``#`` comments and line breaks inside brackets are allowed.
 
     Returns:
         The schedule.
@@ -433,6 +437,11 @@ def parse(text: str) -> Schedule:
         raise ParseError(
             f"expression is {len(text)} characters long; the limit is MAX_LENGTH={MAX_LENGTH}",
             None,
+        )
+    n_tokens = len(_TOKEN_RE.findall(text))
+    if n_tokens > MAX_TOKENS:
+        raise ParseError(
+            f"expression has {n_tokens} tokens; the limit is MAX_TOKENS={MAX_TOKENS}", None
         )
     chain = _prescan(text)
     if not text.strip():
