@@ -144,28 +144,33 @@ def register(name: str, function: Callable[..., Any]) -> None:
     table[name] = function
 
 
-def _compat_function(peer: str, name: str) -> Callable[..., Any] | None:
-    """``schedalg.compat.<peer>.<name>`` if it is a public callable of that module."""
+def _compat_function(peer: str, name: str) -> tuple[Callable[..., Any] | None, str]:
+    """``schedalg.compat.<peer>.<name>`` if it is a public callable of that module.
+
+    Returns (the function, "") or (None, why not).
+    """
+    unknown = f"unknown compat constructor 'compat.{peer}.{name}'"
     if not _NAME_RE.match(peer) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
-        return None
+        return None, unknown
+    module_name = f"{_COMPAT_PACKAGE}.{peer}"
     try:
         if importlib.util.find_spec(_COMPAT_PACKAGE) is None:
-            return None
-        module_name = f"{_COMPAT_PACKAGE}.{peer}"
+            return None, unknown + " (no compat modules installed)"
         if importlib.util.find_spec(module_name) is None:
-            return None
+            return None, unknown + f" (no module {module_name})"
         module = importlib.import_module(module_name)
-    except ImportError:
-        return None
+    except ImportError as e:
+        return None, f"compat.{peer} could not be imported: {e}"
     public = getattr(module, "__all__", None)
-    if public is not None and name not in public:
-        return None
     fn = getattr(module, name, None)
-    if fn is None or not callable(fn):
-        return None
-    if public is None and getattr(fn, "__module__", None) != module_name:
-        return None
-    return fn  # type: ignore[no-any-return]
+    if (
+        fn is None
+        or not callable(fn)
+        or (public is not None and name not in public)
+        or (public is None and getattr(fn, "__module__", None) != module_name)
+    ):
+        return None, unknown + f" ({module_name} has no public constructor {name!r})"
+    return fn, ""
 
 
 # -- the scan before ast.parse ---------------------------------------------------------------------
@@ -367,10 +372,10 @@ class _Interpreter:
             parts.append(cur.id)
         dotted = ".".join(reversed(parts))
         if len(parts) == 3 and parts[2] == "compat" and isinstance(cur, ast.Name):
-            fn = _compat_function(parts[1], parts[0])
+            fn, why = _compat_function(parts[1], parts[0])
             if fn is not None:
                 return fn, dotted
-            raise self.fail(f"unknown compat constructor {dotted!r}", func)
+            raise self.fail(why, func)
         raise self.fail(
             "attribute access not allowed in a schedule expression "
             f"(only compat.<peer>.<Name>(...) calls), got {dotted or type(func).__name__!r}",

@@ -229,6 +229,7 @@ def test_compat_constructors_resolve_lazily_and_only_public(tmp_path, monkeypatc
     (pkg / "noall.py").write_text(
         "from os import getcwd\nimport schedalg as _sa\ndef Const(v):\n    return _sa.hold(v)\n"
     )
+    (pkg / "broken.py").write_text("import no_such_module_for_schedalg_tests\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(_parse, "_COMPAT_PACKAGE", "fakecompat")
     assert "fakecompat.torchish" not in sys.modules
@@ -247,3 +248,5 @@ def test_compat_constructors_resolve_lazily_and_only_public(tmp_path, monkeypatc
     ):
         err = _error(bad)
         assert "compat" in str(err) or "attribute" in str(err), bad
+    assert "could not be imported: No module named" in str(_error("compat.broken.StepLR(1)"))
+    assert "has no public constructor 'helper'" in str(_error("compat.torchish.helper()"))
