@@ -21,9 +21,11 @@ from ._combinators import (
     shift,
     staircase,
     sub,
+    take,
     warp,
 )
 from ._parse import ParseError, parse
+from ._plot import plot
 from ._primitives import (
     cosine,
     exp,
@@ -37,6 +39,7 @@ from ._primitives import (
 )
 from ._pytree import install as _install_pytree
 from ._schedule import Schedule
+from ._termplot import termplot
 from .io import FormatError, from_dict, from_json, to_dict, to_json
 
 _install_pytree()
@@ -65,6 +68,7 @@ __all__ = [
     "neg",
     "parse",
     "piecewise",
+    "plot",
     "poly",
     "repeat",
     "scale_by_cycle",
@@ -72,7 +76,9 @@ __all__ = [
     "shift",
     "staircase",
     "sub",
+    "take",
     "tanh",
+    "termplot",
     "to_dict",
     "to_json",
     "triangle",

@@ -385,9 +385,10 @@ class Repeat(Schedule):
         r = float(self.stretch)
         int_time = int_time and all(isinstance(s, int) for s in starts)
         ft = t.astype(xp.result_type(float)) if t.dtype.kind in "iu" else t
-        # Past the end of a shrinking repeat (stretch < 1) the log's argument drops below -1;
-        # clamped, the estimate is a huge k that the clip turns into the last cycle.
-        k = xp.floor(xp.log1p(xp.maximum(ft * ((r - 1) / d), -1.0 + 1e-12)) / math.log(r))
+        arg = ft * ((r - 1) / d)
+        if r < 1:  # shrinking cycles end at d / (1 - r); past it arg < -1 and log1p is NaN
+            arg = xp.maximum(arg, -1.0 + 1e-12)
+        k = xp.floor(xp.log1p(arg) / math.log(r))
         k = xp.clip(k, 0, m - 1).astype(np.int32)
         if int_time:
             info = np.iinfo(np.dtype(t.dtype.name))
@@ -1012,6 +1013,54 @@ def fit(schedule: Schedule, total: int | float) -> Schedule:
     return scale_time(schedule, _snap(tot / d) if isinstance(tot, int) else tot / d)
 
 
+class Take(_TimeMap):
+    _fname = "take"
+    _static_fields = ("steps",)
+
+    def _duration(self) -> int | float | None:
+        return self.steps  # type: ignore[no-any-return]
+
+    def _end_value(self) -> Any:
+        return self.schedule(self.steps)
+
+    def _py(self, t: int | float) -> float:
+        n = self.steps
+        return self.schedule._py(t if t < n else n)
+
+    def _xp(self, t: Any, xp: Any) -> Any:
+        n = self.steps
+        if t.dtype.kind in "iu" and type(n) is not int:
+            t = t.astype(xp.result_type(float))
+        return self.schedule._xp(xp.minimum(t, n), xp)
+
+    def _repr_args(self) -> list[str]:
+        return [repr(self.schedule), fmt_number(self.steps)]
+
+
+def take(schedule: Schedule, steps: int | float) -> Schedule:
+    """The first ``steps`` steps of a schedule, then its value at ``steps`` held.
+
+    Formula: ``s(t) = schedule(min(t, steps))``; the duration is ``steps``. Cuts an infinite or
+    longer schedule to a piece of ``concat`` (a scheduler that is switched off at a milestone),
+    or stretches a shorter one with its end value. Unlike a primitive's end (the limit at
+    ``u -> 1``), the held value is the schedule's own value at ``steps``.
+
+    Example:
+        >>> s = take(exp(1.0, rate=0.5), 3) >> hold(5.0)
+        >>> s(2), s(3), take(exp(1.0, rate=0.5), 3)(10)
+        (0.25, 5.0, 0.125)
+    """
+    fn = "take"
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    n = B.number(fn, "steps", steps)
+    if n < 0:
+        raise ValueError(f"{fn}(): steps must be >= 0, got steps={steps!r}")
+    if isinstance(n, float) and n.is_integer():
+        n = int(n)
+    return Take._make(schedule=schedule, steps=n)
+
+
 class Warp(_TimeMap):
     _fname = "warp"
     _static_fields = ("power",)
@@ -1080,5 +1129,6 @@ __all__ = [
     "shift",
     "staircase",
     "sub",
+    "take",
     "warp",
 ]

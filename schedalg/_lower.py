@@ -192,8 +192,13 @@ def eval_table(rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: An
         fixed.append(r)
     rows = tuple(fixed)
 
-    # An infinite row's length: the dtype's largest value (inf would make w = inf / inf).
-    big = np.iinfo(np.dtype(t.dtype.name)).max if int_time else np.finfo(np.dtype(t.dtype.name)).max
+    # An infinite row gets a length beyond any time but finite, so that u = tau / length and
+    # w = (length - tau) / length stay 0 and 1 instead of inf / inf (NaN, and a NumPy warning).
+    big = (
+        np.iinfo(np.dtype(t.dtype.name)).max
+        if int_time
+        else float(np.finfo(np.dtype(t.dtype.name)).max) / 4
+    )
     starts = [r.start for r in rows]
     lengths = [big if r.length is None else r.length for r in rows]
     if not int_time:  # Python ints beyond int32 must not reach JAX as weakly typed ints

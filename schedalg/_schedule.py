@@ -216,7 +216,8 @@ class Schedule:
         import torch
 
         values = self._evaluate(t.detach().cpu().numpy())
-        return torch.as_tensor(np.asarray(values), dtype=torch.float64, device=t.device)
+        # A copy: NumPy may hand back a read-only (broadcast) array, which torch warns about.
+        return torch.as_tensor(np.array(values, dtype=np.float64), device=t.device)
 
     def _py(self, t: int | float) -> float:
         raise NotImplementedError(type(self).__name__)
