@@ -113,7 +113,7 @@ def _core_functions() -> dict[str, Callable[..., Any]]:
             (
                 C,
                 "concat repeat scale_by_cycle add sub mul div neg minimum maximum clip "
-                "staircase shift scale_time fit warp",
+                "staircase shift scale_time fit take warp",
             ),
         ):
             for name in names.split():

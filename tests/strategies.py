@@ -265,6 +265,7 @@ def _w_extend(children):
         st.builds(sa.shift, children, st.one_of(st.integers(-30, 30), st.floats(-30.0, 30.0))),
         st.builds(sa.scale_time, children, st.one_of(st.integers(2, 10), st.floats(0.25, 8.0))),
         st.builds(sa.fit, cyclable, st.integers(1, 200)),
+        st.builds(sa.take, children, st.one_of(st.integers(0, 80), st.floats(0.0, 80.0))),
         st.builds(sa.warp, cyclable, st.floats(0.25, 4.0)),
     )
 

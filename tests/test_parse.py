@@ -250,3 +250,19 @@ def test_compat_constructors_resolve_lazily_and_only_public(tmp_path, monkeypatc
         assert "compat" in str(err) or "attribute" in str(err), bad
     assert "could not be imported: No module named" in str(_error("compat.broken.StepLR(1)"))
     assert "has no public constructor 'helper'" in str(_error("compat.torchish.helper()"))
+
+
+def test_real_compat_constructors():
+    from schedalg.compat import torch as ctorch
+    from schedalg.compat import transformers as ctf
+
+    got = parse(
+        "compat.torch.OneCycleLR(max_lr=1e-3, total_steps=1000, anneal_strategy='linear')"
+    )
+    assert got == ctorch.OneCycleLR(max_lr=1e-3, total_steps=1000, anneal_strategy="linear")
+    assert parse(repr(got)) == got
+    text = "compat.transformers.get_cosine_schedule_with_warmup(3e-4, 100, 1000) * 0.5"
+    assert parse(text) == ctf.get_cosine_schedule_with_warmup(3e-4, 100, 1000) * 0.5
+    err = _error("compat.torch.StepLR(0.1, step_size=-3)")
+    assert "StepLR" in str(err) and err.column == 1
+    assert "not a schedule" in str(_error("compat.fastai.fit_one_cycle(10, 1e-3, n_iter=5)"))
