@@ -256,9 +256,7 @@ def test_real_compat_constructors():
     from schedalg.compat import torch as ctorch
     from schedalg.compat import transformers as ctf
 
-    got = parse(
-        "compat.torch.OneCycleLR(max_lr=1e-3, total_steps=1000, anneal_strategy='linear')"
-    )
+    got = parse("compat.torch.OneCycleLR(max_lr=1e-3, total_steps=1000, anneal_strategy='linear')")
     assert got == ctorch.OneCycleLR(max_lr=1e-3, total_steps=1000, anneal_strategy="linear")
     assert parse(repr(got)) == got
     text = "compat.transformers.get_cosine_schedule_with_warmup(3e-4, 100, 1000) * 0.5"
