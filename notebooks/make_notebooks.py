@@ -603,7 +603,7 @@ kwargs = dict(first_decay_steps=100, t_mul=1.5, m_mul=0.8, alpha=0.05)
 peer = keras.optimizers.schedules.CosineDecayRestarts(0.1, **kwargs)
 compare(
     "keras CosineDecayRestarts (t_mul=1.5, m_mul=0.8)",
-    np.array([float(peer(k)) for k in range(950)]),
+    np.asarray(peer(np.arange(950)), dtype=np.float64),
     keras_lr.CosineDecayRestarts(0.1, **kwargs),
     atol=1e-7,  # Keras' cosine is float32 on the JAX backend
 )
