@@ -1,0 +1,227 @@
+"""reduce_on_plateau: parity with torch's ReduceLROnPlateau, JAX/NumPy paths, validation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from schedalg import cosine
+from schedalg.plateau import PlateauState, reduce_on_plateau
+
+torch = pytest.importorskip("torch")
+
+# Metric sequences with real plateaus: values drawn from a few levels (ties, small and
+# large changes), optionally with tiny relative wiggles that the threshold must absorb.
+_levels = st.sampled_from([0.0, 0.5, 0.9999, 1.0, 1.00005, 1.1, 2.0, 3.0, -1.0, 10.0])
+_metric = st.one_of(_levels, st.floats(-5, 5, allow_nan=False, width=64))
+_config = st.fixed_dictionaries(
+    {
+        "factor": st.sampled_from([0.1, 0.5, 0.7, 0.95]),
+        "patience": st.integers(0, 4),
+        "threshold": st.sampled_from([0.0, 1e-4, 0.01, 0.3]),
+        "threshold_mode": st.sampled_from(["rel", "abs"]),
+        "cooldown": st.integers(0, 3),
+        "min_scale": st.sampled_from([0.0, 1e-3, 0.2, 0.6]),
+        "mode": st.sampled_from(["min", "max"]),
+    }
+)
+
+
+def _torch_plateau(cfg: dict, base_lr: float):
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=base_lr)
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        opt,
+        mode=cfg["mode"],
+        factor=cfg["factor"],
+        patience=cfg["patience"],
+        threshold=cfg["threshold"],
+        threshold_mode=cfg["threshold_mode"],
+        cooldown=cfg["cooldown"],
+        min_lr=cfg["min_scale"] * base_lr,
+    )
+    return opt, sched
+
+
+@given(cfg=_config, metrics=st.lists(_metric, min_size=1, max_size=40))
+def test_identical_decisions_to_torch(cfg, metrics):
+    # With base lr 1.0 torch's lr is the scale itself: same floats, same decisions.
+    opt, ref = _torch_plateau(cfg, 1.0)
+    plateau = reduce_on_plateau(**cfg)
+    state = plateau.init()
+    for m in metrics:
+        ref.step(m)
+        state = plateau.update(state, m)
+        assert plateau.scale(state) == opt.param_groups[0]["lr"]
+        assert state.num_bad == ref.num_bad_epochs
+        assert state.cooldown_left == ref.cooldown_counter
+        assert state.best == ref.best
+
+
+@given(cfg=_config, metrics=st.lists(_levels, min_size=1, max_size=30))
+def test_torch_adapter_matches_torch_at_any_base_lr(cfg, metrics):
+    from schedalg.torch import PlateauLR
+
+    opt_ref, ref = _torch_plateau(cfg, 0.3)
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.3)
+    ours = PlateauLR(opt, reduce_on_plateau(**cfg))
+    assert isinstance(ours, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    for m in metrics:
+        ref.step(m)
+        ours.step(torch.tensor(m))
+        # torch multiplies the lr step by step, we multiply the base by the scale.
+        assert opt.param_groups[0]["lr"] == pytest.approx(opt_ref.param_groups[0]["lr"], 1e-12)
+        assert ours.get_last_lr() == [opt.param_groups[0]["lr"]]
+
+
+def test_torch_adapter_state_dict_round_trip():
+    from schedalg.torch import PlateauLR
+
+    plateau = reduce_on_plateau(factor=0.5, patience=1, cooldown=1)
+    metrics = [3.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+
+    def fresh():
+        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.2)
+        return opt, PlateauLR(opt, plateau)
+
+    opt, s = fresh()
+    full = []
+    for m in metrics:
+        s.step(m)
+        full.append(opt.param_groups[0]["lr"])
+    opt, s = fresh()
+    for m in metrics[:5]:
+        s.step(m)
+    saved = s.state_dict()
+    opt2, s2 = fresh()
+    s2.load_state_dict(saved)
+    resumed = [opt2.param_groups[0]["lr"]]
+    for m in metrics[5:]:
+        s2.step(m)
+        resumed.append(opt2.param_groups[0]["lr"])
+    assert resumed == full[4:]
+    # By hand (patience 1, cooldown 1): reductions after the 4th, 7th and 10th metric.
+    want = [0.2] * 3 + [0.1] * 3 + [0.05] * 3 + [0.025] * 3
+    assert full == pytest.approx(want, rel=1e-15)
+
+
+def test_hand_sequence_min_rel():
+    # patience 2, factor 0.5: the 3rd consecutive non-improvement halves the scale.
+    p = reduce_on_plateau(factor=0.5, patience=2, threshold=0.1)
+    s = p.init()
+    scales = []
+    for m in [10.0, 9.5, 9.5, 9.5, 8.0, 7.5, 7.4, 7.3]:
+        s = p.update(s, m)
+        scales.append(p.scale(s))
+    # 9.5 is not < 10 * 0.9 = 9, so 9.5, 9.5, 9.5 are three bad updates -> 0.5 at index 3.
+    # 8.0 < 9.0 improves (best 8.0); 7.5 > 7.2 bad, 7.4 bad, 7.3 bad -> 0.25 at index 7.
+    assert scales == [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.25]
+
+
+def test_min_scale_and_eps_stop_reductions():
+    p = reduce_on_plateau(factor=0.1, patience=0, min_scale=0.05)
+    s = p.init()
+    for _ in range(6):
+        s = p.update(s, 1.0)
+    assert p.scale(s) == 0.05
+    p = reduce_on_plateau(factor=0.5, patience=0, eps=0.3)
+    s = p.init()
+    for _ in range(6):
+        s = p.update(s, 1.0)
+    # 1 -> 0.5 (change 0.5 > 0.3), then 0.5 -> 0.25 changes 0.25 <= 0.3: skipped.
+    assert p.scale(s) == 0.5
+
+
+def test_nan_metric_counts_as_bad():
+    p = reduce_on_plateau(factor=0.5, patience=0)
+    s = p.update(p.update(p.init(), 1.0), math.nan)
+    assert s.best == 1.0 and p.scale(s) == 0.5
+
+
+@given(cfg=_config, metrics=st.lists(st.integers(-20, 20), min_size=1, max_size=25))
+def test_numpy_path_matches_python_path(cfg, metrics):
+    p = reduce_on_plateau(**cfg)
+    a, b = p.init(), p.init()
+    for m in metrics:
+        a = p.update(a, float(m))
+        b = p.update(b, np.asarray(float(m)))
+        assert isinstance(b.scale, np.ndarray)
+        assert float(b.scale) == a.scale and int(b.num_bad) == a.num_bad
+
+
+def test_jit_and_scan_match_python_path():
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    rng = np.random.default_rng(0)
+    # Integer-valued metrics: float32 and float64 decide the same.
+    metrics = rng.integers(0, 6, size=(8, 40)).astype(np.float32)
+    for cfg in [
+        dict(factor=0.5, patience=2, cooldown=1, threshold=0.1),
+        dict(factor=0.3, patience=0, mode="max", threshold_mode="abs", threshold=0.5),
+        dict(factor=0.5, patience=1, min_scale=0.2),
+    ]:
+        p = reduce_on_plateau(**cfg)
+
+        @jax.jit
+        def run(ms, p=p):
+            def body(s, metric):
+                s = p.update(s, metric)
+                return s, p.scale(s)
+
+            return jax.lax.scan(body, p.init(), ms)[1]
+
+        got = np.asarray(jax.vmap(run)(jnp.asarray(metrics)))
+        for row, ms in zip(got, metrics, strict=True):
+            s, want = p.init(), []
+            for x in ms:
+                s = p.update(s, float(x))
+                want.append(p.scale(s))
+            np.testing.assert_allclose(row, want, rtol=1e-6)
+        assert got.min() < 1.0  # the sequences did trigger reductions
+
+
+def test_composes_with_a_schedule_inside_jit():
+    jax = pytest.importorskip("jax")
+    p = reduce_on_plateau(factor=0.5, patience=0)
+    sched = cosine(1.0, 0.0, 100)
+    state = p.update(p.update(p.init(), 1.0), 2.0)
+    f = jax.jit(lambda st, t: (sched * p.scale(st))(t))
+    g = jax.jit(lambda st, t: p.lr(sched, st, t))
+    for t in [0, 10, 50]:
+        want = 0.5 * (1 + math.cos(math.pi * t / 100)) / 2
+        assert float(f(state, t)) == pytest.approx(want, rel=1e-6)
+        assert float(g(state, t)) == pytest.approx(want, rel=1e-6)
+        assert p.lr(sched, state, t) == pytest.approx(want, rel=1e-12)
+
+
+def test_state_is_a_pytree_of_four_leaves():
+    jax = pytest.importorskip("jax")
+    s = reduce_on_plateau().init()
+    assert isinstance(s, PlateauState)
+    assert len(jax.tree_util.tree_leaves(s)) == 4
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        (dict(factor=1.0), "factor must be < 1"),
+        (dict(factor=0.0), "factor must be > 0"),
+        (dict(patience=-1), "patience"),
+        (dict(patience=1.5), "patience"),
+        (dict(cooldown=-2), "cooldown"),
+        (dict(threshold=-0.1), "threshold must be >= 0"),
+        (dict(threshold_mode="relative"), "threshold_mode"),
+        (dict(mode="minimum"), "mode must be one of"),
+        (dict(min_scale=1.5), "min_scale"),
+        (dict(eps=-1.0), "eps"),
+    ],
+)
+def test_bad_arguments(kw, match):
+    with pytest.raises((ValueError, TypeError), match=match) as info:
+        reduce_on_plateau(**kw)
+    assert "reduce_on_plateau()" in str(info.value)
