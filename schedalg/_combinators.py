@@ -94,7 +94,7 @@ class Concat(Tabular):
             else:
                 layout.append(("opaque", len(opaque)))
                 opaque.append(p)
-        return tuple(layout), leaves, tuple(opaque)
+        return _Layout(layout), leaves, tuple(opaque)
 
     @property
     def _layout(self) -> tuple:
@@ -108,10 +108,15 @@ class Concat(Tabular):
     def _vec(self) -> Any:
         if self._pieces is None:
             return self._packed_vec
-        leaves = self._split()[1]
-        if all(type(x) is float for x in leaves):
-            return self._cached("vec_np", lambda: np.asarray(leaves, dtype=np.float64))
-        return leaves
+
+        def make() -> Any:
+            leaves = self._split()[1]
+            if all(type(x) is float for x in leaves):
+                return np.asarray(leaves, dtype=np.float64)
+            return leaves
+
+        # Cached whole: jit flattens a schedule argument at every call.
+        return self._cached("vec", make)
 
     # -- schedule protocol -------------------------------------------------------------------
 
@@ -214,6 +219,26 @@ class Concat(Tabular):
 
     def __reduce__(self) -> Any:
         return (_concat_from_pieces, (self.pieces,))
+
+
+class _Layout(tuple):
+    """A concat's static layout (the pytree aux data), hashed once.
+
+    ``jax.jit`` hashes the aux data of every argument at every call; a plain tuple of 4096
+    entries rehashes in about a millisecond, this one returns its stored hash.
+    """
+
+    def __hash__(self) -> int:
+        h = self.__dict__.get("hash")
+        if h is None:
+            h = self.__dict__["hash"] = tuple.__hash__(self)
+        return h  # type: ignore[no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
 
 
 def _PIECEWISE() -> type:
