@@ -97,7 +97,7 @@ def steps(fn: str, name: str, x: Any, *, allow_none: bool = False) -> int | None
     if isinstance(x, numbers.Integral):
         n = int(x)
     elif isinstance(x, numbers.Real) and math.isfinite(float(x)) and float(x).is_integer():
-        n = int(x)
+        n = int(float(x))
     else:
         raise TypeError(f"{fn}(): {name} must be a non-negative int, got {name}={x!r}")
     if n < 0:

@@ -82,13 +82,13 @@ class Concat(Tabular):
         return self._cached("split", self._compute_split)
 
     def _compute_split(self) -> tuple[tuple, list, tuple]:
-        layout = []
+        layout: list[tuple] = []
         leaves: list = []
         opaque: list = []
         for p in self.pieces:
             if isinstance(p, Tabular) and not isinstance(p, Concat):
                 lv = p._value_list() if isinstance(p, _PIECEWISE()) else list(p._leaves())
-                flat, static = p._tree_flatten()
+                _flat, static = p._tree_flatten()
                 layout.append(("flat", type(p), static, len(lv)))
                 leaves.extend(lv)
             else:
@@ -139,9 +139,9 @@ class Concat(Tabular):
 
     def _starts(self) -> list[int | float]:
         def make() -> list[int | float]:
-            starts = [0]
+            starts: list[int | float] = [0]
             for p in self.pieces[:-1]:
-                starts.append(starts[-1] + p.duration)
+                starts.append(starts[-1] + (p.duration or 0))
             return starts
 
         return self._cached("starts", make)
@@ -154,13 +154,27 @@ class Concat(Tabular):
         return self.pieces[-1].end_value
 
     def _compute_range(self) -> tuple[float, float]:
-        ranges = [p._range() for p in self.pieces]
+        ranges: list[Any] = [p._range() for p in self.pieces]
         return min(r[0] for r in ranges), max(r[1] for r in ranges)
 
     def _py(self, t: int | float) -> float:
         starts = self._starts()
         i = bisect.bisect_right(starts, t) - 1
         return self.pieces[i]._py(t - starts[i])
+
+    def _pyfn(self) -> Any:
+        starts = tuple(self._starts())
+        fns = tuple(p._pyfn() for p in self.pieces)
+        if len(fns) == 2:
+            (f0, f1), s1 = fns, starts[1]
+            return lambda t: f0(t) if t < s1 else f1(t - s1)
+        right = bisect.bisect_right
+
+        def f(t: int | float) -> float:
+            i = right(starts, t) - 1
+            return fns[i](t - starts[i])  # type: ignore[no-any-return]
+
+        return f
 
     def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
         return self._cached("table", self._compute_table) + (self._opaque,)  # type: ignore[no-any-return]
@@ -241,7 +255,7 @@ class _Layout(tuple):
         return not self.__eq__(other)
 
 
-def _PIECEWISE() -> type:
+def _PIECEWISE() -> Any:
     from ._primitives import Piecewise
 
     return Piecewise
@@ -254,7 +268,7 @@ def _placeholder(cls: type, static: Any, count: int) -> Schedule:
     return cls._tree_unflatten(static, [0.0] * count)  # type: ignore[attr-defined]
 
 
-def _concat_from_pieces(pieces: tuple) -> Schedule:
+def _concat_from_pieces(pieces: tuple) -> Any:
     return Concat._make(_pieces=tuple(pieces))
 
 
@@ -374,7 +388,7 @@ class Repeat(Schedule):
             length = starts[k + 1] - starts[k]
             return k, (t - starts[k]) * (d / length)
         r = float(self.stretch)
-        k = int(math.floor(math.log1p(t * (r - 1) / d) / math.log(r)))
+        k = math.floor(math.log1p(t * (r - 1) / d) / math.log(r))
         k = max(k, m)
         start = d * (r**k - 1) / (r - 1)
         return k, (t - start) / r**k
@@ -408,9 +422,7 @@ class Repeat(Schedule):
         k = k + (t >= xp.take(table, xp.minimum(k + 1, m))).astype(np.int32)
         k = k - (t < xp.take(table, k)).astype(np.int32)
         k = xp.clip(k, 0, m - 1)
-        scale = np.asarray(
-            [d / (starts[i + 1] - starts[i]) for i in range(m)], dtype=ft.dtype.name
-        )
+        scale = np.asarray([d / (starts[i + 1] - starts[i]) for i in range(m)], dtype=ft.dtype.name)
         local = (t - xp.take(table, k)) * xp.take(scale, k)
         if not complete:
             beyond = ft >= float(starts[-1])
@@ -600,6 +612,10 @@ class BinOp(Schedule):
     def _py(self, t: int | float) -> float:
         return type(self)._op(self.a._py(t), self.b._py(t))  # type: ignore[no-any-return]
 
+    def _pyfn(self) -> Any:
+        op, fa, fb = type(self)._op, self.a._pyfn(), self.b._pyfn()
+        return lambda t: op(fa(t), fb(t))
+
     def _xp(self, t: Any, xp: Any) -> Any:
         return self._xp_op(xp, self.a._xp(t, xp), self.b._xp(t, xp))
 
@@ -612,9 +628,7 @@ class BinOp(Schedule):
         return min(cands), max(cands)
 
     def __repr__(self) -> str:
-        return (
-            f"{_operand(self.a, self._prec)} {self._symbol} {_operand(self.b, self._prec + 1)}"
-        )
+        return f"{_operand(self.a, self._prec)} {self._symbol} {_operand(self.b, self._prec + 1)}"
 
 
 def _operand(s: Schedule, prec: int) -> str:
@@ -998,7 +1012,9 @@ def fit(schedule: Schedule, total: int | float) -> Schedule:
         raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
     d = schedule.duration
     if not d:
-        raise ValueError(f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}")
+        raise ValueError(
+            f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}"
+        )
     tot = B.positive(fn, "total", total)
     return scale_time(schedule, _snap(tot / d) if isinstance(tot, int) else tot / d)
 
@@ -1045,7 +1061,9 @@ def warp(schedule: Schedule, power: float) -> Schedule:
         raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
     d = schedule.duration
     if not d:
-        raise ValueError(f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}")
+        raise ValueError(
+            f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}"
+        )
     p = B.positive(fn, "power", power)
     if p == 1:
         return schedule

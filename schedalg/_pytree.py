@@ -68,7 +68,9 @@ class _Finder(importlib.abc.MetaPathFinder):
         if spec is None or spec.loader is None:
             return spec
         for finder in sys.meta_path:
-            found = finder.find_spec(fullname, path, target) if hasattr(finder, "find_spec") else None
+            found = (
+                finder.find_spec(fullname, path, target) if hasattr(finder, "find_spec") else None
+            )
             if found is not None:
                 spec = found
                 break

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -71,6 +71,10 @@ class Schedule:
 
     # NumPy must hand `array * schedule` to Schedule.__rmul__ instead of broadcasting.
     __array_ufunc__ = None
+
+    if TYPE_CHECKING:  # node fields are set by _make; tell the type checker they exist
+
+        def __getattr__(self, name: str) -> Any: ...
 
     # -- construction ------------------------------------------------------------------------
 
@@ -137,16 +141,20 @@ class Schedule:
         """True when every leaf is a Python float: the pure-Python path applies."""
         return self._cached(
             "py_ok",
-            lambda: all(type(x) is float for x in self._leaves())
-            and all(c._py_ok for c in self._children()),
+            lambda: (
+                all(type(x) is float for x in self._leaves())
+                and all(c._py_ok for c in self._children())
+            ),
         )
 
     @property
     def _has_jax(self) -> bool:
         return self._cached(
             "has_jax",
-            lambda: any(B.is_jax(x) for x in self._leaves())
-            or any(c._has_jax for c in self._children()),
+            lambda: (
+                any(B.is_jax(x) for x in self._leaves())
+                or any(c._has_jax for c in self._children())
+            ),
         )
 
     def _range(self) -> tuple[float, float] | None:
@@ -162,9 +170,21 @@ class Schedule:
 
     def __call__(self, t: Any) -> Any:
         tt = type(t)
-        if (tt is int or tt is float) and self._py_ok:
-            return float(self._py(t if t > 0 else 0))
+        if tt is int or tt is float:
+            f = self._cache.get("pyfn")
+            if f is None:
+                f = self._cache["pyfn"] = self._pyfn() if self._py_ok else False
+            if f is not False:
+                return f(t if t > 0 else 0)
         return self._evaluate(t)
+
+    def _pyfn(self) -> Any:
+        """A plain closure ``t -> float`` (for t >= 0) for the pure-Python path.
+
+        The default is the bound ``_py`` method; hot nodes return closures over their
+        constants, so one evaluation costs a few local lookups.
+        """
+        return self._py
 
     def _evaluate(self, t: Any) -> Any:
         if isinstance(t, (bool, np.bool_)):
@@ -319,7 +339,7 @@ class Schedule:
         return cls._make(**kw)
 
 
-def _rebuild(cls: type, fields: dict) -> Any:
+def _rebuild(cls: Any, fields: dict) -> Any:
     return cls._make(**fields)
 
 

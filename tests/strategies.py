@@ -105,7 +105,5 @@ def schedules(max_leaves: int = 6) -> st.SearchStrategy:
         fin,
         st.builds(lambda a, b: sa.concat(a, b), fin, _infinite_tail()),
         st.builds(lambda s, r: sa.repeat(s, stretch=r), fin, st.sampled_from([1.0, 2.0, 1.5])),
-        st.builds(
-            lambda s, f: sa.scale_by_cycle(sa.repeat(s), f), fin, st.floats(0.3, 1.0)
-        ),
+        st.builds(lambda s, f: sa.scale_by_cycle(sa.repeat(s), f), fin, st.floats(0.3, 1.0)),
     )

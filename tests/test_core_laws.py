@@ -16,7 +16,7 @@ from schedalg import *  # noqa: F403  (repr must eval in this namespace)
 
 def probe_steps(s: sa.Schedule) -> np.ndarray:
     d = s.duration if s.duration is not None else 200
-    hi = int(math.ceil(d)) + 5
+    hi = math.ceil(d) + 5
     return np.unique(np.concatenate([np.arange(0, min(hi, 400)), [hi, 2 * hi, 10 * hi]]))
 
 

@@ -1,0 +1,101 @@
+"""Bad input fails at construction with ValueError/TypeError naming the argument and value."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import schedalg as sa
+
+finite = sa.cosine(1.0, 0.0, 10)
+forever = sa.hold(1.0)
+
+# (call, exception type, text the message must contain)
+BAD = [
+    (lambda: sa.cosine(1.0, 0.0, -5), ValueError, "steps=-5"),
+    (lambda: sa.cosine(1.0, 0.0, 2.5), TypeError, "steps=2.5"),
+    (lambda: sa.cosine(1.0, 0.0, "10"), TypeError, "steps='10'"),
+    (lambda: sa.cosine(1.0, 0.0, True), TypeError, "steps=True"),
+    (lambda: sa.cosine(math.nan, 0.0, 10), ValueError, "start=nan"),
+    (lambda: sa.cosine(1.0, math.inf, 10), ValueError, "end=inf"),
+    (lambda: sa.cosine(1.0, 0.0, 10, power=0), ValueError, "power=0"),
+    (lambda: sa.cosine(1.0, 0.0, 10, power=-1.0), ValueError, "power=-1.0"),
+    (lambda: sa.linear_ramp(False, 1.0, 10), TypeError, "start=False"),
+    (lambda: sa.linear_ramp("a", 1.0, 10), TypeError, "start='a'"),
+    (lambda: sa.linear_ramp(0.0, None, 10), TypeError, "end=None"),
+    (lambda: sa.hold(1.0, -1), ValueError, "steps=-1"),
+    (lambda: sa.hold(np.array([1.0, np.nan])), ValueError, "value="),
+    (lambda: sa.exp(0.0, 1.0, 10), ValueError, "start=0.0"),
+    (lambda: sa.exp(1.0, -1.0, 10), ValueError, "end=-1.0"),
+    (lambda: sa.exp(1.0, 0.1), TypeError, "steps=None"),
+    (lambda: sa.exp(1.0), TypeError, "rate"),
+    (lambda: sa.exp(1.0, 0.5, 10, rate=0.9), TypeError, "rate=0.9"),
+    (lambda: sa.exp(1.0, rate=1.01), ValueError, "rate=1.01"),
+    (lambda: sa.exp(1.0, rate=0.0), ValueError, "rate=0.0"),
+    (lambda: sa.exp(1.0, rate=10.0, steps=10**6), ValueError, "overflows"),
+    (lambda: sa.poly(1.0, 0.0, 10, power=0.0), ValueError, "power=0.0"),
+    (lambda: sa.triangle(0.0, 1.0, -2), ValueError, "steps=-2"),
+    (lambda: sa.inverse(1.0, scale=0.0), ValueError, "scale=0.0"),
+    (lambda: sa.inverse(1.0, scale=1.0, power=-0.5), ValueError, "power=-0.5"),
+    (lambda: sa.tanh(1.0, 0.0, 10, lower=math.inf), ValueError, "lower=inf"),
+    (lambda: sa.piecewise([10, 5], [1.0, 2.0, 3.0]), ValueError, "boundaries[1]=5"),
+    (lambda: sa.piecewise([10], [1.0]), ValueError, "len(values)=1"),
+    (lambda: sa.piecewise([-1], [1.0, 2.0]), ValueError, "boundaries[0]=-1"),
+    (lambda: sa.piecewise([1], [1.0, math.nan]), ValueError, "values[1]=nan"),
+    (lambda: sa.piecewise(5, [1.0]), TypeError, "boundaries=5"),
+    (lambda: sa.concat(forever, finite), ValueError, "position 0"),
+    (lambda: sa.concat(), TypeError, "at least one"),
+    (lambda: sa.concat(finite, "x"), TypeError, "schedules[1]='x'"),
+    (lambda: forever >> finite, ValueError, "infinite piece"),
+    (lambda: sa.repeat(forever), ValueError, "must be finite"),
+    (lambda: sa.repeat(sa.hold(1.0, 0)), ValueError, "positive duration"),
+    (lambda: sa.repeat(finite, times=0), ValueError, "times=0"),
+    (lambda: sa.repeat(finite, times=2.5), TypeError, "times=2.5"),
+    (lambda: sa.repeat(finite, stretch=0.0), ValueError, "stretch=0.0"),
+    (lambda: sa.repeat(finite, stretch=-2.0), ValueError, "stretch=-2.0"),
+    (lambda: sa.repeat(finite, stretch=0.5), ValueError, "stretch=0.5"),
+    (lambda: sa.repeat(finite, stretch=True), TypeError, "stretch=True"),
+    (lambda: sa.repeat(1.0), TypeError, "schedule=1.0"),
+    (lambda: sa.scale_by_cycle(finite, 0.5), TypeError, "repeat"),
+    (lambda: sa.scale_by_cycle(sa.repeat(finite), 0.0), ValueError, "factor=0.0"),
+    (lambda: sa.scale_by_cycle(sa.repeat(finite), 1.5), ValueError, "factor=1.5"),
+    (lambda: sa.scale_by_cycle(sa.repeat(finite), 0.5, math.nan), ValueError, "floor=nan"),
+    (lambda: finite / finite, ValueError, "includes 0"),
+    (lambda: 1.0 / sa.linear_ramp(-1.0, 1.0, 5), ValueError, "includes 0"),
+    (lambda: finite / 0.0, ValueError, "includes 0"),
+    (lambda: finite + "x", TypeError, "b='x'"),
+    (lambda: sa.clip(finite, 1.0, 0.0), ValueError, "low=1.0"),
+    (lambda: sa.staircase(finite, 0), ValueError, "every=0"),
+    (lambda: sa.staircase(finite, -3), ValueError, "every=-3"),
+    (lambda: sa.shift(finite, math.nan), ValueError, "steps=nan"),
+    (lambda: sa.scale_time(finite, 0), ValueError, "factor=0"),
+    (lambda: sa.fit(forever, 100), ValueError, "finite"),
+    (lambda: sa.fit(finite, -100), ValueError, "total=-100"),
+    (lambda: sa.warp(finite, 0.0), ValueError, "power=0.0"),
+    (lambda: sa.warp(forever, 2.0), ValueError, "finite"),
+]
+
+
+@pytest.mark.parametrize("call,exc,text", BAD, ids=[b[2] for b in BAD])
+def test_bad_input_is_rejected_with_a_named_argument(call, exc, text):
+    with pytest.raises(exc) as info:
+        call()
+    assert text in str(info.value)
+
+
+@pytest.mark.parametrize("bad", [True, "3", None, 3 + 1j])
+def test_bad_time_input_is_rejected(bad):
+    with pytest.raises(TypeError):
+        finite(bad)
+
+
+def test_bool_arrays_are_rejected_as_times():
+    with pytest.raises(TypeError, match="real numbers"):
+        finite(np.array([True, False]))
+
+
+def test_schedules_are_immutable():
+    with pytest.raises(AttributeError):
+        finite.start = 2.0  # type: ignore[misc]
