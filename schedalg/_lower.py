@@ -361,7 +361,8 @@ def eval_table(rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: An
     lt = _LocalTime(tf, rf, nf, tau <= rest)
 
     tabular = [k for k in kinds_present if k != OPAQUE]
-    p0 = p1 = None
+    p0: Any = None
+    p1: Any = None
     if tabular:
         if n_rows == 1 and isinstance(leaves, (list, tuple)):
             p0, p1 = leaves[rows[0].i0], leaves[rows[0].i1]
@@ -384,7 +385,7 @@ def eval_table(rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: An
             return None
         # EXPGEO reads log(p1 / p0) / length per step of tau (no per-element progress).
         if n_rows == 1:
-            n = float(rows[0].length) if kind == EXPGEO else 1.0
+            n = float(rows[0].length or 1) if kind == EXPGEO else 1.0
             if type(p0) is float and type(p1) is float:
                 return math.log(p1 / p0 if kind == EXPGEO else p1) / n
             return (xp.log(p1 / p0) if kind == EXPGEO else xp.log(p1)) / n
@@ -393,7 +394,7 @@ def eval_table(rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: An
         if kind == EXPRATE:
             return at(_log(xp, num))
         num = num / _where(xp, mask, p0_rows, 1.0)
-        per_step = np.asarray([float(r.length) if r.kind == kind else 1.0 for r in rows])
+        per_step = np.asarray([float(r.length or 1) if r.kind == kind else 1.0 for r in rows])
         return at(_log(xp, num) / per_step)
 
     multi_kind = len(kinds_present) > 1
