@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import _backend as B
-from ._lower import OPAQUE, Row, eval_table, leaf_vector, shift_rows
+from ._lower import OPAQUE, Locator, Row, eval_table, interval_plan, leaf_vector, shift_rows
 from ._primitives import Hold, Tabular
 from ._schedule import (
     PREC_ADD,
@@ -205,7 +205,7 @@ class Concat(Tabular):
 
     def _xp(self, t: Any, xp: Any) -> Any:
         rows, _, opaque = self._table()
-        return eval_table(rows, self._vec, opaque, t, xp)
+        return eval_table(rows, self._vec, opaque, t, xp, self._cache)
 
     # -- equality, printing, pytree ------------------------------------------------------------
 
@@ -321,6 +321,8 @@ def concat(*schedules: Any) -> Schedule:
 # How many cycle starts of a stretched repeat are tabulated exactly; later ones (only for
 # stretch barely above 1) come from the closed form.
 _MAX_CYCLE_TABLE = 10_000
+# Up to this many cycles, a stretched repeat locates t by compares and selects (no gathers).
+_CYCLE_SELECT_MAX = 16
 _TABLE_HORIZON = 2**62
 
 
@@ -410,6 +412,22 @@ class Repeat(Schedule):
         r = float(self.stretch)
         int_time = int_time and all(isinstance(s, int) for s in starts)
         ft = t.astype(xp.result_type(float)) if t.dtype.kind in "iu" else t
+        scale_np = [d / (starts[i + 1] - starts[i]) for i in range(m)]
+        if complete and (m <= _CYCLE_SELECT_MAX or r < 1):
+            # A short (or shrinking) table of cycles: locate t as in a segment table, with
+            # exact comparisons against the starts (no log estimate to correct).
+            if int_time:
+                info = np.iinfo(np.dtype(t.dtype.name))
+                cut = tuple(min(s, info.max) for s in starts[:m])
+                dtype_name = t.dtype.name
+            else:
+                cut = tuple(float(s) for s in starts[:m])
+                dtype_name = ft.dtype.name
+                t = ft
+            at = Locator(interval_plan(cut, dtype_name, _CYCLE_SELECT_MAX), t, xp)
+            scale = np.asarray(scale_np, dtype=ft.dtype.name)
+            start_k = at(np.asarray(cut, dtype=dtype_name))
+            return at.seg, (t - start_k) * at(scale)
         k = xp.floor(xp.log1p(ft * ((r - 1) / d)) / math.log(r))
         k = xp.clip(k, 0, m - 1).astype(np.int32)
         if int_time:
@@ -422,7 +440,7 @@ class Repeat(Schedule):
         k = k + (t >= xp.take(table, xp.minimum(k + 1, m))).astype(np.int32)
         k = k - (t < xp.take(table, k)).astype(np.int32)
         k = xp.clip(k, 0, m - 1)
-        scale = np.asarray([d / (starts[i + 1] - starts[i]) for i in range(m)], dtype=ft.dtype.name)
+        scale = np.asarray(scale_np, dtype=ft.dtype.name)
         local = (t - xp.take(table, k)) * xp.take(scale, k)
         if not complete:
             beyond = ft >= float(starts[-1])
@@ -435,6 +453,33 @@ class Repeat(Schedule):
 
     def _py(self, t: int | float) -> float:
         return self.schedule._py(self._locate_py(t)[1])
+
+    def _pyfn(self) -> Any:
+        """``_py`` as a closure over the cycle table (same arithmetic as ``_locate_py``)."""
+        f = self.schedule._pyfn()
+        d, times = self._base, self.times
+        if self.stretch == 1:
+            if times is None:
+                return lambda t: f(divmod(t, d)[1])
+            last = (times - 1) * d
+
+            def g(t: int | float) -> float:
+                k, local = divmod(t, d)
+                return f(t - last if k >= times else local)  # type: ignore[no-any-return]
+
+            return g
+        starts, complete = self._cycle_table()
+        if not complete:
+            return self._py
+        m = len(starts) - 1
+        scales = [d / (starts[k + 1] - starts[k]) for k in range(m)]
+        right = bisect.bisect_right
+
+        def h(t: int | float) -> float:
+            k = min(right(starts, t) - 1, m - 1)
+            return f((t - starts[k]) * scales[k])  # type: ignore[no-any-return]
+
+        return h
 
     def _xp(self, t: Any, xp: Any) -> Any:
         return self.schedule._xp(self._locate_xp(t, xp)[1], xp)

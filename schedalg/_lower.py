@@ -233,6 +233,54 @@ def _bucket_index(bounds: np.ndarray) -> tuple[float, int, np.ndarray, int] | No
         n_buckets = min(MAX_BUCKETS, n_buckets * 4)
 
 
+class _Static(NamedTuple):
+    """Per-row facts the evaluation reads, computed once per table."""
+
+    kinds: tuple[int, ...]  # kinds present, sorted
+    i0: np.ndarray  # per row, the leaf index of p0
+    i1: np.ndarray
+    shapes: tuple  # per (kind, a, b) present: (kind, a, b, per-row mask, kind has one shape)
+    kind_mask: dict  # per kind: per-row mask
+    per_step: np.ndarray  # EXPGEO rows: their length; other rows: 1
+    opaque_rows: tuple  # (row index, row) of the OPAQUE rows
+
+
+@functools.lru_cache(maxsize=512)
+def _static(rows: tuple[Row, ...]) -> _Static:
+    kinds = tuple(sorted({r.kind for r in rows}))
+    shapes = []
+    for kind in kinds:
+        if kind == OPAQUE:
+            continue
+        ab = sorted({(r.a, r.b) for r in rows if r.kind == kind})
+        for a, b in ab:
+            mask = np.asarray([r.kind == kind and (r.a, r.b) == (a, b) for r in rows])
+            shapes.append((kind, a, b, mask, len(ab) == 1))
+    return _Static(
+        kinds,
+        np.asarray([r.i0 for r in rows]),
+        np.asarray([r.i1 for r in rows]),
+        tuple(shapes),
+        {k: np.asarray([r.kind == k for r in rows]) for k in kinds},
+        np.asarray([float(r.length or 1) if r.kind == EXPGEO else 1.0 for r in rows]),
+        tuple((j, r) for j, r in enumerate(rows) if r.kind == OPAQUE),
+    )
+
+
+def _int_time(rows: tuple[Row, ...], dtype: Any) -> bool:
+    """Integer local time needs every start and length to be an int within t's dtype
+    (int32 JAX times with a 10**10-step segment fall back to float arithmetic)."""
+    if dtype.kind not in "iu":
+        return False
+    top = np.iinfo(np.dtype(dtype.name)).max
+    return all(
+        _is_int(r.start)
+        and r.start <= top
+        and (r.length is None or (_is_int(r.length) and r.start + r.length <= top))
+        for r in rows
+    )
+
+
 @functools.lru_cache(maxsize=512)
 def _plan(rows: tuple[Row, ...], dtype_name: str, int_time: bool) -> _Plan:
     dtype = np.dtype(dtype_name)
@@ -240,18 +288,25 @@ def _plan(rows: tuple[Row, ...], dtype_name: str, int_time: bool) -> _Plan:
     big = np.iinfo(dtype).max if int_time else np.finfo(dtype).max
     starts = _as_time_array([r.start for r in rows], dtype)
     lengths = _as_time_array([big if r.length is None else r.length for r in rows], dtype)
+    return _locating(rows, int_time, starts, lengths, SELECT_MAX)
+
+
+def _locating(
+    rows: tuple, int_time: bool, starts: np.ndarray, lengths: np.ndarray, select_max: int
+) -> _Plan:
+    """The plan that finds, per element, the last of the sorted ``starts`` it has passed."""
     bounds = starts[1:]
-    n = len(rows)
+    n = len(starts)
     if n == 1:
         return _Plan(rows, int_time, starts, lengths, bounds, "one")
-    if n <= SELECT_MAX:
+    if n <= select_max:
         return _Plan(rows, int_time, starts, lengths, bounds, "select")
     index = _bucket_index(bounds)
     if index is None:
         return _Plan(rows, int_time, starts, lengths, bounds, "bisect")
     inv_width, n_buckets, base, cand = index
-    sentinel = np.iinfo(dtype).max if dtype.kind in "iu" else np.inf
-    padded = np.concatenate([bounds, np.full(cand, sentinel, dtype=dtype)])
+    sentinel = np.iinfo(starts.dtype).max if starts.dtype.kind in "iu" else np.inf
+    padded = np.concatenate([bounds, np.full(cand, sentinel, dtype=starts.dtype)])
     near = tuple(padded[base + j] for j in range(cand))
     return _Plan(
         rows,
@@ -268,7 +323,19 @@ def _plan(rows: tuple[Row, ...], dtype_name: str, int_time: bool) -> _Plan:
     )
 
 
-class _Locator:
+@functools.lru_cache(maxsize=256)
+def interval_plan(starts: tuple, dtype_name: str, select_max: int) -> _Plan:
+    """A plan locating t among the intervals ``[starts[i], starts[i + 1])`` (the last open).
+
+    Used by ``Locator`` as for a table: compare/select chains up to ``select_max``
+    intervals, else a bucket index (or a binary search).
+    """
+    dtype = np.dtype(dtype_name)
+    arr = _as_time_array(list(starts), dtype)
+    return _locating((), dtype.kind in "iu", arr, arr, select_max)
+
+
+class Locator:
     """Per-element access to per-row tables: which row each element of ``t`` is in."""
 
     def __init__(self, plan: _Plan, t: Any, xp: Any) -> None:
@@ -299,7 +366,7 @@ class _Locator:
         seg = _take(xp, plan.base, q)
         for near in plan.near:
             seg = seg + (t >= _take(xp, near, q)).astype(np.int32)
-        seg = xp.minimum(seg, len(plan.rows) - 1)
+        seg = xp.minimum(seg, len(plan.starts) - 1)
         # XLA:CPU stores a gather with several users and fuses everything else: passing the
         # row index through a gather stores it once, so the rest of the table (gathers of the
         # row's parameters and the formulas) is one fused loop.
@@ -325,26 +392,31 @@ def _take(xp: Any, table: Any, index: Any) -> Any:
     return xp.take(table, index, mode="clip")
 
 
-def eval_table(rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: Any) -> Any:
-    """Evaluate a lowered table at ``t`` (an array, already clamped to t >= 0)."""
-    int_time = False
-    if t.dtype.kind in "iu":
-        # Integer local time needs every start and length to be an int within t's dtype
-        # (int32 JAX times with a 10**10-step segment fall back to float arithmetic).
-        top = np.iinfo(np.dtype(t.dtype.name)).max
-        int_time = all(
-            _is_int(r.start)
-            and r.start <= top
-            and (r.length is None or (_is_int(r.length) and r.start + r.length <= top))
-            for r in rows
-        )
+def eval_table(
+    rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: Any, memo: dict | None = None
+) -> Any:
+    """Evaluate a lowered table at ``t`` (an array, already clamped to t >= 0).
+
+    ``memo``: the calling node's cache, where the table's plan for this time dtype is kept
+    (a NumPy call then costs no per-row Python work).
+    """
+    key = ("plan", xp.__name__, t.dtype.name)
+    got = memo.get(key) if memo is not None else None
+    if got is None:
+        int_time = _int_time(rows, t.dtype)
+        fdt = np.dtype(np.float64) if xp is np else np.dtype(xp.result_type(float))
+        tdt = t.dtype if int_time or t.dtype.kind == "f" else fdt
+        got = (int_time, _plan(rows, np.dtype(tdt).name, int_time))
+        got = got + (_static(got[1].rows),)
+        if memo is not None:
+            memo[key] = got
+    int_time, plan, st = got
     if not int_time and t.dtype.kind in "iu":
         t = t.astype(xp.result_type(float))
-    plan = _plan(rows, t.dtype.name, int_time)
     rows = plan.rows
     n_rows = len(rows)
-    at = _Locator(plan, t, xp)
-    kinds_present = sorted({r.kind for r in rows})
+    at = Locator(plan, t, xp)
+    kinds_present = st.kinds
 
     if n_rows == 1:
         start_e, len_e = plan.starts.tolist()[0], plan.lengths.tolist()[0]
@@ -370,8 +442,8 @@ def eval_table(rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: An
             p0, p1 = leaves[..., rows[0].i0], leaves[..., rows[0].i1]
         else:
             vec = leaf_vector(leaves, xp)
-            p0_rows = vec[..., np.asarray([r.i0 for r in rows])]
-            p1_rows = vec[..., np.asarray([r.i1 for r in rows])]
+            p0_rows = vec[..., st.i0]
+            p1_rows = vec[..., st.i1]
             p0, p1 = at(p0_rows), at(p1_rows)
 
     def aux_for(kind: int) -> Any:
@@ -389,33 +461,27 @@ def eval_table(rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: An
             if type(p0) is float and type(p1) is float:
                 return math.log(p1 / p0 if kind == EXPGEO else p1) / n
             return (xp.log(p1 / p0) if kind == EXPGEO else xp.log(p1)) / n
-        mask = np.asarray([r.kind == kind for r in rows])
+        mask = st.kind_mask[kind]
         num = _where(xp, mask, p1_rows, 1.0)
         if kind == EXPRATE:
             return at(_log(xp, num))
         num = num / _where(xp, mask, p0_rows, 1.0)
-        per_step = np.asarray([float(r.length or 1) if r.kind == kind else 1.0 for r in rows])
-        return at(_log(xp, num) / per_step)
+        return at(_log(xp, num) / st.per_step)
 
     multi_kind = len(kinds_present) > 1
 
     value = None
-    for kind in tabular:
-        shapes = sorted({(r.a, r.b) for r in rows if r.kind == kind})
-        for a, b in shapes:
-            x, y = _weights(xp, kind, a, b, lt, aux_for(kind))
-            v = p0 * x if y is None else p0 * x + p1 * y
-            if value is None and len(shapes) == 1 and not multi_kind:
-                value = v
-                continue
-            # One gathered mask per use (a row-kind index compared several times would be
-            # stored by XLA:CPU as a pass of its own).
-            sel = at(np.asarray([r.kind == kind and (r.a, r.b) == (a, b) for r in rows]))
-            value = v if value is None else xp.where(sel, v, value)
-
-    for j, r in enumerate(rows):
-        if r.kind != OPAQUE:
+    for kind, a, b, mask, single in st.shapes:
+        x, y = _weights(xp, kind, a, b, lt, aux_for(kind))
+        v = p0 * x if y is None else p0 * x + p1 * y
+        if value is None and single and not multi_kind:
+            value = v
             continue
+        # One gathered mask per use (a row-kind index compared several times would be
+        # stored by XLA:CPU as a pass of its own).
+        value = v if value is None else xp.where(at(mask), v, value)
+
+    for j, r in st.opaque_rows:
         child = opaque[r.opaque]
         local = xp.maximum(t - r.start, 0) if n_rows > 1 else tau
         v = child._xp(local, xp)

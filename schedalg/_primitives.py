@@ -41,7 +41,7 @@ class Tabular(Schedule):
 
     def _xp(self, t: Any, xp: Any) -> Any:
         rows, leaves, opaque = self._table()
-        return eval_table(rows, leaves, opaque, t, xp)
+        return eval_table(rows, leaves, opaque, t, xp, self._cache)
 
 
 class Segment(Tabular):
