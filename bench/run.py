@@ -37,7 +37,7 @@ FULL = dict(
     torch_rounds=5,
     py_calls=20_000,
     py_rounds=7,
-    import_repeats=5,
+    import_repeats=3,
     memory_n=10_000_000,
     memory_k=4096,
 )
