@@ -21,8 +21,11 @@ from ._combinators import (
     shift,
     staircase,
     sub,
+    take,
     warp,
 )
+from ._parse import ParseError, parse
+from ._plot import plot
 from ._primitives import (
     cosine,
     exp,
@@ -36,12 +39,16 @@ from ._primitives import (
 )
 from ._pytree import install as _install_pytree
 from ._schedule import Schedule
+from ._termplot import termplot
+from .io import FormatError, from_dict, from_json, to_dict, to_json
 
 _install_pytree()
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "FormatError",
+    "ParseError",
     "Schedule",
     "add",
     "clip",
@@ -50,6 +57,8 @@ __all__ = [
     "div",
     "exp",
     "fit",
+    "from_dict",
+    "from_json",
     "hold",
     "inverse",
     "linear_ramp",
@@ -57,7 +66,9 @@ __all__ = [
     "minimum",
     "mul",
     "neg",
+    "parse",
     "piecewise",
+    "plot",
     "poly",
     "repeat",
     "scale_by_cycle",
@@ -65,7 +76,11 @@ __all__ = [
     "shift",
     "staircase",
     "sub",
+    "take",
     "tanh",
+    "termplot",
+    "to_dict",
+    "to_json",
     "triangle",
     "warp",
 ]

@@ -428,7 +428,10 @@ class Repeat(Schedule):
             scale = np.asarray(scale_np, dtype=ft.dtype.name)
             start_k = at(np.asarray(cut, dtype=dtype_name))
             return at.seg, (t - start_k) * at(scale)
-        k = xp.floor(xp.log1p(ft * ((r - 1) / d)) / math.log(r))
+        arg = ft * ((r - 1) / d)
+        if r < 1:  # shrinking cycles end at d / (1 - r); past it arg < -1 and log1p is NaN
+            arg = xp.maximum(arg, -1.0 + 1e-12)
+        k = xp.floor(xp.log1p(arg) / math.log(r))
         k = xp.clip(k, 0, m - 1).astype(np.int32)
         if int_time:
             info = np.iinfo(np.dtype(t.dtype.name))
@@ -638,6 +641,11 @@ def _settle(s: Schedule) -> int | float | None:
     return s.duration
 
 
+def _settled_value(s: Schedule) -> Any:
+    """The value an operand settles at: its end value, or a constant's value."""
+    return s.end_value if s.duration is not None else s(0)
+
+
 class BinOp(Schedule):
     _child_fields = ("a", "b")
     _symbol = ""
@@ -673,11 +681,22 @@ class BinOp(Schedule):
         return min(cands), max(cands)
 
     def __repr__(self) -> str:
-        return f"{_operand(self.a, self._prec)} {self._symbol} {_operand(self.b, self._prec + 1)}"
+        # Two bare numbers would read back as a number (Python folds 0.5 + 0.5): the left
+        # operand then keeps its hold(...) call.
+        left = self.a._repr_in(self._prec) if _bare(self.a) and _bare(self.b) else None
+        return (
+            f"{left or _operand(self.a, self._prec)} {self._symbol} "
+            f"{_operand(self.b, self._prec + 1)}"
+        )
+
+
+def _bare(s: Schedule) -> bool:
+    """True when ``s`` prints as a bare number in an operator expression (a constant)."""
+    return isinstance(s, Hold) and s.steps is None and type(s.value) is float
 
 
 def _operand(s: Schedule, prec: int) -> str:
-    if isinstance(s, Hold) and s.steps is None and type(s.value) is float:
+    if _bare(s):
         text = fmt_number(s.value)
         return f"({text})" if s.value < 0 and prec > PREC_NEG else text
     return s._repr_in(prec)
@@ -805,7 +824,7 @@ class Neg(Schedule):
         return _settle(self.a)
 
     def _end_value(self) -> Any:
-        return -self.a.end_value
+        return -_settled_value(self.a)
 
     def _py(self, t: int | float) -> float:
         return -self.a._py(t)
@@ -835,7 +854,7 @@ class Clip(Schedule):
         return _settle(self.schedule)
 
     def _end_value(self) -> Any:
-        return self._clip_py(self.schedule.end_value)
+        return self._clip_py(_settled_value(self.schedule))
 
     def _clip_py(self, v: Any) -> Any:
         if self.low is not None:
@@ -1064,6 +1083,54 @@ def fit(schedule: Schedule, total: int | float) -> Schedule:
     return scale_time(schedule, _snap(tot / d) if isinstance(tot, int) else tot / d)
 
 
+class Take(_TimeMap):
+    _fname = "take"
+    _static_fields = ("steps",)
+
+    def _duration(self) -> int | float | None:
+        return self.steps  # type: ignore[no-any-return]
+
+    def _end_value(self) -> Any:
+        return self.schedule(self.steps)
+
+    def _py(self, t: int | float) -> float:
+        n = self.steps
+        return self.schedule._py(t if t < n else n)
+
+    def _xp(self, t: Any, xp: Any) -> Any:
+        n = self.steps
+        if t.dtype.kind in "iu" and type(n) is not int:
+            t = t.astype(xp.result_type(float))
+        return self.schedule._xp(xp.minimum(t, n), xp)
+
+    def _repr_args(self) -> list[str]:
+        return [repr(self.schedule), fmt_number(self.steps)]
+
+
+def take(schedule: Schedule, steps: int | float) -> Schedule:
+    """The first ``steps`` steps of a schedule, then its value at ``steps`` held.
+
+    Formula: ``s(t) = schedule(min(t, steps))``; the duration is ``steps``. Cuts an infinite or
+    longer schedule to a piece of ``concat`` (a scheduler that is switched off at a milestone),
+    or stretches a shorter one with its end value. Unlike a primitive's end (the limit at
+    ``u -> 1``), the held value is the schedule's own value at ``steps``.
+
+    Example:
+        >>> s = take(exp(1.0, rate=0.5), 3) >> hold(5.0)
+        >>> s(2), s(3), take(exp(1.0, rate=0.5), 3)(10)
+        (0.25, 5.0, 0.125)
+    """
+    fn = "take"
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    n = B.number(fn, "steps", steps)
+    if n < 0:
+        raise ValueError(f"{fn}(): steps must be >= 0, got steps={steps!r}")
+    if isinstance(n, float) and n.is_integer():
+        n = int(n)
+    return Take._make(schedule=schedule, steps=n)
+
+
 class Warp(_TimeMap):
     _fname = "warp"
     _static_fields = ("power",)
@@ -1132,5 +1199,6 @@ __all__ = [
     "shift",
     "staircase",
     "sub",
+    "take",
     "warp",
 ]

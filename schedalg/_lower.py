@@ -285,7 +285,9 @@ def _int_time(rows: tuple[Row, ...], dtype: Any) -> bool:
 def _plan(rows: tuple[Row, ...], dtype_name: str, int_time: bool) -> _Plan:
     dtype = np.dtype(dtype_name)
     rows = _fix_zero_length(rows)
-    big = np.iinfo(dtype).max if int_time else np.finfo(dtype).max
+    # An infinite row gets a length beyond any time but finite (a quarter of the float
+    # maximum, so 2 * length cannot overflow in the formulas of other kinds).
+    big = np.iinfo(dtype).max if int_time else float(np.finfo(dtype).max) / 4
     starts = _as_time_array([r.start for r in rows], dtype)
     lengths = _as_time_array([big if r.length is None else r.length for r in rows], dtype)
     return _locating(rows, int_time, starts, lengths, SELECT_MAX)

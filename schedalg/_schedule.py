@@ -235,7 +235,8 @@ class Schedule:
         import torch
 
         values = self._evaluate(t.detach().cpu().numpy())
-        return torch.as_tensor(np.asarray(values), dtype=torch.float64, device=t.device)
+        # A copy: NumPy may hand back a read-only (broadcast) array, which torch warns about.
+        return torch.as_tensor(np.array(values, dtype=np.float64), device=t.device)
 
     def _py(self, t: int | float) -> float:
         raise NotImplementedError(type(self).__name__)
@@ -340,6 +341,38 @@ class Schedule:
 
     def __pos__(self) -> Schedule:
         return self
+
+    # -- analysis: thin delegates to schedalg._analysis ---------------------------------------
+
+    def integral(self, a: Any = 0, b: Any = None) -> float:
+        """Learning-rate budget ``sum(s(t) for t in range(a, b))``; see ``_analysis.integral``."""
+        from . import _analysis
+
+        return _analysis.integral(self, a, b)
+
+    def bounds(self, a: Any = 0, b: Any = None) -> tuple[float, float]:
+        """``(min, max)`` over the integer steps ``a <= t < b``; see ``_analysis.bounds``."""
+        from . import _analysis
+
+        return _analysis.bounds(self, a, b)
+
+    def argmax(self, a: Any = 0, b: Any = None) -> int:
+        """First step in ``[a, b)`` taking the maximum; see ``_analysis.argmax``."""
+        from . import _analysis
+
+        return _analysis.argmax(self, a, b)
+
+    def breakpoints(self, limit: int = 1000) -> tuple[int | float, ...]:
+        """Steps where segments and cycles begin; see ``_analysis.breakpoints``."""
+        from . import _analysis
+
+        return _analysis.breakpoints(self, limit)
+
+    def summary(self, steps: Any = None) -> Any:
+        """Duration, start/peak/end, warmup and budget; see ``_analysis.summary``."""
+        from . import _analysis
+
+        return _analysis.summary(self, steps)
 
     # -- pytree ------------------------------------------------------------------------------
 

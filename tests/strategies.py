@@ -2,6 +2,8 @@
 
 ``finite_schedules()`` builds only finite schedules of positive duration (usable as any piece
 of a concat or as the body of a repeat); ``schedules()`` adds infinite ones.
+``wide_schedules()`` adds the edge cases (0-step pieces, constants as operands, int powers,
+``fit``, fractional boundaries and step counts); ``all_schedules()`` draws from both.
 """
 
 from __future__ import annotations
@@ -107,3 +109,150 @@ def schedules(max_leaves: int = 6) -> st.SearchStrategy:
         st.builds(lambda s, r: sa.repeat(s, stretch=r), fin, st.sampled_from([1.0, 2.0, 1.5])),
         st.builds(lambda s, f: sa.scale_by_cycle(sa.repeat(s), f), fin, st.floats(0.3, 1.0)),
     )
+
+
+# -- wide trees: every node type with its edge cases ---------------------------------------------
+#
+# ``wide_schedules()`` also draws what the strategies above leave out: 0-step pieces (and so
+# schedules of duration 0), constants as operands, int powers and shifts, float step counts
+# for staircase / shift / scale_time, ``fit``, float piecewise boundaries and infinite pieces
+# anywhere they are allowed. Used by the io, parse and analysis tests.
+
+# Values: mostly moderate floats, with the usual learning-rate magnitudes mixed in.
+_w_values = st.one_of(
+    st.floats(-10.0, 10.0, allow_nan=False, allow_infinity=False),
+    st.sampled_from([0.0, 1e-4, 3e-4, 0.1, 1.0]),
+)
+_w_positive_values = st.one_of(
+    st.floats(1e-3, 10.0, allow_nan=False, allow_infinity=False),
+    st.sampled_from([1e-4, 0.1, 1.0]),
+)
+_w_steps = st.integers(0, 60)
+_w_positive_steps = st.integers(1, 60)
+_w_powers = st.one_of(st.floats(0.25, 4.0), st.sampled_from([1, 2, 0.5, 1.0]))
+
+
+@st.composite
+def _w_piecewise(draw):
+    bounds = sorted(
+        draw(
+            st.lists(
+                st.one_of(st.integers(0, 80), st.integers(0, 320).map(lambda q: q / 4)),
+                min_size=0,
+                max_size=4,
+            )
+        )
+    )
+    vals = draw(st.lists(_w_values, min_size=len(bounds) + 1, max_size=len(bounds) + 1))
+    return sa.piecewise(bounds, vals)
+
+
+@st.composite
+def _w_exp_rate(draw):
+    start = draw(_w_positive_values)
+    n = draw(st.one_of(st.none(), _w_steps))
+    if n is None:
+        return sa.exp(start, rate=draw(st.floats(0.5, 1.0)))
+    return sa.exp(start, rate=draw(st.floats(0.5, 1.5)), steps=n)
+
+
+_w_primitives = st.one_of(
+    st.builds(sa.hold, _w_values, st.one_of(st.none(), _w_steps)),
+    st.builds(sa.linear_ramp, _w_values, _w_values, _w_steps),
+    st.builds(sa.cosine, _w_values, _w_values, _w_steps, _w_powers),
+    st.builds(sa.exp, _w_positive_values, _w_positive_values, _w_steps),
+    _w_exp_rate(),
+    st.builds(sa.poly, _w_values, _w_values, _w_steps, _w_powers),
+    st.builds(sa.triangle, _w_values, _w_values, _w_steps),
+    st.builds(
+        sa.tanh,
+        _w_values,
+        _w_values,
+        _w_steps,
+        st.one_of(st.just(-7.0), st.floats(-8.0, 0.0)),
+        st.one_of(st.just(3.0), st.floats(0.0, 8.0)),
+    ),
+    st.builds(
+        sa.inverse,
+        _w_values,
+        st.one_of(st.floats(0.5, 1000.0), st.integers(1, 1000)),
+        _w_powers,
+        st.one_of(st.none(), _w_steps),
+    ),
+    _w_piecewise(),
+)
+
+_w_positive_schedules = st.one_of(
+    _w_positive_values.map(sa.hold),
+    st.builds(sa.exp, _w_positive_values, _w_positive_values, _w_steps),
+    st.builds(sa.linear_ramp, _w_positive_values, _w_positive_values, _w_steps),
+    st.builds(sa.cosine, _w_positive_values, _w_positive_values, _w_steps),
+)
+
+
+def _w_finite(s):
+    return s.duration is not None
+
+
+def _w_extend(children):
+    finite = children.filter(_w_finite)
+    cyclable = children.filter(lambda s: s.duration is not None and s.duration > 0)
+    operand = st.one_of(children, _w_values)
+    return st.one_of(
+        st.builds(
+            lambda fs, last: sa.concat(*fs, last),
+            st.lists(finite, min_size=1, max_size=3),
+            children,
+        ),
+        st.builds(sa.repeat, cyclable, st.one_of(st.none(), st.integers(2, 5))),
+        st.builds(sa.repeat, cyclable, st.integers(2, 5), st.sampled_from([0.5, 1.5, 2.0, 2, 3.0])),
+        st.builds(
+            lambda s, f, fl: sa.scale_by_cycle(sa.repeat(s), f, floor=fl),
+            cyclable,
+            st.floats(0.1, 1.0),
+            _w_values,
+        ),
+        st.builds(
+            lambda s, n, r, f: sa.scale_by_cycle(sa.repeat(s, times=n, stretch=r), f),
+            cyclable,
+            st.integers(2, 4),
+            st.sampled_from([1.0, 2.0]),
+            st.floats(0.1, 2.0),
+        ),
+        st.builds(sa.add, operand, operand),
+        st.builds(sa.sub, operand, operand),
+        st.builds(sa.mul, operand, operand),
+        st.builds(sa.div, operand, _w_positive_schedules),
+        st.builds(sa.neg, children),
+        st.builds(sa.minimum, operand, operand),
+        st.builds(sa.maximum, operand, operand),
+        st.builds(
+            lambda s, lo, width, which: sa.clip(
+                s, low=lo if which != 1 else None, high=lo + width if which != 0 else None
+            ),
+            children,
+            _w_values,
+            st.floats(0.0, 5.0),
+            st.integers(0, 2),
+        ),
+        st.builds(sa.staircase, children, st.one_of(st.integers(1, 20), st.floats(0.5, 20.0))),
+        st.builds(sa.shift, children, st.one_of(st.integers(-30, 30), st.floats(-30.0, 30.0))),
+        st.builds(sa.scale_time, children, st.one_of(st.integers(2, 10), st.floats(0.25, 8.0))),
+        st.builds(sa.fit, cyclable, st.integers(1, 200)),
+        st.builds(sa.warp, cyclable, st.floats(0.25, 4.0)),
+    )
+
+
+def wide_schedules(max_leaves: int = 6) -> st.SearchStrategy:
+    """Trees over every node type, edge cases included (0-step pieces, constants, int powers)."""
+    return st.recursive(_w_primitives, _w_extend, max_leaves=max_leaves)
+
+
+def all_schedules(max_leaves: int = 6) -> st.SearchStrategy:
+    """``schedules()`` or ``wide_schedules()``: what io, parse and analysis are tested on."""
+    return st.one_of(schedules(max_leaves), wide_schedules(max_leaves))
+
+
+def all_finite_schedules(max_leaves: int = 6) -> st.SearchStrategy:
+    """Finite ones of ``all_schedules()`` (duration 0 included)."""
+    return all_schedules(max_leaves).filter(_w_finite)

@@ -1,0 +1,498 @@
+"""Write the example notebooks from the cell sources below, without outputs.
+
+Run from the repository root: ``python notebooks/make_notebooks.py``. The notebooks are
+generated so that they are reviewed as code and stay reproducible; tests/test_notebooks.py
+checks that the committed files equal this script's output, and executes them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+
+GALLERY = [
+    (
+        "md",
+        """
+# Gallery: the classic learning-rate schedules, built from the algebra
+
+Every schedule below is an expression in schedalg's primitives (`hold`, `linear_ramp`,
+`cosine`, `exp`, `poly`, `triangle`, `piecewise`, `inverse`) and combinators (`>>` for
+`concat`, `repeat`, `scale_by_cycle`, `staircase`, `scale_time`, `warp`, arithmetic). The
+printed line above each figure is the schedule's `repr`: the same expression, which
+`schedalg.parse` and `schedalg show` read back. Where a peer library or paper defines the
+schedule by a formula, a cell checks the expression against that formula.
+
+Time `t` is the 0-based index of the optimizer update.
+""",
+    ),
+    (
+        "code",
+        """
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import schedalg
+from schedalg import (
+    concat, cosine, exp, hold, inverse, linear_ramp, piecewise, poly, repeat,
+    scale_by_cycle, scale_time, staircase, triangle, warp,
+)
+
+
+def grid(named, cols=3, steps=None, log=False, labels=None):
+    \"\"\"One panel per entry of ``named`` (title -> schedule or tuple of schedules).\"\"\"
+    n = len(named)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(4.4 * cols, 2.7 * rows), layout="constrained", squeeze=False
+    )
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    for ax, (title, s) in zip(axes.flat, named.items()):
+        group = s if isinstance(s, tuple) else (s,)
+        schedalg.plot(*group, ax=ax, steps=steps, log=log,
+                      labels=labels.get(title) if labels else None)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        print(f"{title}:")
+        for x in group:
+            print(f"    {x!r}")
+    plt.show()
+""",
+    ),
+    (
+        "md",
+        """
+## Warmup
+
+A warmup raises the learning rate at the start of training. The constant warmup holds a
+small rate first (He et al. 2016, ResNet-110); the linear one ramps from zero (Goyal et al.
+2017); "gradual" warmup ramps from the base rate to a multiple of it (Goyal et al.'s
+`k * lr` for `k` GPUs; `GradualWarmupScheduler(multiplier=8)`); the cosine one follows half a
+cosine wave up.
+""",
+    ),
+    (
+        "code",
+        """
+lr, w = 0.1, 500
+warmups = {
+    "constant warmup": hold(lr / 10, w) >> hold(lr),
+    "linear warmup": linear_ramp(0.0, lr, w) >> hold(lr),
+    "cosine warmup": cosine(0.0, lr, w) >> hold(lr),
+    "gradual warmup (x8)": linear_ramp(lr, 8 * lr, w) >> hold(8 * lr),
+}
+grid(warmups, cols=4, steps=2000)
+""",
+    ),
+    (
+        "md",
+        """
+### YOLOv5: per-group warmup
+
+YOLOv5 warms the bias parameters *down* from `warmup_bias_lr = 0.1` and the other groups
+*up* from 0, both towards the epoch's main rate `lr0 * lf(epoch)`, over
+`nw = max(round(warmup_epochs * nb), 100)` iterations, and the momentum from 0.8 to 0.937.
+The interpolation towards a moving target is a product of schedules: `a * (1 - u) + main * u`
+with `u` a ramp from 0 to 1.
+""",
+    ),
+    (
+        "code",
+        """
+lr0, lrf, epochs, nb = 0.01, 0.01, 30, 100     # nb: batches per epoch
+nw = max(round(3 * nb), 100)
+lf = linear_ramp(1.0, lrf, epochs)              # YOLOv5's linear lf(epoch)
+main = lr0 * staircase(scale_time(lf, nb), nb)  # set once per epoch
+u = linear_ramp(0.0, 1.0, nw)                   # 0 -> 1 over the warmup, then 1
+bias = linear_ramp(0.1, 0.0, nw) + u * main
+weights = u * main
+momentum = linear_ramp(0.8, 0.937, nw) >> hold(0.937)
+
+# YOLOv5's own arithmetic, for every iteration of the first epochs
+for ni in range(0, 6 * nb):
+    epoch = ni // nb
+    target = lr0 * ((1 - epoch / epochs) * (1.0 - lrf) + lrf)
+    if ni <= nw:
+        want = (np.interp(ni, [0, nw], [0.1, target]), np.interp(ni, [0, nw], [0.0, target]),
+                np.interp(ni, [0, nw], [0.8, 0.937]))
+    else:
+        want = (target, target, 0.937)
+    assert np.allclose((bias(ni), weights(ni), momentum(ni)), want, rtol=1e-12, atol=1e-15), ni
+
+grid({"YOLOv5 learning rates": (bias, weights), "YOLOv5 momentum": momentum},
+     cols=2, steps=epochs * nb,
+     labels={"YOLOv5 learning rates": ["bias group", "other groups"]})
+""",
+    ),
+    (
+        "md",
+        """
+## Decays
+
+Step decay (torch `StepLR`), multi-step (`MultiStepLR`, TF `piecewise_constant`),
+exponential (TF `exponential_decay`, continuous and staircase), natural-exponential
+(TF `natural_exp_decay`), polynomial (TF `polynomial_decay`), cosine (Loshchilov & Hutter
+2017) and inverse-time (TF `inverse_time_decay`).
+""",
+    ),
+    (
+        "code",
+        """
+lr, total = 0.1, 10_000
+decays = {
+    "step (x0.1 every 3000)": staircase(scale_time(exp(lr, rate=0.1), 3000), 3000),
+    "multi-step": piecewise([3000, 6000, 8000], [lr, lr / 10, lr / 100, lr / 1000]),
+    "exponential (0.5 per 1000)": (
+        scale_time(exp(lr, rate=0.5), 1000),
+        staircase(scale_time(exp(lr, rate=0.5), 1000), 1000),
+    ),
+    "natural exp (rate 0.5)": scale_time(exp(lr, rate=math.exp(-0.5)), 1000),
+    "polynomial (power 2)": poly(lr, 1e-3, total, power=2.0),
+    "cosine": cosine(lr, 0.0, total),
+    "inverse time": inverse(lr, scale=1000.0),
+}
+grid(decays, cols=4, steps=total,
+     labels={"exponential (0.5 per 1000)": ["continuous", "staircase"]})
+
+# TensorFlow's formulas (decay_steps=1000, decay_rate=0.5 or 1.0)
+t = np.arange(total + 1)
+checks = {
+    "exponential (0.5 per 1000)": lr * 0.5 ** (t / 1000),
+    "natural exp (rate 0.5)": lr * np.exp(-0.5 * t / 1000),
+    "polynomial (power 2)": (lr - 1e-3) * (1 - t / total) ** 2 + 1e-3,
+    "inverse time": lr / (1 + t / 1000),
+}
+for name, want in checks.items():
+    s = decays[name][0] if isinstance(decays[name], tuple) else decays[name]
+    np.testing.assert_allclose(s(t), want, rtol=1e-9, err_msg=name)
+np.testing.assert_allclose(decays["step (x0.1 every 3000)"](t), lr * 0.1 ** (t // 3000), rtol=1e-9)
+""",
+    ),
+    (
+        "md",
+        """
+### TensorFlow Object Detection: `manual_stepping` with warmup
+
+Rates `r` change at `boundaries`; with `warmup=True` the first interval is a linear
+interpolation from `r[0]` to `r[1]` instead of a constant `r[0]`.
+""",
+    ),
+    (
+        "code",
+        """
+boundaries, rates = [500, 4000, 7000], [0.0, 0.1, 0.01, 0.001]
+manual = linear_ramp(rates[0], rates[1], boundaries[0]) >> piecewise(
+    [b - boundaries[0] for b in boundaries[1:]], rates[1:]
+)
+grid({"manual_stepping(warmup=True)": manual}, cols=1, steps=9000)
+""",
+    ),
+    (
+        "md",
+        """
+## Cyclical learning rates (Smith 2017)
+
+`triangular` repeats a triangle between `base_lr` and `max_lr` (half-cycle `step_size`);
+`triangular2` halves the amplitude every cycle (`scale_by_cycle` with the base as the
+floor); `exp_range` multiplies the amplitude by `gamma ** t`.
+""",
+    ),
+    (
+        "code",
+        """
+base, top, step_size, gamma = 1e-3, 6e-3, 500, 0.9996
+tri = triangle(base, top, 2 * step_size)
+clr = {
+    "triangular": repeat(tri),
+    "triangular2": scale_by_cycle(repeat(tri), 0.5, floor=base),
+    "exp_range": base + repeat(triangle(0.0, top - base, 2 * step_size)) * exp(1.0, rate=gamma),
+}
+grid(clr, steps=6000)
+
+# Smith's formulas (and torch.optim.lr_scheduler.CyclicLR's)
+t = np.arange(6001)
+cycle = np.floor(1 + t / (2 * step_size))
+x = np.abs(t / step_size - 2 * cycle + 1)
+height = (top - base) * np.maximum(0, 1 - x)
+np.testing.assert_allclose(clr["triangular"](t), base + height, rtol=1e-9)
+np.testing.assert_allclose(clr["triangular2"](t), base + height / 2 ** (cycle - 1), rtol=1e-9)
+np.testing.assert_allclose(clr["exp_range"](t), base + height * gamma**t, rtol=1e-9)
+""",
+    ),
+    (
+        "md",
+        """
+## 1cycle (Smith & Topin 2018) with its momentum
+
+PyTorch `OneCycleLR` defaults: cosine annealing from `max_lr / 25` up to `max_lr` over the
+first 30 % of the steps, then down to `max_lr / 25 / 1e4`; the momentum moves the opposite
+way between 0.95 and 0.85. PyTorch ends the first phase at step `0.3 * total - 1` and the
+second at `total - 1`, so the phases last `0.3 * total - 1` and `0.7 * total` steps.
+""",
+    ),
+    (
+        "code",
+        """
+top, total = 0.1, 10_000
+up = int(0.3 * total) - 1
+one_cycle = cosine(top / 25, top, up) >> cosine(top, top / 25 / 1e4, total - 1 - up)
+one_cycle_momentum = cosine(0.95, 0.85, up) >> cosine(0.85, 0.95, total - 1 - up)
+grid({"1cycle learning rate": one_cycle, "1cycle momentum": one_cycle_momentum}, cols=2)
+
+
+def annealing_cos(start, end, pct):  # OneCycleLR's anneal_strategy="cos"
+    return end + (start - end) / 2.0 * (np.cos(np.pi * pct) + 1)
+
+
+t = np.arange(total)
+first = t <= up
+pct = np.where(first, t / up, (t - up) / (total - 1 - up))
+np.testing.assert_allclose(one_cycle(t), np.where(
+    first, annealing_cos(top / 25, top, pct), annealing_cos(top, top / 25 / 1e4, pct)), rtol=1e-9)
+np.testing.assert_allclose(one_cycle_momentum(t), np.where(
+    first, annealing_cos(0.95, 0.85, pct), annealing_cos(0.85, 0.95, pct)), rtol=1e-12)
+""",
+    ),
+    (
+        "md",
+        """
+## SGDR: warm restarts with `T_mult` (Loshchilov & Hutter 2017)
+
+Cycle `k` lasts `T_0 * T_mult ** k` steps: `repeat(..., stretch=T_mult)`. timm's
+`cycle_decay` shrinks each restart's peak: `scale_by_cycle`.
+""",
+    ),
+    (
+        "code",
+        """
+sgdr = repeat(cosine(0.1, 0.0, 1000), stretch=2.0)
+sgdr_decay = scale_by_cycle(sgdr, 0.5)
+grid({"SGDR, T_0=1000, T_mult=2": (sgdr, sgdr_decay)}, cols=1, steps=15_000,
+     labels={"SGDR, T_0=1000, T_mult=2": ["SGDR", "with cycle decay 0.5"]})
+starts = [0, 1000, 3000, 7000]
+assert [sgdr(s) for s in starts] == [0.1] * 4
+assert [sgdr_decay(s) for s in starts] == [0.1, 0.05, 0.025, 0.0125]
+""",
+    ),
+    (
+        "md",
+        """
+## Warmup-stable-decay (WSD)
+
+Warm up, hold, then cool down in the last 20 %: linearly or with the `1 - sqrt` shape of
+Hägele et al. 2024 (`warp` with power 1/2). MiniCPM (Hu et al. 2024) uses the same plan.
+""",
+    ),
+    (
+        "code",
+        """
+peak = 1e-3
+stable = linear_ramp(0.0, peak, 500) >> hold(peak, 7500)
+wsd_linear = stable >> linear_ramp(peak, 0.0, 2000)
+wsd_sqrt = stable >> warp(linear_ramp(peak, 0.0, 2000), 0.5)
+grid({"WSD": (wsd_linear, wsd_sqrt)}, cols=1,
+     labels={"WSD": ["linear cooldown", "1 - sqrt cooldown"]})
+t = np.arange(8000, 10_001)
+np.testing.assert_allclose(wsd_sqrt(t), peak * (1 - np.sqrt((t - 8000) / 2000)), atol=1e-15)
+""",
+    ),
+    (
+        "md",
+        """
+## Noam (Vaswani et al. 2017)
+
+`d_model ** -0.5 * min(t ** -0.5, t * warmup ** -1.5)`: a linear warmup to
+`(d_model * warmup) ** -0.5`, then an inverse square root.
+""",
+    ),
+    (
+        "code",
+        """
+d_model, warmup = 512, 4000
+peak = (d_model * warmup) ** -0.5
+noam = linear_ramp(0.0, peak, warmup) >> inverse(peak, scale=warmup, power=0.5)
+grid({"Noam": noam}, cols=1, steps=40_000)
+t = np.arange(1, 40_001)
+np.testing.assert_allclose(
+    noam(t), d_model**-0.5 * np.minimum(t**-0.5, t * warmup**-1.5), rtol=1e-12
+)
+""",
+    ),
+    (
+        "md",
+        """
+## Learning-rate range test
+
+Raise the learning rate every step and watch the loss (Smith 2017): linearly, or
+exponentially as fastai's `lr_find` does (1e-7 to 10 in 100 steps).
+""",
+    ),
+    (
+        "code",
+        """
+range_test = {
+    "exponential range test": exp(1e-7, 10.0, 100),
+    "linear range test": linear_ramp(1e-5, 1.0, 100),
+}
+grid(range_test, cols=2, log=True)
+np.testing.assert_allclose(
+    range_test["exponential range test"](np.arange(101)),
+    1e-7 * (10.0 / 1e-7) ** (np.arange(101) / 100), rtol=1e-12,
+)
+""",
+    ),
+]
+
+SWEEP = [
+    (
+        "md",
+        """
+# Sweep: many schedules in one `jax.vmap`
+
+A schedule is a JAX pytree whose leaves are its values (start, peak, end, ...) and whose
+structure holds the step counts. Schedules with the same structure stack into one batched
+schedule with `jax.tree.map(lambda *x: jnp.stack(x), *schedules)`; `jax.vmap` then evaluates,
+or trains with, all of them at once. Step counts are structure, so a sweep over the warmup
+length is a loop (or one stacked batch per length), not a `vmap`.
+""",
+    ),
+    (
+        "code",
+        """
+import jax
+import jax.numpy as jnp
+import matplotlib.pyplot as plt
+import numpy as np
+
+import schedalg
+from schedalg import cosine, linear_ramp
+
+peaks = [0.05, 0.15, 0.4, 0.8, 1.2]
+schedules = [linear_ramp(0.0, p, 50) >> cosine(p, p / 100, 450) for p in peaks]
+batch = jax.tree.map(lambda *x: jnp.stack(x), *schedules)
+print(batch)
+print("leaves:", [leaf.shape for leaf in jax.tree.leaves(batch)])
+
+steps = jnp.arange(500)
+values = jax.jit(jax.vmap(lambda s: s(steps)))(batch)   # (schedules, steps)
+print(values.shape)
+for s, row in zip(schedules, values):                   # the batch agrees with each schedule
+    np.testing.assert_allclose(row, s(np.arange(500)), rtol=1e-5)
+""",
+    ),
+    (
+        "md",
+        """
+## A toy training run per schedule, all in one compiled call
+
+Gradient descent on an ill-conditioned least-squares problem, 500 steps under each
+schedule: `lax.scan` over steps inside `vmap` over schedules. A higher peak makes faster
+progress along the flat directions, up to the stability limit `2 / largest curvature`.
+""",
+    ),
+    (
+        "code",
+        """
+key_a, key_b = jax.random.split(jax.random.PRNGKey(0))
+A = jax.random.normal(key_a, (64, 16)) * jnp.logspace(0, -1, 16)   # ill-conditioned
+b = A @ jax.random.normal(key_b, (16,))                              # loss 0 is reachable
+
+
+def loss(w):
+    return 0.5 * jnp.mean((A @ w - b) ** 2)
+
+
+def train(schedule):
+    def step(w, t):
+        w = w - schedule(t) * jax.grad(loss)(w)
+        return w, loss(w)
+
+    _, losses = jax.lax.scan(step, jnp.zeros(16), jnp.arange(500))
+    return losses
+
+
+losses = jax.jit(jax.vmap(train))(batch)   # (schedules, steps)
+print(losses.shape, "final losses:", np.asarray(losses[:, -1]))
+assert bool(jnp.all(jnp.isfinite(losses)))
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.4), layout="constrained")
+labels = [f"peak {p}" for p in peaks]
+schedalg.plot(*schedules, ax=left, labels=labels, breakpoints=False)
+left.set_title("schedules")
+for label, row in zip(labels, losses):
+    right.plot(np.asarray(row), label=label)
+right.set_yscale("log")
+right.set_xlabel("step")
+right.set_title("training loss")
+right.legend(fontsize="small", frameon=False)
+plt.show()
+""",
+    ),
+    (
+        "md",
+        """
+## Gradients with respect to the schedule
+
+Schedules can also be built from traced values: here the final loss as a function of the
+peak, and its derivative for every peak at once.
+""",
+    ),
+    (
+        "code",
+        """
+def final_loss(peak):
+    return train(linear_ramp(0.0, peak, 50) >> cosine(peak, peak / 100, 450))[-1]
+
+
+grads = jax.jit(jax.vmap(jax.grad(final_loss)))(jnp.asarray(peaks))
+for p, g in zip(peaks, np.asarray(grads)):
+    print(f"peak {p}: d(final loss)/d(peak) = {g:.3g}")
+eps = 1e-3
+fd = (final_loss(peaks[0] + eps) - final_loss(peaks[0] - eps)) / (2 * eps)
+np.testing.assert_allclose(grads[0], fd, rtol=2e-2)
+""",
+    ),
+]
+
+NOTEBOOKS = {"gallery.ipynb": GALLERY, "sweep.ipynb": SWEEP}
+
+
+def build(cells: list[tuple[str, str]], name: str) -> nbformat.NotebookNode:
+    """A notebook with the given (kind, source) cells, no outputs and stable cell ids."""
+    nb = new_notebook()
+    stem = name.removesuffix(".ipynb")
+    for i, (kind, source) in enumerate(cells):
+        text = source.strip("\n")
+        cell = new_markdown_cell(text) if kind == "md" else new_code_cell(text)
+        cell["id"] = f"{stem}-{i}"
+        nb.cells.append(cell)
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    return nb
+
+
+def render(name: str) -> str:
+    """The notebook file's text."""
+    return nbformat.writes(build(NOTEBOOKS[name], name)) + "\n"
+
+
+def main() -> int:
+    for name in NOTEBOOKS:
+        (HERE / name).write_text(render(name), encoding="utf-8")
+        print(f"wrote {HERE / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,438 @@
+"""The ``schedalg`` command (also ``python -m schedalg``): look at schedules from a shell.
+
+Commands: ``show`` (terminal plot and summary; the default), ``plot`` (PNG/SVG/PDF with
+matplotlib), ``table``, ``export`` (CSV or JSON) and ``compare``. Bad input gets exit code 2
+and one line on stderr; a missing optional package or an unwritable output file, exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import textwrap
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+import numpy as np
+
+from ._combinators import concat
+from ._parse import ParseError, parse
+from ._primitives import cosine, linear_ramp
+from ._sampling import horizon, sample_times
+from ._schedule import Schedule
+from ._termplot import fmt_step, fmt_value, termplot
+
+EXAMPLE = concat(linear_ramp(0.0, 3e-4, 1000), cosine(3e-4, 3e-5, 9000))
+
+DESCRIPTION = """\
+Look at learning-rate schedules from the command line.
+
+A SCHEDULE is an expression in schedalg's language, exactly as schedalg prints schedules:
+  "linear_ramp(0.0, 3e-4, 1000) >> cosine(3e-4, 3e-5, 9000)"
+or the path of a JSON file written by schedalg.to_json (or `schedalg export --format json`),
+or a file holding an expression, or - for standard input.
+
+With no command, `schedalg` shows an example warmup + cosine schedule."""
+
+EPILOG = """\
+examples:
+  schedalg show "linear_ramp(0.0, 3e-4, 1000) >> cosine(3e-4, 3e-5, 9000)"
+  schedalg show "repeat(cosine(0.1, 0.0, 1000), stretch=2.0)" --steps 15000
+  schedalg plot "cosine(1.0, 0.0, 100)" "poly(1.0, 0.0, 100, power=2.0)" --out decays.png
+  schedalg table "piecewise([30, 60], [0.1, 0.01, 0.001])" --every 10
+  schedalg export "cosine(1.0, 0.0, 100)" --format json > cosine.json
+  schedalg compare "cosine(1e-3, 0.0, 10000)" \\
+      "hold(1e-3, 8000) >> linear_ramp(1e-3, 0.0, 2000)"
+
+exit status: 0 on success, 2 on bad input (one line on stderr), 1 when an optional
+package is missing or the output cannot be written."""
+
+
+class CliError(Exception):
+    """A failure reported as one line on stderr with an exit code."""
+
+    def __init__(self, message: str, code: int = 2, prog: str = "schedalg") -> None:
+        super().__init__(message)
+        self.code = code
+        self.prog = prog
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors raised as CliError instead of usage dumps."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see {self.prog} --help)", prog=self.prog)
+
+
+# -- reading schedules ---------------------------------------------------------------------------
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def load_schedule(arg: str, stdin: TextIO | None = None) -> Schedule:
+    """A schedule from an expression, a JSON or expression file, or ``-`` (standard input)."""
+    from . import io as sio
+
+    if arg == "-":
+        text = (stdin or sys.stdin).read()
+        source = "standard input"
+    elif os.path.isfile(arg):
+        try:
+            text = Path(arg).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise CliError(f"cannot read {arg}: {_one_line(str(e))}") from None
+        source = arg
+    elif arg.endswith((".json", ".txt")) or (os.sep in arg and "(" not in arg):
+        raise CliError(f"no such file: {arg}")
+    else:
+        text, source = arg, None
+    what = source if source is not None else repr(_one_line(text, 60))
+    try:
+        if text.lstrip().startswith("{"):
+            s = sio.from_json(text)
+        else:
+            s = parse(text.strip())
+    except ParseError as e:
+        where = ""
+        if e.column is not None:
+            where = (
+                f" at column {e.column}" if e.line == 1 else f" at line {e.line}, column {e.column}"
+            )
+        raise CliError(f"cannot parse {what}{where}: {_one_line(e.reason)}") from None
+    except sio.FormatError as e:
+        raise CliError(f"{what} is not a schedalg JSON schedule: at {e.path}: {e.reason}") from None
+    except (ValueError, TypeError, RecursionError) as e:
+        raise CliError(f"cannot read a schedule from {what}: {_one_line(str(e))}") from None
+    return s
+
+
+def _horizon(schedules: list[Schedule], steps: int | None) -> int | float:
+    try:
+        return horizon("schedalg", schedules, steps)
+    except ValueError:
+        raise CliError(
+            "the schedule never ends (its duration is infinite); choose a range with --steps N"
+        ) from None
+
+
+# -- argument types ------------------------------------------------------------------------------
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return n
+
+
+def _use_color(choice: str, stream: TextIO) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    return (
+        hasattr(stream, "isatty")
+        and stream.isatty()
+        and "NO_COLOR" not in os.environ
+        and os.environ.get("TERM") != "dumb"
+    )
+
+
+def _plot_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--steps", type=_positive_int, metavar="N", help="show steps 0 .. N")
+    p.add_argument("--log", action="store_true", help="logarithmic value axis")
+    p.add_argument("--width", type=_positive_int, default=72, help="plot width in characters")
+    p.add_argument("--height", type=_positive_int, default=16, help="plot height in lines")
+    p.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="ANSI colors (auto: when writing to a terminal and NO_COLOR is unset)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``schedalg`` command."""
+    from . import __version__
+
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(prog="schedalg", description=DESCRIPTION, epilog=EPILOG, formatter_class=fmt)
+    parser.add_argument("--version", action="version", version=f"schedalg {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "show",
+        help="terminal plot and summary of a schedule (no schedule: an example)",
+        description="Plot a schedule in the terminal and print its summary: duration, start, "
+        "peak, end, warmup length and budget (the sum of the values over the steps).",
+    )
+    p.add_argument("schedule", nargs="?", metavar="SCHEDULE", help="expression, file or -")
+    _plot_options(p)
+
+    p = sub.add_parser(
+        "plot",
+        help="plot schedules to a PNG, SVG or PDF file (needs matplotlib)",
+        description="Plot one or more schedules, overlaid, to an image file. Needs matplotlib: "
+        "pip install 'schedalg[plot]'.",
+    )
+    p.add_argument("schedules", nargs="+", metavar="SCHEDULE", help="expression, file or -")
+    p.add_argument("--out", "-o", required=True, metavar="FILE", help="*.png, *.svg or *.pdf")
+    p.add_argument("--steps", type=_positive_int, metavar="N", help="show steps 0 .. N")
+    p.add_argument("--log", action="store_true", help="logarithmic value axis")
+    p.add_argument(
+        "--label",
+        action="append",
+        metavar="TEXT",
+        help="legend entry; repeat once per schedule (default: the expressions)",
+    )
+    p.add_argument("--title", help="figure title")
+    p.add_argument("--no-breakpoints", action="store_true", help="don't mark breakpoints")
+
+    p = sub.add_parser(
+        "table",
+        help="values at every K-th step",
+        description="Print the schedule's value at steps 0, K, 2K, ... up to the end.",
+    )
+    p.add_argument("schedule", metavar="SCHEDULE", help="expression, file or -")
+    p.add_argument(
+        "--every", type=_positive_int, metavar="K", help="step interval (default: ~20 rows)"
+    )
+    p.add_argument("--steps", type=_positive_int, metavar="N", help="last step (default: the end)")
+
+    p = sub.add_parser(
+        "export",
+        help="write a schedule as CSV values or as JSON",
+        description="csv: step,value for steps 0 .. N (every K-th), values at full precision. "
+        "json: the schedule itself (schedalg.to_json), which schedalg.from_json and every "
+        "command here read back.",
+    )
+    p.add_argument("schedule", metavar="SCHEDULE", help="expression, file or -")
+    p.add_argument("--format", choices=("csv", "json"), required=True)
+    p.add_argument("--steps", type=_positive_int, metavar="N", help="csv: last step")
+    p.add_argument("--every", type=_positive_int, metavar="K", default=1, help="csv: interval")
+    p.add_argument("--out", "-o", metavar="FILE", help="write to FILE instead of stdout")
+
+    p = sub.add_parser(
+        "compare",
+        help="two schedules: overlaid plot, largest difference, budgets",
+        description="Plot two schedules together and report the step where they differ most "
+        "and their budgets (sums of the values over steps 0 .. N-1).",
+    )
+    p.add_argument("a", metavar="A", help="expression, file or -")
+    p.add_argument("b", metavar="B", help="expression, file or -")
+    _plot_options(p)
+    return parser
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"  {k:<{width}}  {v}" for k, v in rows)
+
+
+def _steps_summarized(end: int | float) -> int:
+    """Summaries and budgets cover the whole steps ``0 .. ceil(end) - 1``."""
+    return max(math.ceil(end), 1)
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    example = args.schedule is None
+    s = EXAMPLE if example else load_schedule(args.schedule)
+    end = _horizon([s], args.steps)
+    color = _use_color(args.color, out)
+    print(repr(s), file=out)
+    print(file=out)
+    print(
+        termplot(s, steps=end, width=args.width, height=args.height, log=args.log, color=color),
+        file=out,
+    )
+    print(file=out)
+    print(textwrap.indent(str(s.summary(_steps_summarized(end))), "  "), file=out)
+    if example:
+        print(file=out)
+        print("This is an example. Show your own schedule:", file=out)
+        print('  schedalg show "linear_ramp(0.0, 1e-3, 500) >> cosine(1e-3, 0.0, 9500)"', file=out)
+        print("More: schedalg --help", file=out)
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
+    schedules = [load_schedule(x) for x in args.schedules]
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in (".png", ".svg", ".pdf"):
+        raise CliError(f"--out must end in .png, .svg or .pdf, got {args.out!r}")
+    labels = args.label
+    if labels is not None and len(labels) != len(schedules):
+        raise CliError(
+            f"give one --label per schedule: {len(labels)} labels for {len(schedules)} schedules"
+        )
+    end = _horizon(schedules, args.steps)
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise CliError(
+            "schedalg plot needs matplotlib, which is not installed: pip install 'schedalg[plot]'",
+            code=1,
+        ) from None
+    from ._plot import plot
+
+    fig = Figure(figsize=(7.0, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    plot(
+        *schedules,
+        steps=end,
+        labels=labels,
+        ax=ax,
+        log=args.log,
+        breakpoints=not args.no_breakpoints,
+    )
+    if args.title:
+        ax.set_title(args.title)
+    try:
+        fig.savefig(args.out, dpi=150)
+    except OSError as e:
+        raise CliError(f"cannot write {args.out}: {_one_line(str(e))}", code=1) from None
+    print(f"wrote {args.out}", file=out)
+    return 0
+
+
+def _nice_every(end: int | float, rows: int = 20) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that gives at most ``rows`` intervals."""
+    target = max(end / rows, 1)
+    k = 10 ** math.floor(math.log10(target))
+    for m in (1, 2, 5, 10):
+        if m * k >= target:
+            return int(m * k)
+    return int(10 * k)
+
+
+def cmd_table(args: argparse.Namespace, out: TextIO) -> int:
+    s = load_schedule(args.schedule)
+    end = _horizon([s], args.steps)
+    every = args.every or _nice_every(end)
+    ts = np.arange(0, math.floor(end) + 1, every, dtype=np.int64)
+    values = np.asarray(s(ts), dtype=np.float64)
+    width = max(len("step"), len(str(int(ts[-1]))))
+    print(f"{'step':>{width}}  value", file=out)
+    for t, v in zip(ts.tolist(), values.tolist(), strict=True):
+        print(f"{t:>{width}}  {v:.6g}", file=out)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    s = load_schedule(args.schedule)
+    if args.format == "json":
+        if args.steps is not None or args.every != 1:
+            raise CliError("--steps and --every apply to --format csv, not json")
+        from . import io as sio
+
+        text = sio.to_json(s) + "\n"
+    else:
+        end = _horizon([s], args.steps)
+        ts = np.arange(0, math.floor(end) + 1, args.every, dtype=np.int64)
+        values = np.asarray(s(ts), dtype=np.float64)
+        lines = ["step,value"]
+        lines += [f"{t},{v!r}" for t, v in zip(ts.tolist(), values.tolist(), strict=True)]
+        text = "\n".join(lines) + "\n"
+    if args.out is None:
+        out.write(text)
+        return 0
+    try:
+        Path(args.out).write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise CliError(f"cannot write {args.out}: {_one_line(str(e))}", code=1) from None
+    print(f"wrote {args.out}", file=out)
+    return 0
+
+
+def largest_difference(a: Schedule, b: Schedule, end: int | float) -> tuple[float, float]:
+    """(step, |a - b|) where the two differ most over the whole steps 0 .. end (beyond 10^6
+    steps: at 10^6 evenly spaced steps and the breakpoints)."""
+    if end < 1_000_000:
+        ts = np.arange(0, math.floor(end) + 1, dtype=np.float64)
+    else:
+        ts = np.union1d(sample_times(a, end, 1_000_001), sample_times(b, end, 1_000_001))
+    diff = np.abs(np.asarray(a(ts), dtype=np.float64) - np.asarray(b(ts), dtype=np.float64))
+    i = int(np.argmax(diff))
+    return float(ts[i]), float(diff[i])
+
+
+def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    a, b = load_schedule(args.a), load_schedule(args.b)
+    end = _horizon([a, b], args.steps)
+    color = _use_color(args.color, out)
+    print(f"A: {a!r}", file=out)
+    print(f"B: {b!r}", file=out)
+    print(file=out)
+    plot = termplot(
+        a,
+        b,
+        steps=end,
+        width=args.width,
+        height=args.height,
+        log=args.log,
+        color=color,
+        labels=["A", "B"],
+    )
+    print(plot, file=out)
+    print(file=out)
+    t, d = largest_difference(a, b, end)
+    n = _steps_summarized(end)
+    ia, ib = a.integral(0, n), b.integral(0, n)
+    ratio = f"B/A = {ib / ia:.4g}" if ia != 0 else "A's budget is 0"
+    rows = [
+        (
+            "largest difference",
+            f"|A - B| = {fmt_value(d)} at step {fmt_step(t)} "
+            f"(A {fmt_value(a(t))}, B {fmt_value(b(t))})",
+        ),
+        ("budget A", fmt_value(ia)),
+        ("budget B", f"{fmt_value(ib)} ({ratio})"),
+        ("budget", f"the sum of the values at steps 0 .. {n - 1}"),
+    ]
+    print(_table(rows), file=out)
+    return 0
+
+
+COMMANDS = {
+    "show": cmd_show,
+    "plot": cmd_plot,
+    "table": cmd_table,
+    "export": cmd_export,
+    "compare": cmd_compare,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``schedalg`` command with ``argv`` (default ``sys.argv[1:]``); the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = sys.stdout
+    if hasattr(out, "reconfigure") and out.encoding and out.encoding.lower() != "utf-8":
+        # Braille and box-drawing characters must not crash a terminal with a legacy codec.
+        out.reconfigure(errors="replace")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv or ["show"])
+        return COMMANDS[args.command](args, out)
+    except CliError as e:
+        print(f"{e.prog}: error: {e}", file=sys.stderr)
+        return e.code
+    except SystemExit as e:  # --help and --version
+        return e.code if isinstance(e.code, int) else 0
+    except BrokenPipeError:  # `schedalg table ... | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        return 0
+    except (ValueError, TypeError) as e:
+        print(f"schedalg: error: {_one_line(str(e))}", file=sys.stderr)
+        return 2

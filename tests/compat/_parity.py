@@ -1,0 +1,24 @@
+"""Comparison helper for the parity tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def assert_parity(ours, theirs, rtol: float = 1e-6, what: str = "", atol: float = 0.0) -> None:
+    """Max relative error <= rtol at every step (beyond an absolute ``atol``, where given).
+
+    Values smaller than 1e-12 of the largest magnitude (a decay to exactly 0) are compared
+    absolutely against that floor, where a relative error means nothing. ``atol`` is for
+    peers with a documented float32 step inside: the error allowed is ``atol + rtol * |peer|``.
+    """
+    a = np.asarray(ours, dtype=np.float64)
+    b = np.asarray(theirs, dtype=np.float64)
+    assert a.shape == b.shape, (a.shape, b.shape)
+    floor = 1e-12 * max(float(np.max(np.abs(b))), 1e-300)
+    err = np.maximum(np.abs(a - b) - atol, 0.0) / np.maximum(np.abs(b), floor)
+    worst = int(np.argmax(err))
+    assert err[worst] <= rtol, (
+        f"{what}: max relative error {err[worst]:.3g} at step {worst}: "
+        f"ours={a[worst]!r}, peer={b[worst]!r}"
+    )

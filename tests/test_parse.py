@@ -1,0 +1,243 @@
+"""parse(): the repr language read back exactly, and hostile input refused quickly."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import time
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import all_schedules
+
+import schedalg as sa
+from schedalg import _parse
+from schedalg._parse import ParseError, parse, register
+
+
+@given(all_schedules())
+def test_parse_reads_repr_back(s):
+    back = parse(repr(s))
+    assert back == s
+    assert repr(back) == repr(s)
+
+
+@given(all_schedules())
+def test_parse_agrees_with_python_eval(s):
+    # The law behind the grammar: parse gives what Python gives after `from schedalg import *`.
+    namespace = {name: getattr(sa, name) for name in sa.__all__}
+    assert parse(repr(s)) == eval(repr(s), {"__builtins__": {}}, namespace)
+
+
+def test_readme_expression():
+    s = parse("linear_ramp(0, 3e-4, 2000) >> cosine(3e-4, 3e-5, 98000)")
+    assert s == sa.linear_ramp(0.0, 3e-4, 2000) >> sa.cosine(3e-4, 3e-5, 98000)
+    assert s.duration == 100_000
+
+
+def test_number_arithmetic_is_python_arithmetic():
+    assert parse("cosine(3e-4, 3e-4 / 10, 10 * 100)") == sa.cosine(3e-4, 3e-4 / 10, 1000)
+    assert parse("0.5") == sa.hold(0.5)
+    assert parse("-2") == sa.hold(-2.0)
+    assert parse("hold(0.5) + 0.5") == sa.add(0.5, 0.5)
+    assert parse("2 * cosine(1, 0, 10)") == sa.mul(2.0, sa.cosine(1.0, 0.0, 10))
+    assert parse("-cosine(1, 0, 10)") == sa.neg(sa.cosine(1.0, 0.0, 10))
+    assert parse("+cosine(1, 0, 10)") == sa.cosine(1.0, 0.0, 10)
+    assert type(parse("hold(1, steps=2 * 5)").steps) is int
+
+
+def test_keywords_lists_comments_and_line_breaks():
+    text = textwrap.dedent(
+        """\
+        piecewise(  # per-epoch drops
+            boundaries=[10, 20],
+            values=(1.0, 0.1, 0.01),
+        ) >> hold(0.001)
+        """
+    ).strip()
+    assert parse(text) == sa.piecewise([10, 20], [1.0, 0.1, 0.01]) >> sa.hold(0.001)
+
+
+def test_long_concat_chains_are_parsed_in_slices():
+    pieces = [sa.linear_ramp(float(i), float(i + 1), i % 7 + 1) for i in range(4000)]
+    s = sa.concat(*pieces)
+    t0 = time.perf_counter()
+    assert parse(repr(s)) == s
+    assert time.perf_counter() - t0 < 10
+
+
+def test_large_piecewise():
+    s = sa.piecewise(list(range(1, 50_001)), [1.0 / (i + 1) for i in range(50_001)])
+    assert parse(repr(s)) == s
+
+
+def _error(text: str) -> ParseError:
+    t0 = time.perf_counter()
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert time.perf_counter() - t0 < 2.0, f"slow rejection of {text[:60]!r}"
+    return info.value
+
+
+@pytest.mark.parametrize(
+    "text, words, column",
+    [
+        ("__import__('os')", "unknown function '__import__'", 1),
+        ("cosine(1, 0, 10) >> os.system('ls')", "attribute access", 21),
+        ("hold(1.0).__class__", "attribute access", 1),
+        ("cosine.__globals__", "attribute access", 1),
+        ("lambda: hold(1.0)", "lambdas", 1),
+        ("[hold(1.0) for _ in range(3)]", "comprehensions", 1),
+        ("hold(1.0, 3)[0]", "subscripts", 1),
+        ("hold(*[1.0])", "starred", 6),
+        ("hold(**{'value': 1.0})", "keyword arguments", 6),
+        ("10**10**10", "operator ** is not part", 1),
+        ("hold(1.0) // 2", "operator //", 1),
+        ("hold(1.0) if 1 else hold(2.0)", "conditional", 1),
+        ("hold(x)", "unknown name 'x'", 6),
+        ("cosine", "call it", 1),
+        ("foo(1)", "unknown function 'foo'", 1),
+        ("cosine(1, 0, -5)", "steps must be a non-negative int", 1),
+        ("linear_ramp(0, 1, 10) >> cosine(1, 0, 10, power=0)", "power must be > 0", 26),
+        ("hold(1.0) >> hold(2.0)", "every piece but the last must be finite", 1),
+        ("hold(1.0, 3) >>", "invalid syntax", 16),
+        ("hold(1.0, 3) >> >> hold(1.0)", "invalid syntax", 17),
+        ("hold(1.0, 3) >>   ", "invalid syntax", 19),
+        ("[1] * 10", "needs numbers or schedules", 1),
+        ("'abc'", "a string, not a schedule", 1),
+        ("1e999", "not finite", 1),
+        ("1e308 * 10", "not finite", 1),
+        ("1 / 0", "division by zero", 1),
+        ("99999999999999999999", "integer too large", 1),
+        ("1" * 5000, "too long", 1),
+        ("hold(1, steps=2, steps=3)", "repeated", 18),
+        ("hold(1.0, 3)\n  >> foo(1)", "unknown function", 6),
+        ("(((1)", "never closed", 1),
+        ("hold(1.0))", "unmatched ')'", 10),
+        ("hold(1.0, 3) >> cosine(1, 0, 3) \u2192 1", "unexpected character", 33),
+        ("hold({1.0})", "sets", 6),
+        ("hold(1.0 < 2.0)", "comparisons", 6),
+        ("compat.torch.NoSuchThing(1)", "unknown compat constructor", 1),
+        ("compat.__init__.x(1)", "unknown compat constructor", 1),
+        ("compat(1)", "unknown function", 1),
+        ("", "empty", 1),
+        ("1j", "complex", 1),
+        ("b'x'", "bytes", 1),
+    ],
+)
+def test_rejected_with_a_column(text, words, column):
+    err = _error(text)
+    assert words in str(err)
+    assert err.column == column, str(err)
+    assert "^" in str(err)
+
+
+def test_hostile_sizes_and_depths():
+    err = _error("x" * 10_000_000)
+    assert "limit is MAX_LENGTH" in str(err)
+    assert len(str(err)) < 300
+    assert "nested deeper than" in str(_error("(" * 100_000 + "1" + ")" * 100_000))
+    assert "nested deeper than" in str(_error("[" * 100_000 + "]" * 100_000))
+    assert "nested deeper than" in str(_error("hold(" * 100_000 + "1" + ")" * 100_000))
+    assert "unary operators" in str(_error("-" * 100_000 + "1"))
+    assert "nested" in str(_error("+".join(["1"] * 100_000)))
+    assert "nested" in str(_error("*".join(["hold(1.0)"] * 5_000)))
+    assert "nested" in str(_error("+".join(["1"] * 1_000)))
+    n = 20_000  # 40 slices of the >> chain
+    big_chain = " >> ".join(["hold(1.0, 1)"] * n)
+    t0 = time.perf_counter()
+    assert parse(big_chain).duration == n
+    assert time.perf_counter() - t0 < 30
+
+
+def test_non_string_input():
+    with pytest.raises(TypeError, match="must be a str"):
+        parse(b"hold(1.0)")  # type: ignore[arg-type]
+
+
+ALPHABET = "hold(cosine, 0.5e-3)>>+-*/ []=x_.,'\"#\n\t\\1{}:lambda"
+
+
+@given(st.text(alphabet=ALPHABET, max_size=60))
+def test_fuzz_random_text(text):
+    try:
+        s = parse(text)
+    except ParseError:
+        return
+    assert isinstance(s, sa.Schedule)
+
+
+@given(all_schedules(max_leaves=4), st.data())
+def test_fuzz_mutated_expressions(s, data):
+    text = repr(s)
+    for _ in range(data.draw(st.integers(1, 3))):
+        i = data.draw(st.integers(0, len(text)))
+        how = data.draw(st.sampled_from(["delete", "insert", "duplicate"]))
+        if how == "delete":
+            text = text[:i] + text[i + 1 :]
+        elif how == "insert":
+            text = text[:i] + data.draw(st.sampled_from(list("()[],.=-+*/>x0e_ '"))) + text[i:]
+        else:
+            text = text[:i] + text[i : i + 8] + text[i:]
+    try:
+        out = parse(text)
+    except ParseError as e:
+        assert e.column is None or 1 <= e.column
+        return
+    assert isinstance(out, sa.Schedule)
+
+
+def test_register_extends_the_name_table(monkeypatch):
+    monkeypatch.setattr(_parse, "_FUNCTIONS", {})  # a fresh table: core names only
+
+    def warm_cos(peak, warmup, total):
+        return sa.linear_ramp(0.0, peak, warmup) >> sa.cosine(peak, 0.0, total - warmup)
+
+    register("warm_cos", warm_cos)
+    assert parse("warm_cos(1.0, 10, 100)") == warm_cos(1.0, 10, 100)
+    with pytest.raises(ValueError, match="already taken"):
+        register("cosine", warm_cos)
+    with pytest.raises(ValueError, match="lower-case identifier"):
+        register("Bad Name", warm_cos)
+
+
+def test_compat_constructors_resolve_lazily_and_only_public(tmp_path, monkeypatch):
+    pkg = tmp_path / "fakecompat"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "torchish.py").write_text(
+        textwrap.dedent(
+            """\
+            import os
+            import schedalg as _sa
+            __all__ = ["StepLR"]
+            def StepLR(lr, step_size, gamma=0.1):
+                return _sa.staircase(_sa.exp(lr, rate=gamma ** (1 / step_size)), step_size)
+            def helper():
+                raise AssertionError("not public")
+            LOADED = True
+            """
+        )
+    )
+    (pkg / "noall.py").write_text(
+        "from os import getcwd\nimport schedalg as _sa\ndef Const(v):\n    return _sa.hold(v)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(_parse, "_COMPAT_PACKAGE", "fakecompat")
+    assert "fakecompat.torchish" not in sys.modules
+    got = parse("compat.torchish.StepLR(0.1, step_size=30, gamma=0.5) * 2")
+    assert got == sa.staircase(sa.exp(0.1, rate=0.5 ** (1 / 30)), 30) * 2
+    assert sys.modules["fakecompat.torchish"].LOADED
+    assert parse("compat.noall.Const(0.5)") == sa.hold(0.5)
+    for bad in (
+        "compat.torchish.helper()",
+        "compat.torchish.os(1)",
+        "compat.torchish.LOADED(1)",
+        "compat.noall.getcwd()",
+        "compat.nosuchpeer.StepLR(1)",
+        "compat.torchish.StepLR.__globals__(1)",
+        "compat.Torchish.StepLR(1)",
+    ):
+        err = _error(bad)
+        assert "compat" in str(err) or "attribute" in str(err), bad
