@@ -406,7 +406,12 @@ class Repeat(Schedule):
                 k = xp.floor(t / d)
             if self.times is not None:
                 k = xp.minimum(k, self.times - 1)
-            return k, t - k * d
+            local = t - k * d
+            if not int_time:
+                # Float rounding of k * d (float32 t near 1e12) can put local outside its
+                # cycle; a nested repeat would then see a negative cycle (factor**-k: inf).
+                local = xp.clip(local, 0, d if self.times is None else None)
+            return k, local
         starts, complete = self._cycle_table()
         m = len(starts) - 1
         r = float(self.stretch)
