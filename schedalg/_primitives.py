@@ -633,6 +633,10 @@ class Piecewise(Tabular):
         return self._value_list()[-1]
 
     def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
+        # Cached: the NumPy path evaluates long arrays block by block.
+        return self._cached("table", self._compute_table)  # type: ignore[no-any-return]
+
+    def _compute_table(self) -> tuple[tuple[Row, ...], Any, tuple]:
         rows = []
         edges = (0, *self.boundaries)
         for i in range(len(self.boundaries)):
