@@ -16,6 +16,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    # Import times are measured as a user sees them: with bytecode caches (installed
+    # packages have theirs; a checkout writes its own on the first, untimed, import).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
@@ -45,6 +48,8 @@ def _importtime_us(module: str) -> int:
 def run_imports(repeats: int, modules: list[str]) -> tuple[str, list[dict]]:
     """Wall time of ``python -c 'import X'`` minus the bare interpreter, interleaved."""
     codes = {"(bare python)": "pass", **{m: f"import {m}" for m in modules}}
+    for code in codes.values():  # warm-up: bytecode caches and the OS file cache
+        _wall(code)
     walls: dict[str, list[float]] = {k: [] for k in codes}
     cum: dict[str, list[int]] = {m: [] for m in modules}
     for _ in range(repeats):
@@ -69,9 +74,16 @@ def run_imports(repeats: int, modules: list[str]) -> tuple[str, list[dict]]:
 _MEMORY = r"""
 import resource, sys
 import numpy as np
-from bench import cases
+import schedalg as sa
 backend, n, k = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-s, _ = cases.concat(n, k)
+length = max(1, n // k)
+kinds = [
+    lambda i: sa.linear_ramp(0.1, 1.0 + i % 7, length),
+    lambda i: sa.cosine(1.0 + i % 7, 0.1, length),
+    lambda i: sa.hold(0.5 + i % 7, length),
+    lambda i: sa.exp(1.0 + i % 7, 0.1, length),
+]
+s = sa.concat(*[kinds[i % 4](i) for i in range(k)])
 if backend == "jax":
     import jax, jax.numpy as jnp
     f = jax.jit(lambda t: s(t))
@@ -82,9 +94,9 @@ if backend == "jax":
     out = f(t)
     out.block_until_ready()
 else:
+    s(np.arange(8))  # warm the lowering caches
     t = np.arange(n)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    s(t)  # warm the lowering caches on the real input
     out = s(t)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(before * 1024, after * 1024, out.nbytes, t.nbytes)
