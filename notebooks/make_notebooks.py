@@ -463,7 +463,185 @@ np.testing.assert_allclose(grads[0], fd, rtol=2e-2)
     ),
 ]
 
-NOTEBOOKS = {"gallery.ipynb": GALLERY, "sweep.ipynb": SWEEP}
+PEERS = [
+    (
+        "md",
+        """
+# Peers side by side: each library's schedule beside its schedalg twin
+
+Each panel runs the real peer library (torch's schedulers stepped as a training loop steps
+them, optax's and Keras' schedule functions, transformers' `LambdaLR`) and draws its values
+as a thick pale line, with the `schedalg.compat` twin dashed on top, 20% past the nominal end.
+Each cell also asserts that the two agree to 1e-6 relative at every step (Keras' cosine runs
+in float32 on the JAX backend, so its check allows float32 rounding).
+""",
+    ),
+    (
+        "code",
+        """
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from schedalg.compat import keras as keras_lr
+from schedalg.compat import optax as optax_lr
+from schedalg.compat import torch as torch_lr
+from schedalg.compat import transformers as hf_lr
+
+
+def torch_lrs(make_scheduler, steps, lr=1.0):
+    \"\"\"The lr a real torch optimizer holds for each of ``steps`` updates.\"\"\"
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr, momentum=0.9)
+    sched = make_scheduler(opt)
+    out = []
+    for _ in range(steps):
+        out.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return np.array(out)
+
+
+panels = []
+
+
+def compare(title, peer_values, twin, rtol=1e-6, atol=0.0):
+    \"\"\"Check the twin against the peer's values, and queue a panel for show().\"\"\"
+    steps = np.arange(len(peer_values))
+    ours = twin(steps)
+    scale = np.max(np.abs(peer_values))
+    np.testing.assert_allclose(ours, peer_values, rtol=rtol, atol=atol + 1e-12 * scale)
+    panels.append((title, steps, peer_values, ours, repr(twin)))
+
+
+def show(cols=2):
+    rows = -(-len(panels) // cols)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(6 * cols, 2.8 * rows), layout="constrained", squeeze=False
+    )
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    for ax, (title, steps, peer, ours, text) in zip(axes.flat, panels):
+        ax.plot(steps, peer, lw=5, alpha=0.35, label="peer")
+        ax.plot(steps, ours, "--", lw=1.2, label="schedalg")
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize="small", frameon=False)
+        print(f"{title}:")
+        print(f"    {text}")
+    panels.clear()
+    plt.show()
+""",
+    ),
+    ("md", "## torch"),
+    (
+        "code",
+        """
+sched = torch.optim.lr_scheduler
+compare(
+    "torch OneCycleLR (cos, pct_start=0.25)",
+    torch_lrs(lambda o: sched.OneCycleLR(o, max_lr=0.1, total_steps=1000, pct_start=0.25), 1000),
+    torch_lr.OneCycleLR(max_lr=0.1, total_steps=1000, pct_start=0.25),
+)
+compare(
+    "torch CosineAnnealingWarmRestarts (T_0=100, T_mult=2)",
+    torch_lrs(
+        lambda o: sched.CosineAnnealingWarmRestarts(o, T_0=100, T_mult=2, eta_min=0.01),
+        840,
+        lr=0.5,
+    ),
+    torch_lr.CosineAnnealingWarmRestarts(0.5, T_0=100, T_mult=2, eta_min=0.01),
+)
+compare(
+    "torch CyclicLR (triangular2)",
+    torch_lrs(
+        lambda o: sched.CyclicLR(
+            o, base_lr=0.01, max_lr=0.1, step_size_up=60, step_size_down=90, mode="triangular2"
+        ),
+        600,
+    ),
+    torch_lr.CyclicLR(0.01, 0.1, step_size_up=60, step_size_down=90, mode="triangular2"),
+)
+compare(
+    "torch CosineAnnealingLR, past T_max",
+    torch_lrs(lambda o: sched.CosineAnnealingLR(o, T_max=200, eta_min=0.1), 500),
+    torch_lr.CosineAnnealingLR(1.0, T_max=200, eta_min=0.1),
+)
+show()
+""",
+    ),
+    ("md", "## optax and Keras"),
+    (
+        "code",
+        """
+import jax
+import keras
+import optax
+
+with jax.enable_x64(True):
+    peer = optax.warmup_cosine_decay_schedule(
+        0.0, 3e-4, warmup_steps=100, decay_steps=1000, end_value=3e-5, exponent=1.5
+    )
+    compare(
+        "optax warmup_cosine_decay_schedule (exponent=1.5)",
+        np.asarray(peer(np.arange(1200))),
+        optax_lr.warmup_cosine_decay_schedule(
+            0.0, 3e-4, warmup_steps=100, decay_steps=1000, end_value=3e-5, exponent=1.5
+        ),
+    )
+    kwargs = dict(transition_steps=50, decay_rate=0.7, transition_begin=100, staircase=True,
+                  end_value=0.05)
+    compare(
+        "optax exponential_decay (staircase, transition_begin, end_value)",
+        np.asarray(optax.exponential_decay(1.0, **kwargs)(np.arange(800))),
+        optax_lr.exponential_decay(1.0, **kwargs),
+    )
+
+kwargs = dict(first_decay_steps=100, t_mul=1.5, m_mul=0.8, alpha=0.05)
+peer = keras.optimizers.schedules.CosineDecayRestarts(0.1, **kwargs)
+compare(
+    "keras CosineDecayRestarts (t_mul=1.5, m_mul=0.8)",
+    np.array([float(peer(k)) for k in range(950)]),
+    keras_lr.CosineDecayRestarts(0.1, **kwargs),
+    atol=1e-7,  # Keras' cosine is float32 on the JAX backend
+)
+show()
+""",
+    ),
+    ("md", "## transformers"),
+    (
+        "code",
+        """
+import transformers
+
+compare(
+    "transformers cosine with hard restarts (3 cycles)",
+    torch_lrs(
+        lambda o: transformers.get_cosine_with_hard_restarts_schedule_with_warmup(
+            o, num_warmup_steps=100, num_training_steps=1000, num_cycles=3
+        ),
+        1200,
+        lr=1e-3,
+    ),
+    hf_lr.get_cosine_with_hard_restarts_schedule_with_warmup(
+        1e-3, num_warmup_steps=100, num_training_steps=1000, num_cycles=3
+    ),
+)
+wsd = dict(num_warmup_steps=100, num_decay_steps=300, num_training_steps=1000,
+           decay_type="1-sqrt", min_lr_ratio=0.1)
+compare(
+    "transformers WSD (1-sqrt decay)",
+    torch_lrs(lambda o: transformers.get_wsd_schedule(o, **wsd), 1200, lr=1e-3),
+    hf_lr.get_wsd_schedule(1e-3, **wsd),
+)
+show()
+""",
+    ),
+]
+
+NOTEBOOKS = {"gallery.ipynb": GALLERY, "peers.ipynb": PEERS, "sweep.ipynb": SWEEP}
 
 
 def build(cells: list[tuple[str, str]], name: str) -> nbformat.NotebookNode:

@@ -15,7 +15,8 @@ Everything here is about the values an optimizer sees: ``s(t)`` at the integer s
   - ``exp`` (both forms): geometric series, ``r^p (r^m - 1) / (r - 1)`` via ``expm1``;
   - ``concat``: per piece; ``repeat`` (stretch 1): one cycle times the number of full cycles
     plus the partial ones; ``scale_by_cycle`` on it: a geometric series over the cycles;
-    ``+``, ``-``, unary ``-``, ``*`` and ``/`` by a constant, integer ``shift``: linearity;
+    ``+``, ``-``, unary ``-``, ``*`` and ``/`` by a constant, integer ``shift``, ``take``:
+    linearity and time shifts;
   - past the end of a finite schedule: end value * count;
   - anything else (``poly`` with power != 1, ``tanh``, ``inverse``, ``cosine`` with power != 1,
     ``minimum``/``maximum``/``clip``, products of schedules, ``staircase``, ``scale_time``,
@@ -282,6 +283,8 @@ def _sum(s: Any, a: int, b: int) -> float:
             return _sum(s.schedule, a - c, b - c)
         head = _at(s.schedule, 0) * max(0, min(b, c) - a)
         return head + _sum(s.schedule, max(a, c) - c, b - c)
+    if _isa(s, C.Take):  # [a, b) lies before its end here: the schedule itself
+        return _sum(s.schedule, a, b)
     if _isa(s, C.Repeat) and s.stretch == 1 and isinstance(s._base, int):
         return _repeat_sum(s.schedule, s._base, a, b, None, 0.0)
     if _isa(s, C.ScaleByCycle):
@@ -397,6 +400,8 @@ def _cands(s: Any, a: int, b: int) -> list[int] | None:
     ):
         child = s.schedule if _isa(s, C.Clip) else (s.b if _is_const(s.a) else s.a)
         return _cands(child, a, b)
+    if _isa(s, C.Take):
+        return _cands(s.schedule, a, b)
     if _isa(s, C.Shift) and isinstance(s.steps, int):
         c = s.steps
         if c <= 0:
@@ -556,6 +561,8 @@ def _bps(s: Any, limit: int) -> list[int | float]:
     elif _isa(s, C.Staircase):
         e = s.every
         out += [_snap(math.ceil(x / e) * e) for x in _bps(s.schedule, limit)]
+    elif _isa(s, C.Take):
+        out += [x for x in _bps(s.schedule, limit) if x < s.steps]
     elif _isa(s, C.Warp):
         dd = s.schedule.duration
         out += [_snap(dd * (x / dd) ** (1.0 / s.power)) for x in _bps(s.schedule, limit) if x <= dd]

@@ -34,10 +34,13 @@ from typing import Any
 
 from ._schedule import Schedule
 
-__all__ = ["MAX_LENGTH", "ParseError", "parse", "register"]
+__all__ = ["MAX_LENGTH", "MAX_TOKENS", "ParseError", "parse", "register"]
 
-#: Longest accepted expression, in characters (a piecewise of 10^5 values fits).
-MAX_LENGTH = 2_000_000
+#: Longest accepted expression, in characters, and in tokens (numbers, names, symbols): a
+#: piecewise of 25_000 full-precision values fits; the densest input at the limits is
+#: answered in about a second.
+MAX_LENGTH = 1_000_000
+MAX_TOKENS = 200_000
 #: Deepest accepted bracket nesting, and expression nesting in the syntax tree.
 MAX_BRACKETS = 100
 MAX_DEPTH = 200
@@ -49,6 +52,7 @@ _CHAIN_SLICE = 500
 _MAX_STR = 200
 _MAX_INT = 2**63
 
+_TOKEN_RE = re.compile(r"\d[\w.]*(?:[eE][-+]?\d+)?|[A-Za-z_]\w*|\S")
 _NAME_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 _SCAN_RE = re.compile(r"""'[^'\n]*'?|"[^"\n]*"?|#[^\n]*|>>|[()\[\]{}]""")
 _UNARY_RE = re.compile(r"(?:[-+~]\s*){" + str(MAX_UNARY_RUN + 1) + ",}")
@@ -109,7 +113,7 @@ def _core_functions() -> dict[str, Callable[..., Any]]:
             (
                 C,
                 "concat repeat scale_by_cycle add sub mul div neg minimum maximum clip "
-                "staircase shift scale_time fit warp",
+                "staircase shift scale_time fit take warp",
             ),
         ):
             for name in names.split():
@@ -140,28 +144,33 @@ def register(name: str, function: Callable[..., Any]) -> None:
     table[name] = function
 
 
-def _compat_function(peer: str, name: str) -> Callable[..., Any] | None:
-    """``schedalg.compat.<peer>.<name>`` if it is a public callable of that module."""
+def _compat_function(peer: str, name: str) -> tuple[Callable[..., Any] | None, str]:
+    """``schedalg.compat.<peer>.<name>`` if it is a public callable of that module.
+
+    Returns (the function, "") or (None, why not).
+    """
+    unknown = f"unknown compat constructor 'compat.{peer}.{name}'"
     if not _NAME_RE.match(peer) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
-        return None
+        return None, unknown
+    module_name = f"{_COMPAT_PACKAGE}.{peer}"
     try:
         if importlib.util.find_spec(_COMPAT_PACKAGE) is None:
-            return None
-        module_name = f"{_COMPAT_PACKAGE}.{peer}"
+            return None, unknown + " (no compat modules installed)"
         if importlib.util.find_spec(module_name) is None:
-            return None
+            return None, unknown + f" (no module {module_name})"
         module = importlib.import_module(module_name)
-    except ImportError:
-        return None
+    except ImportError as e:
+        return None, f"compat.{peer} could not be imported: {e}"
     public = getattr(module, "__all__", None)
-    if public is not None and name not in public:
-        return None
     fn = getattr(module, name, None)
-    if fn is None or not callable(fn):
-        return None
-    if public is None and getattr(fn, "__module__", None) != module_name:
-        return None
-    return fn  # type: ignore[no-any-return]
+    if (
+        fn is None
+        or not callable(fn)
+        or (public is not None and name not in public)
+        or (public is None and getattr(fn, "__module__", None) != module_name)
+    ):
+        return None, unknown + f" ({module_name} has no public constructor {name!r})"
+    return fn, ""
 
 
 # -- the scan before ast.parse ---------------------------------------------------------------------
@@ -363,10 +372,10 @@ class _Interpreter:
             parts.append(cur.id)
         dotted = ".".join(reversed(parts))
         if len(parts) == 3 and parts[2] == "compat" and isinstance(cur, ast.Name):
-            fn = _compat_function(parts[1], parts[0])
+            fn, why = _compat_function(parts[1], parts[0])
             if fn is not None:
                 return fn, dotted
-            raise self.fail(f"unknown compat constructor {dotted!r}", func)
+            raise self.fail(why, func)
         raise self.fail(
             "attribute access not allowed in a schedule expression "
             f"(only compat.<peer>.<Name>(...) calls), got {dotted or type(func).__name__!r}",
@@ -411,8 +420,8 @@ def parse(text: str) -> Schedule:
     constant schedule. ``parse(repr(s)) == s`` for every schedule with concrete values.
 
     Args:
-        text: the expression, at most ``MAX_LENGTH`` characters; ``#`` comments and line
-            breaks inside brackets are allowed.
+        text: the expression, at most ``MAX_LENGTH`` characters and ``MAX_TOKENS`` tokens;
+            ``#`` comments and line breaks inside brackets are allowed.
 
     Returns:
         The schedule.
@@ -433,6 +442,11 @@ def parse(text: str) -> Schedule:
         raise ParseError(
             f"expression is {len(text)} characters long; the limit is MAX_LENGTH={MAX_LENGTH}",
             None,
+        )
+    n_tokens = len(_TOKEN_RE.findall(text))
+    if n_tokens > MAX_TOKENS:
+        raise ParseError(
+            f"expression has {n_tokens} tokens; the limit is MAX_TOKENS={MAX_TOKENS}", None
         )
     chain = _prescan(text)
     if not text.strip():

@@ -143,6 +143,7 @@ SPECS: dict[str, _Spec] = {
     "staircase": _Spec(C.staircase, ("schedule", SCHED, _REQUIRED), ("every", NUM, _REQUIRED)),
     "shift": _Spec(C.shift, ("schedule", SCHED, _REQUIRED), ("steps", NUM, _REQUIRED)),
     "scale_time": _Spec(C.scale_time, ("schedule", SCHED, _REQUIRED), ("factor", NUM, _REQUIRED)),
+    "take": _Spec(C.take, ("schedule", SCHED, _REQUIRED), ("steps", NUM, _REQUIRED)),
     "warp": _Spec(C.warp, ("schedule", SCHED, _REQUIRED), ("power", NUM, _REQUIRED)),
 }
 for _name in ("add", "sub", "mul", "div", "minimum", "maximum"):
@@ -190,6 +191,7 @@ _DUMP: dict[type, tuple[str, tuple[tuple[str, str], ...]]] = {
     C.Staircase: ("staircase", (("schedule", "schedule"), ("every", "every"))),
     C.Shift: ("shift", (("schedule", "schedule"), ("steps", "steps"))),
     C.ScaleTime: ("scale_time", (("schedule", "schedule"), ("factor", "factor"))),
+    C.Take: ("take", (("schedule", "schedule"), ("steps", "steps"))),
     C.Warp: ("warp", (("schedule", "schedule"), ("power", "power"))),
 }
 

@@ -55,30 +55,59 @@ def _check_negative(fn: str, negative: str) -> str:
     return negative
 
 
-def _negative_error(fn: str, key: str, group: int, k: int, v: float) -> ValueError:
-    return ValueError(
-        f"{fn}: the schedule for {key!r} of param group {group} is negative at step {k} "
-        f"(value {v!r}); fix the schedule or pass negative='allow'"
-    )
+def _negative_raiser(fn: str, key: str, groups: list[int]) -> Any:
+    def fail(k: int, v: float) -> None:
+        where = f"param group {groups[0]}" if len(groups) == 1 else f"param groups {groups}"
+        raise ValueError(
+            f"{fn}: the schedule for {key!r} of {where} is negative at step {k} "
+            f"(value {v!r}); fix the schedule or pass negative='allow'"
+        )
+
+    return fail
 
 
-def _lr_lambda(schedule: Schedule, group: int, negative: str) -> Any:
-    # A plain function (not a callable object): LambdaLR.state_dict then stores None for it,
-    # so checkpoints hold no schedule objects and load with torch.load(weights_only=True).
-    if negative == "allow":
+def _step_fn(schedule: Schedule, on_negative: Any = None, memo: bool = False) -> Any:
+    """``k -> schedule(k)`` for int ``k >= 0``, the same float, with little per-call work.
 
-        def lr_lambda(k: int) -> float:
-            return schedule(k)
+    A schedule whose leaves are all Python floats hands out the closure its own ``__call__``
+    uses for Python numbers (``_pyfn``), so the type dispatch is skipped; other schedules
+    keep the general path. With ``memo``, the last ``(k, value)`` is remembered, so groups
+    sharing a schedule evaluate it once per step. ``on_negative(k, v)`` is called for a
+    negative value.
 
+    The result is a plain function, not a callable object: ``LambdaLR.state_dict`` then
+    stores None for it, so checkpoints hold no schedule and load with ``weights_only=True``.
+    """
+    if schedule._py_ok:
+        f = schedule._pyfn()
     else:
 
-        def lr_lambda(k: int) -> float:
-            v = schedule(k)
-            if v < 0:
-                raise _negative_error("to_lambda_lr()", "lr", group, k, v)
-            return v
+        def f(k: int) -> float:
+            return float(schedule(k))
 
-    return lr_lambda
+    if on_negative is None:
+        at = f
+    else:
+
+        def at(k: int) -> float:
+            v = f(k)
+            if v < 0:
+                on_negative(k, v)
+            return v  # type: ignore[no-any-return]
+
+    if not memo:
+        return at
+    last: list[Any] = [None, 0.0]
+
+    def at_memo(k: int) -> float:
+        if k == last[0]:
+            return last[1]  # type: ignore[no-any-return]
+        v = at(k)
+        last[0] = k
+        last[1] = v
+        return v  # type: ignore[no-any-return]
+
+    return at_memo
 
 
 def to_lambda_lr(
@@ -117,10 +146,18 @@ def to_lambda_lr(
     negative = _check_negative(fn, negative)
     groups = optimizer.param_groups
     schedules = _per_group(fn, "schedule", schedule, len(groups), allow_none=False)
+    users: dict[int, list[int]] = {}  # id(schedule) -> the groups it drives
+    for i, sched in enumerate(schedules):
+        users.setdefault(id(sched), []).append(i)
+    fns: dict[int, Any] = {}
+    for sched in schedules:
+        if id(sched) not in fns:
+            check = _negative_raiser(f"{fn}()", "lr", users[id(sched)])
+            shared = len(users[id(sched)]) > 1
+            fns[id(sched)] = _step_fn(sched, check if negative == "error" else None, shared)
     for group in groups:
         group["initial_lr"] = 1.0
-    lambdas = [_lr_lambda(s, i, negative) for i, s in enumerate(schedules)]
-    return LambdaLR(optimizer, lambdas)
+    return LambdaLR(optimizer, [fns[id(sched)] for sched in schedules])
 
 
 _KEY_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$")
@@ -193,9 +230,13 @@ class ParamScheduler(LRScheduler):
             )
         self.negative = _check_negative(fn, negative)
         groups = optimizer.param_groups
-        # (group index, key, element index, schedule); groups are looked up by index at each
-        # step because optimizer.load_state_dict() replaces the group dicts.
-        targets: list[tuple[int, str, int | None, Schedule]] = []
+        # (group index, key, element index, index into the distinct schedules); groups are
+        # looked up by index at each step because optimizer.load_state_dict() replaces them.
+        targets: list[tuple[int, str, int | None, int]] = []
+        distinct: dict[int, int] = {}  # id(schedule) -> position in self._fns
+        fns: list[Any] = []
+        names: list[Schedule] = []
+        user_groups: dict[tuple[str, int], list[int]] = {}
         keys: list[str] = []
         for key, value in schedules.items():
             name, idx = _parse_key(fn, key)
@@ -220,19 +261,30 @@ class ParamScheduler(LRScheduler):
                             f"{fn}(): key {ks!r}: param group {gi} holds {name}={cur!r}, "
                             f"which has no element {idx}"
                         )
-                targets.append((gi, name, idx, sched))
+                if id(sched) not in distinct:
+                    distinct[id(sched)] = len(fns)
+                    fns.append(_step_fn(sched))
+                    names.append(sched)
+                targets.append((gi, name, idx, distinct[id(sched)]))
+                user_groups.setdefault((ks, id(sched)), []).append(gi)
         self.keys = tuple(keys)
         self._targets = targets
+        self._fns = tuple(fns)
+        self._schedules = tuple(names)  # keeps each schedule alive while its id is in use
+        self._user_groups = user_groups
         super().__init__(optimizer, last_epoch)
 
     def _apply(self, k: int) -> None:
         check = self.negative == "error"
         groups = self.optimizer.param_groups
-        for gi, name, idx, sched in self._targets:
+        values = [f(k) for f in self._fns]  # each distinct schedule once per step
+        for gi, name, idx, j in self._targets:
             group = groups[gi]
-            v = sched(k)
+            v = values[j]
             if check and v < 0:
-                raise _negative_error("ParamScheduler.step()", _key_str(name, idx), gi, k, v)
+                ks = _key_str(name, idx)
+                users = self._user_groups[(ks, id(self._schedules[j]))]
+                _negative_raiser("ParamScheduler.step()", ks, users)(k, v)
             if idx is None:
                 cur = group[name]
                 if isinstance(cur, torch.Tensor):
@@ -332,7 +384,8 @@ class PlateauLR(ReduceLROnPlateau):
                 f"PlateauLR(): plateau must come from reduce_on_plateau(), got {plateau!r}"
             )
         self.plateau = plateau
-        self.base_lrs = [float(group["lr"]) for group in optimizer.param_groups]
+        base = [float(group["lr"]) for group in optimizer.param_groups]
+        self.base_lrs = list(base)
         super().__init__(
             optimizer,
             mode=plateau.mode,  # type: ignore[arg-type]
@@ -341,7 +394,7 @@ class PlateauLR(ReduceLROnPlateau):
             threshold=plateau.threshold,
             threshold_mode=plateau.threshold_mode,  # type: ignore[arg-type]
             cooldown=plateau.cooldown,
-            min_lr=[b * plateau.min_scale for b in self.base_lrs],
+            min_lr=[b * plateau.min_scale for b in base],
             eps=plateau.eps,
         )
         self.state = plateau.init()

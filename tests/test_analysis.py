@@ -26,14 +26,40 @@ def magnitude(s, ts):
     return np.abs(s(ts))
 
 
+_VALUE_KEYS = {"value", "start", "end", "low", "high", "floor", "values"}
+
+
+def leaf_scale(tree) -> float:
+    """Largest |value-like number| in a schedule's dict form (the scale rounding acts on)."""
+    if isinstance(tree, dict):
+        out = 0.0
+        for k, v in tree.items():
+            if k in _VALUE_KEYS and isinstance(v, (int, float)):
+                out = max(out, abs(v))
+            elif k in _VALUE_KEYS and isinstance(v, list):
+                out = max([out, *map(abs, v)])
+            elif isinstance(v, (dict, list)):
+                out = max(out, leaf_scale(v))
+        return out
+    if isinstance(tree, list):
+        return max([0.0, *map(leaf_scale, tree)])
+    return 0.0
+
+
 def numeric_sum(s, a, b):
-    """sum(s(t) for t in range(a, b)) by brute force, in chunks; and the summed magnitudes."""
+    """sum(s(t) for t in range(a, b)) by brute force, in chunks; and the scale of its error.
+
+    The scale, compared at 1e-9 relative: the summed magnitudes (sums and differences counted
+    term by term), at least 64 ulps per step of the largest value in the tree (where all of
+    it cancels, as in repeat(x - c) with x == c, both sides are rounding noise).
+    """
     total, mass = 0.0, 0.0
     for lo in range(a, b, 1 << 20):
         ts = np.arange(lo, min(b, lo + (1 << 20)))
         total += float(np.sum(s(ts)))
         mass += float(np.sum(magnitude(s, ts)))
-    return total, mass
+    noise = 64 * 2.2e-16 * (b - a) * leaf_scale(sa.to_dict(s))
+    return total, max(mass, noise / 1e-9)
 
 
 def assert_budget(s, a, b):

@@ -144,7 +144,7 @@ def test_hyperparams_found_inside_chain_and_errors():
 
 def _load_example():
     spec = importlib.util.spec_from_file_location(
-        "flax_train_state", ROOT / "examples" / "flax_train_state.py"
+        "flax_train_state", ROOT / "notebooks" / "flax_train_state.py"
     )
     mod = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = mod  # flax's dataclasses look their module up

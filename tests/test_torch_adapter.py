@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import schedalg
-from schedalg import concat, cosine, exp, hold, linear_ramp, poly, triangle
+from schedalg import clip, concat, cosine, exp, hold, linear_ramp, poly, repeat, triangle
 
 torch = pytest.importorskip("torch")
 
@@ -35,7 +35,16 @@ _piece = st.one_of(
     st.builds(exp, st.floats(1e-4, 2.0), st.floats(1e-4, 2.0), _n),
     st.builds(hold, _v, _n),
 )
-schedules = st.lists(_piece, min_size=1, max_size=4).map(lambda ps: concat(*ps))
+_concat = st.lists(_piece, min_size=1, max_size=4).map(lambda ps: concat(*ps))
+# Top-level nodes of other kinds too: products, clips, repeats (finite), and a schedule
+# with a NumPy leaf (which takes the general evaluation path).
+schedules = st.one_of(
+    _concat,
+    st.builds(lambda a, b: a * b, _concat, _piece),
+    st.builds(lambda a: clip(a, 0.1, 1.5), _concat),
+    st.builds(lambda a, n: repeat(a, times=n), _concat, st.integers(1, 3)),
+    st.builds(lambda v, n: linear_ramp(np.array(v), 0.5, n), _v, _n),
+)
 
 
 def _model(seed: int = 0):

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _digits import digits, epoch_batches
 
 from schedalg import cosine, linear_ramp
 from schedalg.range_test import range_test_optax, suggest_lr
 
 jax = pytest.importorskip("jax")
 optax = pytest.importorskip("optax")
+pytest.importorskip("sklearn")
 jnp = jax.numpy
 
 from schedalg.optax import hyperparams, scheduled  # noqa: E402
@@ -41,7 +43,7 @@ def _accuracy(p, x, y) -> float:
     return float((np.asarray(_logits(p, jnp.asarray(x))).argmax(1) == y).mean())
 
 
-def _epoch(x, y, epoch_batches, seed):
+def _epoch(x, y, seed):
     return [(jnp.asarray(x[i]), jnp.asarray(y[i])) for i in epoch_batches(len(x), BATCH, seed)]
 
 
@@ -63,14 +65,14 @@ def _train(tx, params, batches_per_epoch, log_hyperparams: bool):
     return params, [float(v) for v in trace]
 
 
-def test_warmup_cosine_through_optax(digits, epoch_batches):
-    xtr, ytr, xte, yte = digits
+def test_warmup_cosine_through_optax():
+    xtr, ytr, xte, yte = digits()
     epochs = 4
     per_epoch = len(epoch_batches(len(xtr), BATCH, 0))
     total, warm, peak = epochs * per_epoch, per_epoch // 2, 2e-2
     s = linear_ramp(0.0, peak, warm) >> cosine(peak, 0.0, total - warm)
     tx = scheduled(optax.adam, learning_rate=s)
-    epochs_data = [_epoch(xtr, ytr, epoch_batches, e) for e in range(epochs)]
+    epochs_data = [_epoch(xtr, ytr, e) for e in range(epochs)]
     params, trace = _train(tx, _init(), epochs_data, log_hyperparams=True)
     assert len(trace) == total
     want = [s(k) for k in range(total)]
@@ -79,11 +81,11 @@ def test_warmup_cosine_through_optax(digits, epoch_batches):
     assert _accuracy(params, xte, yte) >= 0.95
 
 
-def test_range_test_suggestion_trains_the_mlp(digits, epoch_batches):
-    xtr, ytr, xte, yte = digits
+def test_range_test_suggestion_trains_the_mlp():
+    xtr, ytr, xte, yte = digits()
     params = _init()
     copy = jax.tree_util.tree_map(np.array, params)
-    batches = _epoch(xtr, ytr, epoch_batches, 100) + _epoch(xtr, ytr, epoch_batches, 101)
+    batches = _epoch(xtr, ytr, 100) + _epoch(xtr, ytr, 101)
     lrs, losses = range_test_optax(
         _loss, params, optax.adam, batches, start=1e-5, end=10.0, steps=100
     )
@@ -94,6 +96,6 @@ def test_range_test_suggestion_trains_the_mlp(digits, epoch_batches):
         np.testing.assert_array_equal(a, np.asarray(b))
     lr = suggest_lr(lrs, losses, method="steepest")
     assert 1e-4 < lr < 1.0
-    epochs_data = [_epoch(xtr, ytr, epoch_batches, e) for e in range(3)]
+    epochs_data = [_epoch(xtr, ytr, e) for e in range(3)]
     trained, _ = _train(optax.adam(lr), params, epochs_data, log_hyperparams=False)
     assert _accuracy(trained, xte, yte) >= 0.90

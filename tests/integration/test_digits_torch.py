@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _digits import digits, epoch_batches
 
 from schedalg import cosine
 from schedalg.range_test import range_test_torch, suggest_lr
 
 torch = pytest.importorskip("torch")
+pytest.importorskip("sklearn")
 
 from schedalg.torch import ParamScheduler, to_lambda_lr  # noqa: E402
 
@@ -39,13 +41,13 @@ def _loss(model, batch):
     return torch.nn.functional.cross_entropy(model(x), y)
 
 
-def _epoch(x, y, epoch_batches, seed):
+def _epoch(x, y, seed):
     xt, yt = torch.as_tensor(x), torch.as_tensor(y)
     return [(xt[i], yt[i]) for i in epoch_batches(len(x), BATCH, seed)]
 
 
-def test_one_cycle_lr_and_momentum_through_param_scheduler(digits, epoch_batches):
-    xtr, ytr, xte, yte = digits
+def test_one_cycle_lr_and_momentum_through_param_scheduler():
+    xtr, ytr, xte, yte = digits()
     epochs = 4
     steps = epochs * len(epoch_batches(len(xtr), BATCH, 0))
     up = int(0.3 * steps)
@@ -57,7 +59,7 @@ def test_one_cycle_lr_and_momentum_through_param_scheduler(digits, epoch_batches
     sched = ParamScheduler(opt, {"lr": lr, "momentum": momentum})
     trace = []
     for epoch in range(epochs):
-        for batch in _epoch(xtr, ytr, epoch_batches, seed=epoch):
+        for batch in _epoch(xtr, ytr, seed=epoch):
             g = opt.param_groups[0]
             trace.append((g["lr"], g["momentum"]))
             opt.zero_grad()
@@ -72,12 +74,12 @@ def test_one_cycle_lr_and_momentum_through_param_scheduler(digits, epoch_batches
     assert _accuracy(model, xte, yte) >= 0.95
 
 
-def test_range_test_suggestion_trains_the_mlp(digits, epoch_batches):
-    xtr, ytr, xte, yte = digits
+def test_range_test_suggestion_trains_the_mlp():
+    xtr, ytr, xte, yte = digits()
     model = _mlp()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     before = [p.detach().clone() for p in model.parameters()]
-    batches = _epoch(xtr, ytr, epoch_batches, 100) + _epoch(xtr, ytr, epoch_batches, 101)
+    batches = _epoch(xtr, ytr, 100) + _epoch(xtr, ytr, 101)
     lrs, losses = range_test_torch(model, opt, _loss, batches, start=1e-5, end=10.0, steps=100)
     # The sweep stopped at divergence, and everything was put back.
     assert 20 < len(lrs) < 100 and lrs[-1] < 10.0
@@ -90,7 +92,7 @@ def test_range_test_suggestion_trains_the_mlp(digits, epoch_batches):
     opt = torch.optim.Adam(model.parameters(), lr=123.0)
     sched = to_lambda_lr(opt, lr)
     for epoch in range(3):
-        for batch in _epoch(xtr, ytr, epoch_batches, seed=epoch):
+        for batch in _epoch(xtr, ytr, seed=epoch):
             assert opt.param_groups[0]["lr"] == lr
             opt.zero_grad()
             _loss(model, batch).backward()

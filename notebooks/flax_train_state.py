@@ -1,6 +1,6 @@
 """A Flax ``TrainState`` driven by a schedalg schedule, with the lr logged from the state.
 
-Run: ``python examples/flax_train_state.py``. The schedule is a warmup then cosine decay;
+Run: ``python notebooks/flax_train_state.py``. The schedule is a warmup then cosine decay;
 ``schedalg.optax.scheduled`` injects it into AdamW so the lr used by each update sits in the
 optimizer state, readable inside ``jit`` with ``schedalg.optax.hyperparams``.
 """
