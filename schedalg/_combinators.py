@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import _backend as B
-from ._lower import OPAQUE, Row, eval_table, leaf_vector, shift_rows
+from ._lower import OPAQUE, Locator, Row, eval_table, interval_plan, leaf_vector, shift_rows
 from ._primitives import Hold, Tabular
 from ._schedule import (
     PREC_ADD,
@@ -94,7 +94,7 @@ class Concat(Tabular):
             else:
                 layout.append(("opaque", len(opaque)))
                 opaque.append(p)
-        return tuple(layout), leaves, tuple(opaque)
+        return _Layout(layout), leaves, tuple(opaque)
 
     @property
     def _layout(self) -> tuple:
@@ -108,10 +108,15 @@ class Concat(Tabular):
     def _vec(self) -> Any:
         if self._pieces is None:
             return self._packed_vec
-        leaves = self._split()[1]
-        if all(type(x) is float for x in leaves):
-            return self._cached("vec_np", lambda: np.asarray(leaves, dtype=np.float64))
-        return leaves
+
+        def make() -> Any:
+            leaves = self._split()[1]
+            if all(type(x) is float for x in leaves):
+                return np.asarray(leaves, dtype=np.float64)
+            return leaves
+
+        # Cached whole: jit flattens a schedule argument at every call.
+        return self._cached("vec", make)
 
     # -- schedule protocol -------------------------------------------------------------------
 
@@ -200,7 +205,7 @@ class Concat(Tabular):
 
     def _xp(self, t: Any, xp: Any) -> Any:
         rows, _, opaque = self._table()
-        return eval_table(rows, self._vec, opaque, t, xp)
+        return eval_table(rows, self._vec, opaque, t, xp, self._cache)
 
     # -- equality, printing, pytree ------------------------------------------------------------
 
@@ -228,6 +233,26 @@ class Concat(Tabular):
 
     def __reduce__(self) -> Any:
         return (_concat_from_pieces, (self.pieces,))
+
+
+class _Layout(tuple):
+    """A concat's static layout (the pytree aux data), hashed once.
+
+    ``jax.jit`` hashes the aux data of every argument at every call; a plain tuple of 4096
+    entries rehashes in about a millisecond, this one returns its stored hash.
+    """
+
+    def __hash__(self) -> int:
+        h = self.__dict__.get("hash")
+        if h is None:
+            h = self.__dict__["hash"] = tuple.__hash__(self)
+        return h  # type: ignore[no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
 
 
 def _PIECEWISE() -> Any:
@@ -296,6 +321,8 @@ def concat(*schedules: Any) -> Schedule:
 # How many cycle starts of a stretched repeat are tabulated exactly; later ones (only for
 # stretch barely above 1) come from the closed form.
 _MAX_CYCLE_TABLE = 10_000
+# Up to this many cycles, a stretched repeat locates t by compares and selects (no gathers).
+_CYCLE_SELECT_MAX = 16
 _TABLE_HORIZON = 2**62
 
 
@@ -379,12 +406,33 @@ class Repeat(Schedule):
                 k = xp.floor(t / d)
             if self.times is not None:
                 k = xp.minimum(k, self.times - 1)
-            return k, t - k * d
+            local = t - k * d
+            if not int_time:
+                # Float rounding of k * d (float32 t near 1e12) can put local outside its
+                # cycle; a nested repeat would then see a negative cycle (factor**-k: inf).
+                local = xp.clip(local, 0, d if self.times is None else None)
+            return k, local
         starts, complete = self._cycle_table()
         m = len(starts) - 1
         r = float(self.stretch)
         int_time = int_time and all(isinstance(s, int) for s in starts)
         ft = t.astype(xp.result_type(float)) if t.dtype.kind in "iu" else t
+        scale_np = [d / (starts[i + 1] - starts[i]) for i in range(m)]
+        if complete and (m <= _CYCLE_SELECT_MAX or r < 1):
+            # A short (or shrinking) table of cycles: locate t as in a segment table, with
+            # exact comparisons against the starts (no log estimate to correct).
+            if int_time:
+                info = np.iinfo(np.dtype(t.dtype.name))
+                cut = tuple(min(s, info.max) for s in starts[:m])
+                dtype_name = t.dtype.name
+            else:
+                cut = tuple(float(s) for s in starts[:m])
+                dtype_name = ft.dtype.name
+                t = ft
+            at = Locator(interval_plan(cut, dtype_name, _CYCLE_SELECT_MAX), t, xp)
+            scale = np.asarray(scale_np, dtype=ft.dtype.name)
+            start_k = at(np.asarray(cut, dtype=dtype_name))
+            return at.seg, (t - start_k) * at(scale)
         arg = ft * ((r - 1) / d)
         if r < 1:  # shrinking cycles end at d / (1 - r); past it arg < -1 and log1p is NaN
             arg = xp.maximum(arg, -1.0 + 1e-12)
@@ -400,7 +448,7 @@ class Repeat(Schedule):
         k = k + (t >= xp.take(table, xp.minimum(k + 1, m))).astype(np.int32)
         k = k - (t < xp.take(table, k)).astype(np.int32)
         k = xp.clip(k, 0, m - 1)
-        scale = np.asarray([d / (starts[i + 1] - starts[i]) for i in range(m)], dtype=ft.dtype.name)
+        scale = np.asarray(scale_np, dtype=ft.dtype.name)
         local = (t - xp.take(table, k)) * xp.take(scale, k)
         if not complete:
             beyond = ft >= float(starts[-1])
@@ -413,6 +461,33 @@ class Repeat(Schedule):
 
     def _py(self, t: int | float) -> float:
         return self.schedule._py(self._locate_py(t)[1])
+
+    def _pyfn(self) -> Any:
+        """``_py`` as a closure over the cycle table (same arithmetic as ``_locate_py``)."""
+        f = self.schedule._pyfn()
+        d, times = self._base, self.times
+        if self.stretch == 1:
+            if times is None:
+                return lambda t: f(divmod(t, d)[1])
+            last = (times - 1) * d
+
+            def g(t: int | float) -> float:
+                k, local = divmod(t, d)
+                return f(t - last if k >= times else local)  # type: ignore[no-any-return]
+
+            return g
+        starts, complete = self._cycle_table()
+        if not complete:
+            return self._py
+        m = len(starts) - 1
+        scales = [d / (starts[k + 1] - starts[k]) for k in range(m)]
+        right = bisect.bisect_right
+
+        def h(t: int | float) -> float:
+            k = min(right(starts, t) - 1, m - 1)
+            return f((t - starts[k]) * scales[k])  # type: ignore[no-any-return]
+
+        return h
 
     def _xp(self, t: Any, xp: Any) -> Any:
         return self.schedule._xp(self._locate_xp(t, xp)[1], xp)

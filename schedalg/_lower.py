@@ -22,7 +22,7 @@ and ``(X, Y)`` a pair of weights given by the kind::
     COSINE    X = cos(pi u / 2)^2          Y = 1 - X    (raised to the static power a)
     POLY      X = w^a                      Y = 1 - X
     TRIANGLE  X = 1 - 2 min(u, w)          Y = 1 - X
-    EXPGEO    X = exp(u log(p1 / p0))      Y = 0
+    EXPGEO    X = exp(tau log(p1 / p0) / n)  Y = 0      (n the length)
     EXPRATE   X = p1^tau                   Y = 0        (p1 is the per-step rate)
     TANH      X = (1 - tanh(a + (b - a) u)) / 2,  Y = 1 - X
     INVERSE   X = (1 + tau / a)^(-b)       Y = 0
@@ -32,6 +32,7 @@ Rows of kind OPAQUE hold any other schedule, evaluated at its local time.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, NamedTuple
 
@@ -43,10 +44,6 @@ HOLD, LINEAR, COSINE, POLY, TRIANGLE, EXPGEO, EXPRATE, TANH, INVERSE, OPAQUE = r
 U_KINDS = frozenset({LINEAR, COSINE, POLY, TRIANGLE, EXPGEO, TANH})
 # Kinds that may be infinite (their formula reads only tau).
 INFINITE_KINDS = frozenset({HOLD, EXPRATE, INVERSE, OPAQUE})
-
-# Below this many rows an element finds its row by counting the starts it has passed: one
-# fused comparison per row, no data-dependent gather loop.
-COMPARE_ALL_MAX = 16
 
 
 class Row(NamedTuple):
@@ -90,57 +87,67 @@ def _safe_pow(xp: Any, base: Any, p: float) -> Any:
     return xp.where(pos, xp.where(pos, base, 1.0) ** p, 0.0)
 
 
-def _cos_weights(xp: Any, u: Any, w: Any) -> tuple[Any, Any]:
-    """(cos^2(pi u / 2), sin^2(pi u / 2)), each accurate to float rounding relative to itself.
+class _LocalTime(NamedTuple):
+    """An element's local time in its row, as the formulas read it.
 
-    The smaller of the two is computed as a sine of the smaller of u, w; the larger is one
-    minus it (at least 1/2, so no cancellation).
+    ``tf``: tau; ``rf``: length - tau (exact, from integers where time is integer); ``nf``:
+    the length; all in the float dtype. ``first_half``: tau <= length - tau.
+
+    Each formula forms its own quotients (``u = tf / nf`` and ``w = rf / nf``) where it uses
+    them. Progress shared between the kinds of a table would be computed once and stored by
+    XLA:CPU (a division with several users is not fused), costing a pass over memory each;
+    a quotient per use keeps the whole table one fused, vectorized loop.
     """
-    first_half = u <= w
-    m = xp.minimum(u, w)
+
+    tf: Any
+    rf: Any
+    nf: Any
+    first_half: Any
+
+
+def _cos_weights(xp: Any, lt: _LocalTime) -> tuple[Any, Any, Any]:
+    """(cos^2(pi u / 2), sin^2(pi u / 2), s), each accurate to float rounding relative to itself.
+
+    The smaller of the two, ``s``, is computed as a sine of the smaller of u, w; the larger is
+    one minus it (at least 1/2, so no cancellation).
+    """
+    m = xp.minimum(lt.tf, lt.rf) / lt.nf
     s = xp.sin((math.pi / 2) * m)
     s = s * s
     one_minus = 1.0 - s
-    return xp.where(first_half, one_minus, s), xp.where(first_half, s, one_minus)
+    fh = lt.first_half
+    return xp.where(fh, one_minus, s), xp.where(fh, s, one_minus), s
 
 
-def _weights(xp: Any, kind: int, a: float, b: float, u: Any, w: Any, tau: Any, aux: Any) -> Any:
+def _weights(xp: Any, kind: int, a: float, b: float, lt: _LocalTime, aux: Any) -> Any:
     """(X, Y) for one kind with static shape parameters (Y None: zero); ``aux``: the log term."""
     if kind == HOLD:
         return 1.0, None
-    if kind == LINEAR:
-        return w, u
+    if kind == LINEAR or (kind == POLY and a == 1):
+        return lt.rf / lt.nf, lt.tf / lt.nf
     if kind == COSINE:
+        c, sn, s = _cos_weights(xp, lt)
         if a == 1:
-            return _cos_weights(xp, u, w)
+            return c, sn
         # With s the smaller of cos^2 and sin^2 (s <= 1/2): in the first half cos^2 = 1 - s,
         # and 1 - (1 - s)^a = -expm1(a log1p(-s)) keeps its precision as s -> 0.
-        first_half = u <= w
-        m = xp.minimum(u, w)
-        s = xp.sin((math.pi / 2) * m)
-        s = s * s
+        fh = lt.first_half
         lg = a * xp.log1p(-s)
         late = _safe_pow(xp, s, a)
-        return xp.where(first_half, xp.exp(lg), late), xp.where(
-            first_half, -xp.expm1(lg), 1.0 - late
-        )
+        return xp.where(fh, xp.exp(lg), late), xp.where(fh, -xp.expm1(lg), 1.0 - late)
     if kind == POLY:
-        if a == 1:
-            return w, u
-        x = _safe_pow(xp, w, a)
+        x = _safe_pow(xp, lt.rf / lt.nf, a)
         return x, 1.0 - x
     if kind == TRIANGLE:
-        tri = 2.0 * xp.minimum(u, w)
+        tri = 2.0 * xp.minimum(lt.tf, lt.rf) / lt.nf
         return 1.0 - tri, tri
-    if kind == EXPGEO:
-        return xp.exp(u * aux), None
-    if kind == EXPRATE:
-        return xp.exp(tau * aux), None
+    if kind in (EXPGEO, EXPRATE):
+        return xp.exp(lt.tf * aux), None
     if kind == TANH:
-        x = 0.5 * (1.0 - xp.tanh(a + (b - a) * u))
+        x = 0.5 * (1.0 - xp.tanh(a + (b - a) * (lt.tf / lt.nf)))
         return x, 1.0 - x
     if kind == INVERSE:
-        return (1.0 + tau / a) ** (-b), None
+        return (1.0 + lt.tf / a) ** (-b), None
     raise AssertionError(f"unknown segment kind {kind}")
 
 
@@ -158,158 +165,338 @@ def leaf_vector(leaves: Any, xp: Any) -> Any:
     return leaves
 
 
-def _time_dtype_arrays(t: Any, xp: Any, values: list, fill: int | float) -> Any:
-    """Static times as a constant of t's dtype; ints beyond the dtype's range are clipped."""
-    dt = t.dtype
-    if dt.kind in "iu":
-        info = np.iinfo(np.dtype(dt.name))
-        return np.asarray([min(max(v, info.min), info.max) for v in values], dtype=dt.name)
-    return np.asarray(values, dtype=dt.name)
+class _Plan(NamedTuple):
+    """Everything static about evaluating one table at one time dtype (built once, cached)."""
+
+    rows: tuple[Row, ...]
+    int_time: bool
+    starts: np.ndarray  # row starts, in the time dtype
+    lengths: np.ndarray  # row lengths (infinite rows: the dtype's maximum)
+    bounds: np.ndarray  # starts[1:]
+    mode: str  # "one", "select", "bucket" or "bisect"
+    inv_width: float = 0.0  # bucket: 1 / bucket width
+    n_buckets: int = 0
+    base: np.ndarray | None = None  # bucket: rows surely started at the bucket's left margin
+    near: tuple = ()  # bucket: per candidate j, the bound base + j of each bucket (or sentinel)
+    identity: np.ndarray | None = None  # bucket: arange(rows)
 
 
-def eval_table(rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: Any) -> Any:
-    """Evaluate a lowered table at ``t`` (an array, already clamped to t >= 0)."""
-    n_rows = len(rows)
-    int_time = False
-    if t.dtype.kind in "iu":
-        # Integer local time needs every start and length to be an int within t's dtype
-        # (int32 JAX times with a 10**10-step segment fall back to float arithmetic).
-        top = np.iinfo(np.dtype(t.dtype.name)).max
-        int_time = all(
-            _is_int(r.start)
-            and r.start <= top
-            and (r.length is None or (_is_int(r.length) and r.start + r.length <= top))
-            for r in rows
-        )
+# Tables of at most this many rows pick each element's parameters with a chain of compares and
+# selects (branch-free, vectorizes on every backend); longer tables locate the row with a
+# bucket index and a few compares, then gather.
+SELECT_MAX = 8
+# Bucket index limits: beyond them (very uneven row lengths) the lookup is a binary search.
+MAX_BUCKETS = 1 << 16
+MAX_CANDIDATES = 4
+
+
+def _fix_zero_length(rows: tuple[Row, ...]) -> tuple[Row, ...]:
+    """Zero-length rows of u-kinds evaluate at their end: start one step early, length one."""
+    return tuple(
+        r._replace(start=r.start - 1, length=1) if r.length == 0 and r.kind in U_KINDS else r
+        for r in rows
+    )
+
+
+def _as_time_array(values: list, dtype: np.dtype) -> np.ndarray:
+    """Static times as an array of the time dtype; ints beyond the dtype's range are clipped."""
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return np.asarray([min(max(v, info.min), info.max) for v in values], dtype=dtype)
+    return np.asarray(values, dtype=dtype)
+
+
+def _bucket_index(bounds: np.ndarray) -> tuple[float, int, np.ndarray, int] | None:
+    """A uniform bucket index over the sorted ``bounds``: (1/width, buckets, base, candidates).
+
+    An element at ``t`` in bucket ``q = floor(t / width)`` (computed in floating point, so
+    possibly one bucket off) lies in ``[(q - 1) width, (q + 2) width)``: every bound up to the
+    left end is passed (``base[q]`` of them) and at most ``candidates`` more lie inside.
+    None when the bounds are too uneven for a small index.
+    """
+    b = bounds.astype(np.float64)
+    hi = float(b[-1])
+    if not hi > 0 or not math.isfinite(hi):
+        return None
+    n_buckets = min(MAX_BUCKETS, max(16, 1 << int(2 * len(b) - 1).bit_length()))
+    while True:
+        width = hi / (n_buckets - 1)
+        q = np.arange(n_buckets, dtype=np.float64)
+        base = np.searchsorted(b, (q - 1) * width, side="right")
+        top = np.searchsorted(b, (q + 2) * width, side="left")
+        top[-1] = len(b)
+        cand = int(np.max(top - base))
+        if cand <= MAX_CANDIDATES:
+            return 1.0 / width, n_buckets, base.astype(np.int32), max(cand, 1)
+        if n_buckets >= MAX_BUCKETS:
+            return None
+        n_buckets = min(MAX_BUCKETS, n_buckets * 4)
+
+
+class _Static(NamedTuple):
+    """Per-row facts the evaluation reads, computed once per table."""
+
+    kinds: tuple[int, ...]  # kinds present, sorted
+    i0: np.ndarray  # per row, the leaf index of p0
+    i1: np.ndarray
+    shapes: tuple  # per (kind, a, b) present: (kind, a, b, per-row mask, kind has one shape)
+    kind_mask: dict  # per kind: per-row mask
+    per_step: np.ndarray  # EXPGEO rows: their length; other rows: 1
+    opaque_rows: tuple  # (row index, row) of the OPAQUE rows
+
+
+@functools.lru_cache(maxsize=512)
+def _static(rows: tuple[Row, ...]) -> _Static:
+    kinds = tuple(sorted({r.kind for r in rows}))
+    shapes = []
+    for kind in kinds:
+        if kind == OPAQUE:
+            continue
+        ab = sorted({(r.a, r.b) for r in rows if r.kind == kind})
+        for a, b in ab:
+            mask = np.asarray([r.kind == kind and (r.a, r.b) == (a, b) for r in rows])
+            shapes.append((kind, a, b, mask, len(ab) == 1))
+    return _Static(
+        kinds,
+        np.asarray([r.i0 for r in rows]),
+        np.asarray([r.i1 for r in rows]),
+        tuple(shapes),
+        {k: np.asarray([r.kind == k for r in rows]) for k in kinds},
+        np.asarray([float(r.length or 1) if r.kind == EXPGEO else 1.0 for r in rows]),
+        tuple((j, r) for j, r in enumerate(rows) if r.kind == OPAQUE),
+    )
+
+
+def _int_time(rows: tuple[Row, ...], dtype: Any) -> bool:
+    """Integer local time needs every start and length to be an int within t's dtype
+    (int32 JAX times with a 10**10-step segment fall back to float arithmetic)."""
+    if dtype.kind not in "iu":
+        return False
+    top = np.iinfo(np.dtype(dtype.name)).max
+    return all(
+        _is_int(r.start)
+        and r.start <= top
+        and (r.length is None or (_is_int(r.length) and r.start + r.length <= top))
+        for r in rows
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _plan(rows: tuple[Row, ...], dtype_name: str, int_time: bool) -> _Plan:
+    dtype = np.dtype(dtype_name)
+    rows = _fix_zero_length(rows)
+    # An infinite row gets a length beyond any time but finite (a quarter of the float
+    # maximum, so 2 * length cannot overflow in the formulas of other kinds).
+    big = np.iinfo(dtype).max if int_time else float(np.finfo(dtype).max) / 4
+    starts = _as_time_array([r.start for r in rows], dtype)
+    lengths = _as_time_array([big if r.length is None else r.length for r in rows], dtype)
+    return _locating(rows, int_time, starts, lengths, SELECT_MAX)
+
+
+def _locating(
+    rows: tuple, int_time: bool, starts: np.ndarray, lengths: np.ndarray, select_max: int
+) -> _Plan:
+    """The plan that finds, per element, the last of the sorted ``starts`` it has passed."""
+    bounds = starts[1:]
+    n = len(starts)
+    if n == 1:
+        return _Plan(rows, int_time, starts, lengths, bounds, "one")
+    if n <= select_max:
+        return _Plan(rows, int_time, starts, lengths, bounds, "select")
+    index = _bucket_index(bounds)
+    if index is None:
+        return _Plan(rows, int_time, starts, lengths, bounds, "bisect")
+    inv_width, n_buckets, base, cand = index
+    sentinel = np.iinfo(starts.dtype).max if starts.dtype.kind in "iu" else np.inf
+    padded = np.concatenate([bounds, np.full(cand, sentinel, dtype=starts.dtype)])
+    near = tuple(padded[base + j] for j in range(cand))
+    return _Plan(
+        rows,
+        int_time,
+        starts,
+        lengths,
+        bounds,
+        "bucket",
+        inv_width,
+        n_buckets,
+        base,
+        near,
+        np.arange(n, dtype=np.int32),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def interval_plan(starts: tuple, dtype_name: str, select_max: int) -> _Plan:
+    """A plan locating t among the intervals ``[starts[i], starts[i + 1])`` (the last open).
+
+    Used by ``Locator`` as for a table: compare/select chains up to ``select_max``
+    intervals, else a bucket index (or a binary search).
+    """
+    dtype = np.dtype(dtype_name)
+    arr = _as_time_array(list(starts), dtype)
+    return _locating((), dtype.kind in "iu", arr, arr, select_max)
+
+
+class Locator:
+    """Per-element access to per-row tables: which row each element of ``t`` is in."""
+
+    def __init__(self, plan: _Plan, t: Any, xp: Any) -> None:
+        self.plan, self.t, self.xp = plan, t, xp
+        self.masks: list | None = None
+        self._seg: Any = None
+        if plan.mode == "select":
+            self.masks = [t >= b for b in plan.bounds.tolist()]
+
+    @property
+    def seg(self) -> Any:
+        """The row index of each element (int32)."""
+        if self._seg is None:
+            self._seg = self._locate()
+        return self._seg
+
+    def _locate(self) -> Any:
+        plan, t, xp = self.plan, self.t, self.xp
+        if plan.mode == "select":
+            return sum(m.astype(np.int32) for m in self.masks)  # type: ignore[union-attr]
+        if xp is np:
+            return np.searchsorted(plan.bounds, t, side="right")
+        if plan.mode == "bisect":
+            return xp.searchsorted(plan.bounds, t, side="right", method="scan_unrolled")
+        ft = t if t.dtype.kind == "f" else t.astype(xp.result_type(float))
+        q = xp.clip(ft * plan.inv_width, 0, plan.n_buckets - 1).astype(np.int32)
+        # Each gather reads only q (no chain of dependent gathers): one fused pass.
+        seg = _take(xp, plan.base, q)
+        for near in plan.near:
+            seg = seg + (t >= _take(xp, near, q)).astype(np.int32)
+        seg = xp.minimum(seg, len(plan.starts) - 1)
+        # XLA:CPU stores a gather with several users and fuses everything else: passing the
+        # row index through a gather stores it once, so the rest of the table (gathers of the
+        # row's parameters and the formulas) is one fused loop.
+        return _take(xp, plan.identity, seg)
+
+    def __call__(self, table: Any) -> Any:
+        """``table[row of each element]``; ``table`` is per row on its last axis."""
+        xp = self.xp
+        if self.masks is not None and np.ndim(table) == 1:
+            out = table[0]
+            for j, m in enumerate(self.masks, start=1):
+                out = xp.where(m, table[j], out)
+            return out
+        if np.ndim(table) == 1:
+            return _take(xp, table, self.seg)
+        return table[..., self.seg]
+
+
+def _take(xp: Any, table: Any, index: Any) -> Any:
+    """``table[index]`` for in-bounds indices (no bounds handling on JAX)."""
+    if xp is np:
+        return np.take(table, index)
+    return xp.take(table, index, mode="clip")
+
+
+def eval_table(
+    rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: Any, memo: dict | None = None
+) -> Any:
+    """Evaluate a lowered table at ``t`` (an array, already clamped to t >= 0).
+
+    ``memo``: the calling node's cache, where the table's plan for this time dtype is kept
+    (a NumPy call then costs no per-row Python work).
+    """
+    key = ("plan", xp.__name__, t.dtype.name)
+    got = memo.get(key) if memo is not None else None
+    if got is None:
+        int_time = _int_time(rows, t.dtype)
+        fdt = np.dtype(np.float64) if xp is np else np.dtype(xp.result_type(float))
+        tdt = t.dtype if int_time or t.dtype.kind == "f" else fdt
+        got = (int_time, _plan(rows, np.dtype(tdt).name, int_time))
+        got = got + (_static(got[1].rows),)
+        if memo is not None:
+            memo[key] = got
+    int_time, plan, st = got
     if not int_time and t.dtype.kind in "iu":
         t = t.astype(xp.result_type(float))
-
-    # Zero-length rows of u-kinds evaluate at their end: start one step early, length one.
-    fixed = []
-    for r in rows:
-        if r.length == 0 and r.kind in U_KINDS:
-            r = r._replace(start=r.start - 1, length=1)
-        fixed.append(r)
-    rows = tuple(fixed)
-
-    # An infinite row gets a length beyond any time but finite, so that u = tau / length and
-    # w = (length - tau) / length stay 0 and 1 instead of inf / inf (NaN, and a NumPy warning).
-    big = (
-        np.iinfo(np.dtype(t.dtype.name)).max
-        if int_time
-        else float(np.finfo(np.dtype(t.dtype.name)).max) / 4
-    )
-    starts = [r.start for r in rows]
-    lengths = [big if r.length is None else r.length for r in rows]
-    if not int_time:  # Python ints beyond int32 must not reach JAX as weakly typed ints
-        starts = [float(x) for x in starts]
-        lengths = [float(x) for x in lengths]
-    kinds_present = sorted({r.kind for r in rows})
+    rows = plan.rows
+    n_rows = len(rows)
+    at = Locator(plan, t, xp)
+    kinds_present = st.kinds
 
     if n_rows == 1:
-        seg = None
-        start_e = starts[0]
-        len_e = lengths[0]
+        start_e, len_e = plan.starts.tolist()[0], plan.lengths.tolist()[0]
     else:
-        bounds = _time_dtype_arrays(t, xp, starts[1:], 0)
-        if n_rows <= COMPARE_ALL_MAX:
-            seg = sum((t >= bound).astype(np.int32) for bound in bounds)
-        elif xp is np:
-            seg = np.searchsorted(bounds, t, side="right")
-        else:
-            seg = xp.searchsorted(bounds, t, side="right", method="scan_unrolled")
-        start_e = xp.take(_time_dtype_arrays(t, xp, starts, 0), seg)
-        len_e = xp.take(_time_dtype_arrays(t, xp, lengths, 1), seg)
-
-    tau = t - start_e
-    tau = xp.minimum(tau, len_e)
-    need_u = any(k in U_KINDS for k in kinds_present)
-    if need_u:
-        u = tau / len_e
-        w = (len_e - tau) / len_e
+        start_e, len_e = at(plan.starts), at(plan.lengths)
+    tau = xp.minimum(t - start_e, len_e)
+    rest = len_e - tau
+    if t.dtype.kind in "iu":
+        fdt = np.float64 if xp is np else xp.result_type(float)
+        tf, rf = tau.astype(fdt), rest.astype(fdt)
+        nf = len_e.astype(fdt) if hasattr(len_e, "astype") else float(len_e)
     else:
-        u = w = None
+        tf, rf, nf = tau, rest, len_e
+    lt = _LocalTime(tf, rf, nf, tau <= rest)
 
-    P: Any = None
-    if rows and any(k != OPAQUE for k in kinds_present):
-        P = leaf_vector(leaves, xp) if n_rows > 1 else None
-
-    def row_param(idx_name: str) -> Any:
-        """A per-element parameter gathered from the leaf vector."""
-        idx = [getattr(r, idx_name) for r in rows]
-        if n_rows == 1:
-            lv = leaves if isinstance(leaves, (list, tuple)) else None
-            if lv is not None:
-                return lv[idx[0]]
-            return leaves[..., idx[0]]
-        per_row = P[..., np.asarray(idx)]
-        return xp.take(per_row, seg, axis=-1) if per_row.ndim == 1 else per_row[..., seg]
-
-    def gather_static(values: list) -> Any:
-        if n_rows == 1:
-            return values[0]
-        return xp.take(np.asarray(values), seg)
-
-    multi_kind = len(kinds_present) > 1
-    kind_e = gather_static([r.kind for r in rows]) if multi_kind else None
-
+    tabular = [k for k in kinds_present if k != OPAQUE]
     p0: Any = None
     p1: Any = None
-    if any(k != OPAQUE for k in kinds_present):
-        p0 = row_param("i0")
-        p1 = row_param("i1")
+    if tabular:
+        if n_rows == 1 and isinstance(leaves, (list, tuple)):
+            p0, p1 = leaves[rows[0].i0], leaves[rows[0].i1]
+        elif n_rows == 1:
+            p0, p1 = leaves[..., rows[0].i0], leaves[..., rows[0].i1]
+        else:
+            vec = leaf_vector(leaves, xp)
+            p0_rows = vec[..., st.i0]
+            p1_rows = vec[..., st.i1]
+            p0, p1 = at(p0_rows), at(p1_rows)
 
     def aux_for(kind: int) -> Any:
         """Per-element log term: log(p1 / p0) for EXPGEO, log(p1) for EXPRATE.
 
         Computed per row (in float64 on the host when the leaves are concrete, so a rate
-        near 1 keeps its precision), with 1 in other rows' slots so logs stay finite.
+        near 1 keeps its precision), with 1 in other rows' slots so logs stay finite, then
+        gathered.
         """
         if kind not in (EXPGEO, EXPRATE):
             return None
-        mask = np.asarray([r.kind == kind for r in rows])
-        concrete = (
-            P is None
-            and isinstance(leaves, (list, tuple))
-            and all(type(x) is float for x in leaves)
-        )
+        # EXPGEO reads log(p1 / p0) / length per step of tau (no per-element progress).
         if n_rows == 1:
-            if concrete:
-                q = leaves[rows[0].i1] / (leaves[rows[0].i0] if kind == EXPGEO else 1.0)
-                return math.log(q)
-            return xp.log(p1 / p0) if kind == EXPGEO else xp.log(p1)
-        idx1 = np.asarray([r.i1 for r in rows])
-        idx0 = np.asarray([r.i0 for r in rows])
-        ns = np if isinstance(P, np.ndarray) else xp
-        num = ns.where(mask, P[..., idx1], 1.0)
-        den = ns.where(mask, P[..., idx0], 1.0) if kind == EXPGEO else 1.0
-        per_row = ns.log(num / den)
-        return xp.take(per_row, seg, axis=-1) if per_row.ndim == 1 else per_row[..., seg]
+            n = float(rows[0].length or 1) if kind == EXPGEO else 1.0
+            if type(p0) is float and type(p1) is float:
+                return math.log(p1 / p0 if kind == EXPGEO else p1) / n
+            return (xp.log(p1 / p0) if kind == EXPGEO else xp.log(p1)) / n
+        mask = st.kind_mask[kind]
+        num = _where(xp, mask, p1_rows, 1.0)
+        if kind == EXPRATE:
+            return at(_log(xp, num))
+        num = num / _where(xp, mask, p0_rows, 1.0)
+        return at(_log(xp, num) / st.per_step)
+
+    multi_kind = len(kinds_present) > 1
 
     value = None
-    for kind in kinds_present:
-        if kind == OPAQUE:
+    for kind, a, b, mask, single in st.shapes:
+        x, y = _weights(xp, kind, a, b, lt, aux_for(kind))
+        v = p0 * x if y is None else p0 * x + p1 * y
+        if value is None and single and not multi_kind:
+            value = v
             continue
-        shapes = sorted({(r.a, r.b) for r in rows if r.kind == kind})
-        for a, b in shapes:
-            x, y = _weights(xp, kind, a, b, u, w, tau, aux_for(kind))
-            v = p0 * x if y is None else p0 * x + p1 * y
-            if value is None and len(shapes) == 1 and not multi_kind:
-                value = v
-                continue
-            if len(shapes) == 1:
-                sel = kind_e == kind
-            else:
-                sel = gather_static([r.kind == kind and (r.a, r.b) == (a, b) for r in rows])
-                if multi_kind:
-                    sel = sel & (kind_e == kind)
-            value = v if value is None else xp.where(sel, v, value)
+        # One gathered mask per use (a row-kind index compared several times would be
+        # stored by XLA:CPU as a pass of its own).
+        value = v if value is None else xp.where(at(mask), v, value)
 
-    for j, r in enumerate(rows):
-        if r.kind != OPAQUE:
-            continue
+    for j, r in st.opaque_rows:
         child = opaque[r.opaque]
         local = xp.maximum(t - r.start, 0) if n_rows > 1 else tau
         v = child._xp(local, xp)
-        value = v if value is None else xp.where(seg == j, v, value)
+        value = v if value is None else xp.where(at.seg == j, v, value)
     return value
+
+
+def _where(xp: Any, mask: np.ndarray, p: Any, other: float) -> Any:
+    """Per-row ``p`` where the static mask holds, ``other`` elsewhere."""
+    if isinstance(p, np.ndarray):
+        return np.where(mask, p, other)
+    return xp.where(mask, p, other)
+
+
+def _log(xp: Any, x: Any) -> Any:
+    return np.log(x) if isinstance(x, np.ndarray) else xp.log(x)

@@ -41,7 +41,7 @@ class Tabular(Schedule):
 
     def _xp(self, t: Any, xp: Any) -> Any:
         rows, leaves, opaque = self._table()
-        return eval_table(rows, leaves, opaque, t, xp)
+        return eval_table(rows, leaves, opaque, t, xp, self._cache)
 
 
 class Segment(Tabular):
@@ -633,6 +633,10 @@ class Piecewise(Tabular):
         return self._value_list()[-1]
 
     def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
+        # Cached: the NumPy path evaluates long arrays block by block.
+        return self._cached("table", self._compute_table)  # type: ignore[no-any-return]
+
+    def _compute_table(self) -> tuple[tuple[Row, ...], Any, tuple]:
         rows = []
         edges = (0, *self.boundaries)
         for i in range(len(self.boundaries)):

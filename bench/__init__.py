@@ -1,0 +1,1 @@
+"""schedalg's side-by-side benchmark suite: ``python -m bench`` (see bench/run.py)."""
