@@ -153,8 +153,12 @@ def to_lambda_lr(
     for sched in schedules:
         if id(sched) not in fns:
             check = _negative_raiser(f"{fn}()", "lr", users[id(sched)])
+            # a schedule whose static range is >= 0 needs no check at each step
+            rng = sched._range()
+            if negative != "error" or (rng is not None and rng[0] >= 0):
+                check = None
             shared = len(users[id(sched)]) > 1
-            fns[id(sched)] = _step_fn(sched, check if negative == "error" else None, shared)
+            fns[id(sched)] = _step_fn(sched, check, shared)
     for group in groups:
         group["initial_lr"] = 1.0
     return LambdaLR(optimizer, [fns[id(sched)] for sched in schedules])

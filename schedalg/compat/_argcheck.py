@@ -20,10 +20,15 @@ def count(fn: str, name: str, x: Any, minimum: int | None = 0) -> int:
     bound = "" if minimum is None else f" >= {minimum}"
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{fn}(): {name} must be an int{bound}, got {name}={x!r}")
-    ok = isinstance(x, numbers.Integral) or (math.isfinite(float(x)) and float(x).is_integer())
-    if not ok or (minimum is not None and int(x) < minimum):
+    if isinstance(x, numbers.Integral):
+        n = int(x)
+    elif math.isfinite(float(x)) and float(x).is_integer():
+        n = int(float(x))
+    else:
         raise ValueError(f"{fn}(): {name} must be an int{bound}, got {name}={x!r}")
-    return int(x)
+    if minimum is not None and n < minimum:
+        raise ValueError(f"{fn}(): {name} must be an int{bound}, got {name}={x!r}")
+    return n
 
 
 def real(fn: str, name: str, x: Any) -> float:
