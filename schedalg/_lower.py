@@ -2,8 +2,9 @@
 
 Every primitive, ``piecewise`` and any ``concat`` of them lowers to a table: one row per
 segment, sorted by start time. Evaluating a table over an array costs the same whatever its
-number of rows: each element finds its row (a comparison count for short tables, a binary
-search for long ones), gathers that row's parameters, and evaluates the formula of the
+number of rows: each element finds its row (a chain of comparisons for short tables, a
+bucket index built at lowering time for long ones), gathers that row's parameters, and
+evaluates the formula of the
 segment kinds present in the table (known at lowering time, so a table of holds never pays
 for a cosine).
 
