@@ -24,6 +24,12 @@ from ._schedule import (
     fmt_number,
 )
 
+
+def _need_schedule(fn: str, schedule: Any) -> None:
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+
+
 # -- concat --------------------------------------------------------------------------------------
 
 
@@ -527,8 +533,7 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
     Reference: Loshchilov & Hutter, SGDR: Stochastic Gradient Descent with Warm Restarts (2017).
     """
     fn = "repeat"
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    _need_schedule(fn, schedule)
     d = schedule.duration
     if d is None:
         raise ValueError(f"{fn}(): schedule must be finite, got the infinite {schedule!r}")
@@ -932,7 +937,12 @@ def clip(schedule: Any, low: Any = None, high: Any = None) -> Schedule:
 
 
 class _TimeMap(Schedule):
+    """A schedule read at a transformed time; one static field says how."""
+
     _child_fields = ("schedule",)
+
+    def _repr_args(self) -> list[str]:
+        return [repr(self.schedule), fmt_number(getattr(self, self._static_fields[0]))]
 
     def _end_value(self) -> Any:
         return self.schedule.end_value
@@ -966,9 +976,6 @@ class Staircase(_TimeMap):
             t = t.astype(xp.result_type(float))
         return self.schedule._xp(xp.floor(t / e) * e, xp)
 
-    def _repr_args(self) -> list[str]:
-        return [repr(self.schedule), fmt_number(self.every)]
-
 
 def staircase(schedule: Schedule, every: int | float) -> Schedule:
     """Hold the value constant within blocks of ``every`` steps (per-epoch stepping).
@@ -981,8 +988,7 @@ def staircase(schedule: Schedule, every: int | float) -> Schedule:
         (0.0, 0.5, 0.5)
     """
     fn = "staircase"
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    _need_schedule(fn, schedule)
     return Staircase._make(schedule=schedule, every=B.positive(fn, "every", every))
 
 
@@ -1004,9 +1010,6 @@ class Shift(_TimeMap):
             t = t.astype(xp.result_type(float))
         return self.schedule._xp(xp.maximum(t - st, 0), xp)
 
-    def _repr_args(self) -> list[str]:
-        return [repr(self.schedule), fmt_number(self.steps)]
-
 
 def shift(schedule: Schedule, steps: int | float) -> Schedule:
     """Move a schedule later by ``steps`` (earlier if negative).
@@ -1020,8 +1023,7 @@ def shift(schedule: Schedule, steps: int | float) -> Schedule:
         (0.0, 0.5, 15)
     """
     fn = "shift"
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    _need_schedule(fn, schedule)
     return Shift._make(schedule=schedule, steps=B.number(fn, "steps", steps))
 
 
@@ -1041,9 +1043,6 @@ class ScaleTime(_TimeMap):
             t = t.astype(xp.result_type(float))
         return self.schedule._xp(t / self.factor, xp)
 
-    def _repr_args(self) -> list[str]:
-        return [repr(self.schedule), fmt_number(self.factor)]
-
 
 def scale_time(schedule: Schedule, factor: int | float) -> Schedule:
     """Stretch time by ``factor``: a schedule written in epochs becomes one in steps.
@@ -1057,8 +1056,7 @@ def scale_time(schedule: Schedule, factor: int | float) -> Schedule:
         (0.5, 200)
     """
     fn = "scale_time"
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    _need_schedule(fn, schedule)
     f = B.positive(fn, "factor", factor)
     if f == 1:
         return schedule
@@ -1077,8 +1075,7 @@ def fit(schedule: Schedule, total: int | float) -> Schedule:
         (1.0, 100)
     """
     fn = "fit"
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    _need_schedule(fn, schedule)
     d = schedule.duration
     if not d:
         raise ValueError(
@@ -1108,9 +1105,6 @@ class Take(_TimeMap):
             t = t.astype(xp.result_type(float))
         return self.schedule._xp(xp.minimum(t, n), xp)
 
-    def _repr_args(self) -> list[str]:
-        return [repr(self.schedule), fmt_number(self.steps)]
-
 
 def take(schedule: Schedule, steps: int | float) -> Schedule:
     """The first ``steps`` steps of a schedule, then its value at ``steps`` held.
@@ -1126,8 +1120,7 @@ def take(schedule: Schedule, steps: int | float) -> Schedule:
         (0.25, 5.0, 0.125)
     """
     fn = "take"
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    _need_schedule(fn, schedule)
     n = B.number(fn, "steps", steps)
     if n < 0:
         raise ValueError(f"{fn}(): steps must be >= 0, got steps={steps!r}")
@@ -1158,9 +1151,6 @@ class Warp(_TimeMap):
         x = xp.minimum(t, d) / d
         return self.schedule._xp(d * _safe_pow(xp, x, float(self.power)), xp)
 
-    def _repr_args(self) -> list[str]:
-        return [repr(self.schedule), fmt_number(self.power)]
-
 
 def warp(schedule: Schedule, power: float) -> Schedule:
     """Warp time by a power: the schedule runs at progress ``u ** power`` instead of ``u``.
@@ -1174,8 +1164,7 @@ def warp(schedule: Schedule, power: float) -> Schedule:
         0.5
     """
     fn = "warp"
-    if not isinstance(schedule, Schedule):
-        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+    _need_schedule(fn, schedule)
     d = schedule.duration
     if not d:
         raise ValueError(

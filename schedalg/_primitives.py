@@ -86,6 +86,15 @@ def _cos_weights(u: float, w: float) -> tuple[float, float]:
     return s, 1.0 - s
 
 
+def _span(fn: str, start: Any, end: Any, steps: Any) -> dict[str, Any]:
+    """The validated (start, end, steps) that most segments share."""
+    return {
+        "start": B.value(fn, "start", start),
+        "end": B.value(fn, "end", end),
+        "steps": B.steps(fn, "steps", steps),
+    }
+
+
 # -- hold ----------------------------------------------------------------------------------------
 
 
@@ -178,9 +187,7 @@ def linear_ramp(start: Any, end: Any, steps: int) -> Schedule:
     """
     fn = "linear_ramp"
     return LinearRamp._make(
-        start=B.value(fn, "start", start),
-        end=B.value(fn, "end", end),
-        steps=B.steps(fn, "steps", steps),
+        **_span(fn, start, end, steps),
     )
 
 
@@ -266,9 +273,7 @@ def cosine(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
     """
     fn = "cosine"
     return Cosine._make(
-        start=B.value(fn, "start", start),
-        end=B.value(fn, "end", end),
-        steps=B.steps(fn, "steps", steps),
+        **_span(fn, start, end, steps),
         power=B.positive(fn, "power", power),
     )
 
@@ -431,9 +436,7 @@ def poly(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
     """
     fn = "poly"
     return Poly._make(
-        start=B.value(fn, "start", start),
-        end=B.value(fn, "end", end),
-        steps=B.steps(fn, "steps", steps),
+        **_span(fn, start, end, steps),
         power=B.positive(fn, "power", power),
     )
 
@@ -538,9 +541,7 @@ def tanh(start: Any, end: Any, steps: int, lower: float = -7.0, upper: float = 3
     """
     fn = "tanh"
     return Tanh._make(
-        start=B.value(fn, "start", start),
-        end=B.value(fn, "end", end),
-        steps=B.steps(fn, "steps", steps),
+        **_span(fn, start, end, steps),
         lower=B.number(fn, "lower", lower),
         upper=B.number(fn, "upper", upper),
     )
