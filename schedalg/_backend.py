@@ -135,6 +135,8 @@ def as_numpy_time(t: Any) -> np.ndarray:
         arr = arr.astype(np.int64)
     elif arr.dtype.kind == "f" and arr.dtype != np.float64:
         arr = arr.astype(np.float64)
+    if arr.dtype.kind == "f" and np.isnan(arr).any():
+        raise ValueError("schedule(t): t must not hold NaN")
     return arr
 
 

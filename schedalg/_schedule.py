@@ -178,7 +178,11 @@ class Schedule:
             if f is None:
                 f = self._cache["pyfn"] = self._pyfn() if self._py_ok else False
             if f is not False:
-                return f(t if t > 0 else 0)
+                if t > 0:
+                    return f(t)
+                if t == t:  # negative times evaluate as 0; NaN is refused
+                    return f(0)
+                raise ValueError("schedule(t): t must be a number, got t=nan")
         return self._evaluate(t)
 
     def _pyfn(self) -> Any:

@@ -99,3 +99,17 @@ def test_bool_arrays_are_rejected_as_times():
 def test_schedules_are_immutable():
     with pytest.raises(AttributeError):
         finite.start = 2.0  # type: ignore[misc]
+
+
+def test_nan_times_are_refused_on_python_and_numpy():
+    s = sa.linear_ramp(0.0, 1.0, 10) >> sa.repeat(sa.cosine(1.0, 0.0, 10), stretch=2.0)
+    with pytest.raises(ValueError, match="nan"):
+        s(math.nan)
+    with pytest.raises(ValueError, match="NaN"):
+        s(np.array([1.0, np.nan]))
+
+
+def test_infinite_and_huge_times_give_the_limit_of_a_finite_schedule():
+    s = sa.linear_ramp(0.0, 1.0, 10) >> sa.cosine(1.0, 0.25, 10)
+    assert s(math.inf) == 0.25 and s(10**30) == 0.25 and s(-math.inf) == 0.0
+    np.testing.assert_array_equal(s(np.array([np.inf, 1e300, -np.inf])), [0.25, 0.25, 0.0])
