@@ -186,3 +186,15 @@ def test_no_nan_or_inf_anywhere(s):
     import jax.numpy as jnp
 
     assert np.all(np.isfinite(np.asarray(s(jnp.asarray([0.0, 1e6, 1e9, 1e12], jnp.float32)))))
+
+
+@given(schedules(), st.integers(0, 2**32 - 1), st.booleans())
+def test_sorted_and_shuffled_times_agree(s, seed, integer):
+    """NumPy evaluates sorted times slice by slice; any order must give the same values."""
+    d = s.duration if s.duration is not None else 300
+    ts = np.linspace(0, 2 * d + 10, 1500)
+    if integer:
+        ts = np.round(ts).astype(np.int64)
+    perm = np.random.default_rng(seed).permutation(ts.size)
+    close(s(ts[perm]), s(ts)[perm], rtol=1e-12, atol=1e-12)
+    close(s(np.sort(ts)), values_of(s, np.sort(ts)))
