@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _backend as B
 from ._lower import OPAQUE, Locator, Row, eval_table, interval_plan, leaf_vector, shift_rows
-from ._primitives import Hold, Tabular, _sorted_1d
+from ._primitives import Hold, Tabular
 from ._schedule import (
     PREC_ADD,
     PREC_ATOM,
@@ -211,8 +211,10 @@ class Concat(Tabular):
 
     def _xp(self, t: Any, xp: Any) -> Any:
         rows, _, opaque = self._table()
-        if xp is np and len(rows) > 1 and _sorted_1d(t):
-            return self._xp_sorted(rows, self._vec, opaque, t)
+        if xp is np and len(rows) > 1:
+            out = self._xp_sorted(rows, self._vec, opaque, t)
+            if out is not None:
+                return out
         return eval_table(rows, self._vec, opaque, t, xp, self._cache)
 
     # -- equality, printing, pytree ------------------------------------------------------------

@@ -8,6 +8,7 @@ contributes nothing to a ``concat`` and, alone, is the constant end value.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from typing import Any, ClassVar
 
@@ -32,6 +33,10 @@ from ._schedule import Schedule, fmt_number
 _HALF_PI = math.pi / 2
 
 
+# The sorted NumPy path evaluates at most this many row slices per call.
+_MAX_SLICES = 4
+
+
 def _sorted_1d(t: Any) -> bool:
     """A 1-D array of at least a few hundred non-decreasing times (checked in one pass)."""
     return t.ndim == 1 and t.size >= 256 and bool(t[0] <= t[-1]) and bool(np.all(t[1:] >= t[:-1]))
@@ -46,21 +51,29 @@ class Tabular(Schedule):
 
     def _xp(self, t: Any, xp: Any) -> Any:
         rows, leaves, opaque = self._table()
-        if xp is np and len(rows) > 1 and _sorted_1d(t):
-            return self._xp_sorted(rows, leaves, opaque, t)
+        if xp is np and len(rows) > 1:
+            out = self._xp_sorted(rows, leaves, opaque, t)
+            if out is not None:
+                return out
         return eval_table(rows, leaves, opaque, t, xp, self._cache)
 
     def _xp_sorted(self, rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any) -> Any:
-        """NumPy over sorted times: each row's elements are one slice, evaluated as a
-        one-row table (no row search, no per-element gathers, no select between kinds)."""
+        """NumPy over sorted times that meet few rows: each row's elements are one slice,
+        evaluated as a one-row table (no row search, no per-element gathers, no select
+        between kinds). None where that does not apply (unsorted, short, or many rows: each
+        slice costs a Python call, so a block of steps meeting many rows is left to the
+        general path)."""
+        if not _sorted_1d(t):
+            return None
         cuts = np.searchsorted(t, [r.start for r in rows[1:]], side="left").tolist()
+        edges = [0, *cuts, t.size]
+        spans = [(j, lo, hi) for j, (lo, hi) in enumerate(itertools.pairwise(edges)) if hi > lo]
+        if len(spans) > _MAX_SLICES:
+            return None
         out = np.empty(t.shape, dtype=np.float64)
-        lo = 0
-        for j, hi in enumerate([*cuts, t.size]):
-            if hi > lo:
-                memo = self._cache.setdefault(("row", j), {})
-                out[lo:hi] = eval_table((rows[j],), leaves, opaque, t[lo:hi], np, memo)
-            lo = max(lo, hi)
+        for j, lo, hi in spans:
+            memo = self._cache.setdefault(("row", j), {})
+            out[lo:hi] = eval_table((rows[j],), leaves, opaque, t[lo:hi], np, memo)
         return out
 
 
