@@ -65,11 +65,17 @@ class Tabular(Schedule):
         general path)."""
         if not _sorted_1d(t):
             return None
-        cuts = np.searchsorted(t, [r.start for r in rows[1:]], side="left").tolist()
-        edges = [0, *cuts, t.size]
-        spans = [(j, lo, hi) for j, (lo, hi) in enumerate(itertools.pairwise(edges)) if hi > lo]
-        if len(spans) > _MAX_SLICES:
+        starts = self._cached("row_starts", lambda: np.asarray([float(r.start) for r in rows]))
+        # rows first..last meet the times (the last row whose start is <= t[0], and so on)
+        first, last = (np.searchsorted(starts, [t[0], t[-1]], side="right") - 1).tolist()
+        first = max(first, 0)
+        if last - first + 1 > _MAX_SLICES:
             return None
+        cuts = np.searchsorted(t, starts[first + 1 : last + 1], side="left").tolist()
+        edges = [0, *cuts, t.size]
+        spans = [
+            (first + j, lo, hi) for j, (lo, hi) in enumerate(itertools.pairwise(edges)) if hi > lo
+        ]
         out = np.empty(t.shape, dtype=np.float64)
         for j, lo, hi in spans:
             memo = self._cache.setdefault(("row", j), {})
