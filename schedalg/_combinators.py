@@ -542,8 +542,7 @@ class Repeat(Schedule):
             last = (times - 1) * d
 
             def g(t: int | float) -> float:
-                k, local = divmod(t, d)
-                return f(t - last if k >= times else local)  # type: ignore[no-any-return]
+                return f(t - last if t >= last else divmod(t, d)[1])  # type: ignore[no-any-return]
 
             return g
         starts, complete = self._cycle_table()
@@ -603,6 +602,11 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
         raise ValueError(f"{fn}(): schedule must be finite, got the infinite {schedule!r}")
     if d == 0:
         raise ValueError(f"{fn}(): schedule must have a positive duration, got {schedule!r}")
+    if d < B.MIN_NORMAL:
+        raise ValueError(
+            f"{fn}(): cycles of duration {d!r} are too short (at least {B.MIN_NORMAL!r}), "
+            f"got {schedule!r}"
+        )
     n = B.steps(fn, "times", times, allow_none=True)
     if n is not None and n < 1:
         raise ValueError(f"{fn}(): times must be >= 1 or None, got times={times!r}")
@@ -905,6 +909,16 @@ def div(a: Any, b: Any) -> Schedule:
             f"{fn}(): the divisor's values span [{rng[0]!r}, {rng[1]!r}], which includes 0 "
             f"(or numbers below float32's smallest normal, {B.MIN_NORMAL!r}), got b={sb!r}"
         )
+    ra = as_schedule(fn, "a", a)._range()
+    if rng is not None and ra is not None:
+        # |d(a / b) / db| = |a| / b**2 must stay in range too (float32 gradients on JAX).
+        top = max(abs(ra[0]), abs(ra[1]))
+        low = min(abs(rng[0]), abs(rng[1]))
+        if top / low / low > B.MAX_VALUE:
+            raise ValueError(
+                f"{fn}(): the quotient's gradient |a| / b**2 could reach {top / low / low:g}, "
+                f"beyond {B.MAX_VALUE:g}: the divisor comes too close to 0, got b={sb!r}"
+            )
     return _binop(Div, fn, a, sb)
 
 

@@ -409,6 +409,13 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
         end_v = _exp_positive(fn, "end", end)
         if steps is None:
             raise TypeError(f"{fn}(): the geometric form needs steps, got steps=None")
+        if type(start_v) is float and type(end_v) is float:
+            if max(start_v / end_v, end_v / start_v) > B.MAX_VALUE:
+                # d s / d end = u * s / end: the ratio bounds the gradient.
+                raise ValueError(
+                    f"{fn}(): end / start must be within [{1 / B.MAX_VALUE:g}, "
+                    f"{B.MAX_VALUE:g}], got start={start!r}, end={end!r}"
+                )
         return Exp._make(start=start_v, end=end_v, steps=B.steps(fn, "steps", steps))
     rate_v = _exp_positive(fn, "rate", rate)
     n = B.steps(fn, "steps", steps, allow_none=True)
