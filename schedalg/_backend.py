@@ -167,11 +167,12 @@ def positive(fn: str, name: str, x: Any) -> float | int:
 def time(fn: str, name: str, x: Any) -> float | int:
     """A time-like static number (a boundary, a shift): at most 2**62 in magnitude."""
     if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)):
-        if isinstance(x, numbers.Integral) or math.isfinite(float(x)):
-            if abs(x) > MAX_STEPS:
-                raise ValueError(
-                    f"{fn}(): {name} must be at most 2**62 in magnitude, got {name}={x!r}"
-                )
+        try:
+            f = float(x)
+        except OverflowError:  # an int beyond float64
+            f = 2.0 * MAX_STEPS
+        if math.isfinite(f) and abs(f) > MAX_STEPS:
+            raise ValueError(f"{fn}(): {name} must be at most 2**62 in magnitude, got {name}={x!r}")
     return number(fn, name, x)
 
 
