@@ -123,3 +123,18 @@ def test_fit_to_a_tiny_fraction_keeps_its_factor():
     """A factor below 1e-9 is not rounded to 0 (which would be refused)."""
     s = sa.fit(sa.linear_ramp(0.0, 1.0, 2**40), 1)
     assert s.duration == 1 and s(0.5) == 0.5
+
+
+@pytest.mark.parametrize(
+    "text,where",
+    [
+        ('{"schedalg": 1, "type": "hold", "value": 1e300}', "$.value"),
+        ('{"schedalg": 1, "type": "hold", "value": 1' + "0" * 400 + "}", "$.value"),
+        ('{"schedalg": 1, "type": "hold", "value": 1.0, "steps": 1' + "0" * 400 + "}", "$.steps"),
+        ('{"schedalg": 1, "type": "piecewise", "boundaries": [1e300], "values": [1, 2]}', "$"),
+    ],
+)
+def test_files_with_extreme_numbers_fail_with_a_format_error(text, where):
+    with pytest.raises(sa.FormatError, match="at most") as info:
+        sa.from_json(text)
+    assert f"at {where}" in str(info.value)
