@@ -537,8 +537,8 @@ class Repeat(Schedule):
         d, times = self._base, self.times
         if self.stretch == 1:
             if times is None:
-                fmax = sys.float_info.max  # t = inf: read as the largest finite time
-                return lambda t: f(divmod(t if t < math.inf else fmax, d)[1])
+                fmax, inf = sys.float_info.max, math.inf  # t = inf: the largest finite time
+                return lambda t: f(divmod(t if t < inf else fmax, d)[1])
             last = (times - 1) * d
 
             def g(t: int | float) -> float:
