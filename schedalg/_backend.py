@@ -60,6 +60,25 @@ def concrete_floats(xs: Any) -> bool:
 
 # -- validation ----------------------------------------------------------------------------------
 
+#: Largest magnitude of a value or of a static number (a power, a time constant): well inside
+#: float32's range (JAX computes in float32, max 3.4e38), leaving room for the factors
+#: (pi / 2, a power, 1 / steps) that a gradient multiplies in.
+MAX_VALUE = 1e30
+#: Smallest positive static number, divisor, exp endpoint or per-cycle factor: float32's
+#: smallest normal number (a smaller one is 0, or a subnormal flushed to 0, on JAX).
+MIN_NORMAL = 2.0**-126
+#: Largest step count, time-like argument and duration: int64 time with room for a sum.
+MAX_STEPS = 2**62
+
+
+def _real(fn: str, name: str, x: Any) -> float:
+    try:
+        return float(x)
+    except OverflowError:  # an int beyond float64
+        raise ValueError(
+            f"{fn}(): {name} must be at most {MAX_VALUE:g} in magnitude, got {name}={x!r}"
+        ) from None
+
 
 def value(fn: str, name: str, x: Any) -> Any:
     """A value-like argument: a finite real number, a finite array, or a JAX tracer.
@@ -70,9 +89,14 @@ def value(fn: str, name: str, x: Any) -> Any:
     if isinstance(x, bool) or isinstance(x, np.bool_):
         raise TypeError(f"{fn}(): {name} must be a real number, got {name}={x!r} (a bool)")
     if isinstance(x, numbers.Real):
-        f = float(x)
+        f = _real(fn, name, x)
         if not math.isfinite(f):
             raise ValueError(f"{fn}(): {name} must be finite, got {name}={x!r}")
+        if abs(f) > MAX_VALUE:
+            raise ValueError(
+                f"{fn}(): {name} must be at most {MAX_VALUE:g} in magnitude (values and "
+                f"gradients stay in float32's range, in which JAX computes), got {name}={x!r}"
+            )
         return f
     if is_tracer(x):
         return x
@@ -82,6 +106,10 @@ def value(fn: str, name: str, x: Any) -> Any:
             raise TypeError(f"{fn}(): {name} must hold real numbers, got dtype {arr.dtype}")
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{fn}(): {name} must be finite, got {name}={x!r}")
+        if arr.size and np.max(np.abs(arr.astype(np.float64))) > MAX_VALUE:
+            raise ValueError(
+                f"{fn}(): {name} must be at most {MAX_VALUE:g} in magnitude, got {name}={x!r}"
+            )
         return x
     raise TypeError(f"{fn}(): {name} must be a real number, got {name}={x!r}")
 
@@ -102,6 +130,8 @@ def steps(fn: str, name: str, x: Any, *, allow_none: bool = False) -> int | None
         raise TypeError(f"{fn}(): {name} must be a non-negative int, got {name}={x!r}")
     if n < 0:
         raise ValueError(f"{fn}(): {name} must be a non-negative int, got {name}={x!r}")
+    if n > MAX_STEPS:
+        raise ValueError(f"{fn}(): {name} must be at most 2**62, got {name}={x!r}")
     return n
 
 
@@ -109,19 +139,41 @@ def number(fn: str, name: str, x: Any) -> float | int:
     """A static real number (a power, a time constant): a finite int or float."""
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
         raise TypeError(f"{fn}(): {name} must be a real number, got {name}={x!r}")
-    if isinstance(x, numbers.Integral):
-        return int(x)
-    f = float(x)
+    f = _real(fn, name, x)
     if not math.isfinite(f):
         raise ValueError(f"{fn}(): {name} must be finite, got {name}={x!r}")
+    if abs(f) > MAX_VALUE:
+        raise ValueError(
+            f"{fn}(): {name} must be at most {MAX_VALUE:g} in magnitude, got {name}={x!r}"
+        )
+    if isinstance(x, numbers.Integral):
+        return int(x)
     return f
 
 
 def positive(fn: str, name: str, x: Any) -> float | int:
+    """A static number > 0, at least float32's smallest normal number (it is not 0 on JAX)."""
     v = number(fn, name, x)
     if not v > 0:
         raise ValueError(f"{fn}(): {name} must be > 0, got {name}={x!r}")
+    if v < MIN_NORMAL:
+        raise ValueError(
+            f"{fn}(): {name} must be at least {MIN_NORMAL!r} (float32's smallest normal "
+            f"number), got {name}={x!r}"
+        )
     return v
+
+
+def time(fn: str, name: str, x: Any) -> float | int:
+    """A time-like static number (a boundary, a shift): at most 2**62 in magnitude."""
+    if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)):
+        try:
+            f = float(x)
+        except OverflowError:  # an int beyond float64
+            f = 2.0 * MAX_STEPS
+        if math.isfinite(f) and abs(f) > MAX_STEPS:
+            raise ValueError(f"{fn}(): {name} must be at most 2**62 in magnitude, got {name}={x!r}")
+    return number(fn, name, x)
 
 
 # -- input normalisation --------------------------------------------------------------------------

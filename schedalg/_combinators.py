@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import operator
+import sys
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,52 @@ from ._schedule import (
     as_schedule,
     fmt_number,
 )
+
+
+def _checked(fn: str, node: Any, got: str) -> Any:
+    """``node`` if its duration and its (conservative) value range are finite and in bounds.
+
+    Durations stay within 2**62 steps and values within +-1e30 (inside float32's range, in which JAX
+    computes), so no backend overflows while evaluating a schedule that was built.
+    """
+    try:
+        d = node.duration
+    except OverflowError:
+        d = math.inf
+    if d is not None and not d <= B.MAX_STEPS:
+        raise ValueError(f"{fn}(): the duration would exceed 2**62 steps, got {got}")
+    try:
+        rng = node._range()
+    except (OverflowError, ZeroDivisionError):
+        rng = (-math.inf, math.inf)
+    if rng is not None and not (-B.MAX_VALUE <= rng[0] and rng[1] <= B.MAX_VALUE):
+        raise ValueError(
+            f"{fn}(): the values could reach {max(abs(rng[0]), abs(rng[1])):g}, beyond "
+            f"{B.MAX_VALUE:g} (values and gradients stay in float32's range), got {got}"
+        )
+    return node
+
+
+def _fits(t: Any, n: Any) -> bool:
+    """True when ``n`` is a Python int that the integer array ``t``'s dtype can hold."""
+    if type(n) is not int or t.dtype.kind not in "iu":
+        return False
+    info = np.iinfo(np.dtype(t.dtype.name))
+    return bool(info.min <= n <= info.max)
+
+
+def _with_const(t: Any, n: Any, xp: Any) -> tuple[Any, Any]:
+    """``(t, n)`` ready for array arithmetic together.
+
+    An int ``n`` stays an int (exact integer arithmetic) only where ``t`` is an integer array
+    whose dtype holds it; otherwise both become floats (JAX refuses a Python int beyond its
+    int32 or float32 operand's range: ``int32 t - 2**40`` is an error, not a promotion).
+    """
+    if _fits(t, n):
+        return t, n
+    if t.dtype.kind in "iu":
+        t = t.astype(xp.result_type(float))
+    return t, float(n)
 
 
 def _need_schedule(fn: str, schedule: Any) -> None:
@@ -323,7 +371,7 @@ def concat(*schedules: Any) -> Schedule:
     kept.append(last)
     if len(kept) == 1:
         return kept[0]
-    return Concat._make(_pieces=tuple(kept))
+    return _checked(fn, Concat._make(_pieces=tuple(kept)), f"{len(kept)} pieces")
 
 
 # -- repeat and scale_by_cycle -------------------------------------------------------------------
@@ -337,7 +385,11 @@ _TABLE_HORIZON = 2**62
 
 
 def _snap(x: float) -> int | float:
+    if not math.isfinite(x):
+        return x
     r = round(x)
+    if r == 0:  # a positive fraction near 0 is not 0
+        return x
     return int(r) if abs(x - r) <= 1e-9 * max(1.0, abs(x)) else x
 
 
@@ -386,6 +438,8 @@ class Repeat(Schedule):
 
     def _locate_py(self, t: int | float) -> tuple[int, int | float]:
         d = self._base
+        if t == math.inf:  # no cycle: read as the largest finite time (a finite value)
+            t = sys.float_info.max
         if self.stretch == 1:
             k, local = divmod(t, d)
             k = int(k)
@@ -407,15 +461,20 @@ class Repeat(Schedule):
 
     def _locate_xp(self, t: Any, xp: Any) -> tuple[Any, Any]:
         d = self._base
-        int_time = t.dtype.kind in "iu" and isinstance(d, int)
+        int_time = _fits(t, d)
+        if t.dtype.kind == "f":
+            # t = inf has no cycle: read it as the largest finite time (a finite value).
+            t = xp.minimum(t, float(np.finfo(np.dtype(t.dtype.name)).max))
         if self.stretch == 1:
             if int_time:
                 k = t // d
             else:
                 t = t.astype(xp.result_type(float)) if t.dtype.kind in "iu" else t
+                d = float(d)
                 k = xp.floor(t / d)
-            if self.times is not None:
-                k = xp.minimum(k, self.times - 1)
+            if self.times is not None and not (int_time and not _fits(t, self.times - 1)):
+                # (an integer k below the dtype's maximum is below times - 1 beyond it)
+                k = xp.minimum(k, self.times - 1 if int_time else float(self.times - 1))
             local = t - k * d
             if not int_time:
                 # Float rounding of k * d (float32 t near 1e12) can put local outside its
@@ -478,12 +537,12 @@ class Repeat(Schedule):
         d, times = self._base, self.times
         if self.stretch == 1:
             if times is None:
-                return lambda t: f(divmod(t, d)[1])
+                fmax, inf = sys.float_info.max, math.inf  # t = inf: the largest finite time
+                return lambda t: f(divmod(t if t < inf else fmax, d)[1])
             last = (times - 1) * d
 
             def g(t: int | float) -> float:
-                k, local = divmod(t, d)
-                return f(t - last if k >= times else local)  # type: ignore[no-any-return]
+                return f(t - last if t >= last else divmod(t, d)[1])  # type: ignore[no-any-return]
 
             return g
         starts, complete = self._cycle_table()
@@ -543,6 +602,11 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
         raise ValueError(f"{fn}(): schedule must be finite, got the infinite {schedule!r}")
     if d == 0:
         raise ValueError(f"{fn}(): schedule must have a positive duration, got {schedule!r}")
+    if d < B.MIN_NORMAL:
+        raise ValueError(
+            f"{fn}(): cycles of duration {d!r} are too short (at least {B.MIN_NORMAL!r}), "
+            f"got {schedule!r}"
+        )
     n = B.steps(fn, "times", times, allow_none=True)
     if n is not None and n < 1:
         raise ValueError(f"{fn}(): times must be >= 1 or None, got times={times!r}")
@@ -554,7 +618,27 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
         )
     if n == 1:
         return schedule
-    return Repeat._make(schedule=schedule, times=n, stretch=float(r))
+    if r != 1 and n is not None and n > _MAX_CYCLE_TABLE:
+        raise ValueError(
+            f"{fn}(): a stretched repeat has at most {_MAX_CYCLE_TABLE} cycles (or times=None), "
+            f"got times={times!r}, stretch={stretch!r}"
+        )
+    node = _checked(
+        fn,
+        Repeat._make(schedule=schedule, times=n, stretch=float(r)),
+        f"times={times!r}, stretch={stretch!r}, duration {d!r}",
+    )
+    if r != 1:
+        # Every cycle must be longer than 0 in float64, with a finite scale d / length.
+        starts = node._cycle_table()[0]
+        for a, b in itertools.pairwise(starts):
+            if not (b > a and d / (b - a) <= B.MAX_VALUE):
+                raise ValueError(
+                    f"{fn}(): cycles become too short to place (shorter than the rounding of "
+                    f"their start times), got times={times!r}, "
+                    f"stretch={stretch!r} and a schedule of duration {d!r}"
+                )
+    return node
 
 
 class ScaleByCycle(Schedule):
@@ -629,6 +713,11 @@ def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedul
     if type(f) is float:
         if not f > 0:
             raise ValueError(f"{fn}(): factor must be > 0, got factor={factor!r}")
+        if f < B.MIN_NORMAL:
+            raise ValueError(
+                f"{fn}(): factor must be at least {B.MIN_NORMAL!r} (float32's smallest normal "
+                f"number), got factor={factor!r}"
+            )
         if f > 1 and schedule.times is None:
             raise ValueError(
                 f"{fn}(): factor > 1 on an infinite repeat grows without bound, "
@@ -642,7 +731,11 @@ def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedul
                     f"{fn}(): factor ** times overflows, got factor={factor!r}, "
                     f"times={schedule.times}"
                 ) from None
-    return ScaleByCycle._make(schedule=schedule, factor=f, floor=fl)
+    return _checked(
+        fn,
+        ScaleByCycle._make(schedule=schedule, factor=f, floor=fl),
+        f"factor={factor!r}, floor={floor!r}",
+    )
 
 
 # -- arithmetic ----------------------------------------------------------------------------------
@@ -779,7 +872,7 @@ class Maximum(Minimum):
 def _binop(cls: type, fn: str, a: Any, b: Any) -> Schedule:
     sa = as_schedule(fn, "a", a)
     sb = as_schedule(fn, "b", b)
-    return cls._make(a=sa, b=sb)  # type: ignore[attr-defined,no-any-return]
+    return _checked(fn, cls._make(a=sa, b=sb), f"a={sa!r}, b={sb!r}")  # type: ignore[attr-defined]
 
 
 def add(a: Any, b: Any) -> Schedule:
@@ -811,11 +904,21 @@ def div(a: Any, b: Any) -> Schedule:
     fn = "div"
     sb = as_schedule(fn, "b", b)
     rng = sb._range()
-    if rng is not None and rng[0] <= 0 <= rng[1]:
+    if rng is not None and rng[0] < B.MIN_NORMAL and rng[1] > -B.MIN_NORMAL:
         raise ValueError(
-            f"{fn}(): the divisor's values span [{rng[0]!r}, {rng[1]!r}], which includes 0, "
-            f"got b={sb!r}"
+            f"{fn}(): the divisor's values span [{rng[0]!r}, {rng[1]!r}], which includes 0 "
+            f"(or numbers below float32's smallest normal, {B.MIN_NORMAL!r}), got b={sb!r}"
         )
+    ra = as_schedule(fn, "a", a)._range()
+    if rng is not None and ra is not None:
+        # |d(a / b) / db| = |a| / b**2 must stay in range too (float32 gradients on JAX).
+        top = max(abs(ra[0]), abs(ra[1]))
+        low = min(abs(rng[0]), abs(rng[1]))
+        if top / low / low > B.MAX_VALUE:
+            raise ValueError(
+                f"{fn}(): the quotient's gradient |a| / b**2 could reach {top / low / low:g}, "
+                f"beyond {B.MAX_VALUE:g}: the divisor comes too close to 0, got b={sb!r}"
+            )
     return _binop(Div, fn, a, sb)
 
 
@@ -970,14 +1073,15 @@ class Staircase(_TimeMap):
         e = self.every
         if type(t) is int and type(e) is int:
             return self.schedule._py((t // e) * e)
-        return self.schedule._py(math.floor(t / e) * e)
+        q = t / e
+        if q == math.inf:  # t = inf, or t / every beyond float64: past every step
+            return self.schedule._py(math.inf)
+        return self.schedule._py(math.floor(q) * e)
 
     def _xp(self, t: Any, xp: Any) -> Any:
-        e = self.every
-        if t.dtype.kind in "iu" and type(e) is int:
-            return self.schedule._xp((t // e) * e, xp)
+        t, e = _with_const(t, self.every, xp)
         if t.dtype.kind in "iu":
-            t = t.astype(xp.result_type(float))
+            return self.schedule._xp((t // e) * e, xp)
         return self.schedule._xp(xp.floor(t / e) * e, xp)
 
 
@@ -993,7 +1097,8 @@ def staircase(schedule: Schedule, every: int | float) -> Schedule:
     """
     fn = "staircase"
     _need_schedule(fn, schedule)
-    return Staircase._make(schedule=schedule, every=B.positive(fn, "every", every))
+    e = B.time(fn, "every", B.positive(fn, "every", every))
+    return _checked(fn, Staircase._make(schedule=schedule, every=e), f"every={every!r}")
 
 
 class Shift(_TimeMap):
@@ -1009,9 +1114,7 @@ class Shift(_TimeMap):
         return self.schedule._py(t if t > 0 else 0)
 
     def _xp(self, t: Any, xp: Any) -> Any:
-        st = self.steps
-        if t.dtype.kind in "iu" and type(st) is not int:
-            t = t.astype(xp.result_type(float))
+        t, st = _with_const(t, self.steps, xp)
         return self.schedule._xp(xp.maximum(t - st, 0), xp)
 
 
@@ -1028,7 +1131,8 @@ def shift(schedule: Schedule, steps: int | float) -> Schedule:
     """
     fn = "shift"
     _need_schedule(fn, schedule)
-    return Shift._make(schedule=schedule, steps=B.number(fn, "steps", steps))
+    st = B.time(fn, "steps", steps)
+    return _checked(fn, Shift._make(schedule=schedule, steps=st), f"steps={steps!r}")
 
 
 class ScaleTime(_TimeMap):
@@ -1045,7 +1149,7 @@ class ScaleTime(_TimeMap):
     def _xp(self, t: Any, xp: Any) -> Any:
         if t.dtype.kind in "iu":
             t = t.astype(xp.result_type(float))
-        return self.schedule._xp(t / self.factor, xp)
+        return self.schedule._xp(t / float(self.factor), xp)
 
 
 def scale_time(schedule: Schedule, factor: int | float) -> Schedule:
@@ -1064,7 +1168,7 @@ def scale_time(schedule: Schedule, factor: int | float) -> Schedule:
     f = B.positive(fn, "factor", factor)
     if f == 1:
         return schedule
-    return ScaleTime._make(schedule=schedule, factor=f)
+    return _checked(fn, ScaleTime._make(schedule=schedule, factor=f), f"factor={factor!r}")
 
 
 def fit(schedule: Schedule, total: int | float) -> Schedule:
@@ -1085,8 +1189,14 @@ def fit(schedule: Schedule, total: int | float) -> Schedule:
         raise ValueError(
             f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}"
         )
-    tot = B.positive(fn, "total", total)
-    return scale_time(schedule, _snap(tot / d) if isinstance(tot, int) else tot / d)
+    tot = B.time(fn, "total", B.positive(fn, "total", total))
+    factor = tot / d
+    if not B.MIN_NORMAL <= factor <= B.MAX_VALUE:
+        raise ValueError(
+            f"{fn}(): total / duration = {factor!r} is out of range, got total={total!r} "
+            f"and a schedule of duration {d!r}"
+        )
+    return scale_time(schedule, _snap(factor) if isinstance(tot, int) else factor)
 
 
 class Take(_TimeMap):
@@ -1104,9 +1214,7 @@ class Take(_TimeMap):
         return self.schedule._py(t if t < n else n)
 
     def _xp(self, t: Any, xp: Any) -> Any:
-        n = self.steps
-        if t.dtype.kind in "iu" and type(n) is not int:
-            t = t.astype(xp.result_type(float))
+        t, n = _with_const(t, self.steps, xp)
         return self.schedule._xp(xp.minimum(t, n), xp)
 
 
@@ -1125,7 +1233,7 @@ def take(schedule: Schedule, steps: int | float) -> Schedule:
     """
     fn = "take"
     _need_schedule(fn, schedule)
-    n = B.number(fn, "steps", steps)
+    n = B.time(fn, "steps", steps)
     if n < 0:
         raise ValueError(f"{fn}(): steps must be >= 0, got steps={steps!r}")
     if isinstance(n, float) and n.is_integer():

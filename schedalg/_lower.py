@@ -462,14 +462,15 @@ def eval_table(
         if n_rows == 1:
             n = float(rows[0].length or 1) if kind == EXPGEO else 1.0
             if type(p0) is float and type(p1) is float:
-                return math.log(p1 / p0 if kind == EXPGEO else p1) / n
-            return (xp.log(p1 / p0) if kind == EXPGEO else xp.log(p1)) / n
+                return (math.log(p1) - math.log(p0) if kind == EXPGEO else math.log(p1)) / n
+            return (xp.log(p1) - xp.log(p0) if kind == EXPGEO else xp.log(p1)) / n
         mask = st.kind_mask[kind]
         num = _where(xp, mask, p1_rows, 1.0)
         if kind == EXPRATE:
             return at(_log(xp, num))
-        num = num / _where(xp, mask, p0_rows, 1.0)
-        return at(_log(xp, num) / st.per_step)
+        # log(p1) - log(p0), not log(p1 / p0): the quotient may overflow in float32.
+        den = _where(xp, mask, p0_rows, 1.0)
+        return at((_log(xp, num) - _log(xp, den)) / st.per_step)
 
     multi_kind = len(kinds_present) > 1
 

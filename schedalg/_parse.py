@@ -467,7 +467,10 @@ def parse(text: str) -> Schedule:
         except (TypeError, ValueError) as e:
             raise ParseError(str(e), text, chain[0]) from None
     if _is_number(value):
-        value = _core_functions()["hold"](value)
+        try:
+            value = _core_functions()["hold"](value)
+        except (TypeError, ValueError) as e:  # a bare number beyond the value range
+            raise ParseError(str(e), text, 0) from None
     if not isinstance(value, Schedule):
         raise ParseError(f"the expression is {_kind(value)}, not a schedule", text, 0)
     return value

@@ -329,7 +329,7 @@ class Exp(Segment):
         n = self.steps
         if t >= n:
             return self.end
-        log_ratio = self._cached("log_ratio", lambda: math.log(self.end / self.start))
+        log_ratio = self._cached("log_ratio", lambda: math.log(self.end) - math.log(self.start))
         return self.start * math.exp(log_ratio * (t / n))
 
     def _end_value(self) -> Any:
@@ -364,6 +364,20 @@ class ExpRate(Segment):
         return args
 
 
+def _exp_positive(fn: str, name: str, x: Any) -> Any:
+    """A positive value, at least float32's smallest normal number (its log is finite on JAX)."""
+    v = B.value(fn, name, x)
+    if type(v) is float:
+        if not v > 0:
+            raise ValueError(f"{fn}(): {name} must be > 0, got {name}={x!r}")
+        if v < B.MIN_NORMAL:
+            raise ValueError(
+                f"{fn}(): {name} must be at least {B.MIN_NORMAL!r} (float32's smallest normal "
+                f"number), got {name}={x!r}"
+            )
+    return v
+
+
 def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = None) -> Schedule:
     """Exponential (geometric) change, given by its end value or by its per-step rate.
 
@@ -390,21 +404,22 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
             f"{fn}(): give exactly one of end (geometric form) and rate (per-step form), "
             f"got end={end!r}, rate={rate!r}"
         )
-    start_v = B.value(fn, "start", start)
-    if type(start_v) is float and not start_v > 0:
-        raise ValueError(f"{fn}(): start must be > 0, got start={start!r}")
+    start_v = _exp_positive(fn, "start", start)
     if end is not None:
-        end_v = B.value(fn, "end", end)
-        if type(end_v) is float and not end_v > 0:
-            raise ValueError(f"{fn}(): end must be > 0, got end={end!r}")
+        end_v = _exp_positive(fn, "end", end)
         if steps is None:
             raise TypeError(f"{fn}(): the geometric form needs steps, got steps=None")
+        if type(start_v) is float and type(end_v) is float:
+            if max(start_v / end_v, end_v / start_v) > B.MAX_VALUE:
+                # d s / d end = u * s / end: the ratio bounds the gradient.
+                raise ValueError(
+                    f"{fn}(): end / start must be within [{1 / B.MAX_VALUE:g}, "
+                    f"{B.MAX_VALUE:g}], got start={start!r}, end={end!r}"
+                )
         return Exp._make(start=start_v, end=end_v, steps=B.steps(fn, "steps", steps))
-    rate_v = B.value(fn, "rate", rate)
+    rate_v = _exp_positive(fn, "rate", rate)
     n = B.steps(fn, "steps", steps, allow_none=True)
     if type(rate_v) is float:
-        if not rate_v > 0:
-            raise ValueError(f"{fn}(): rate must be > 0, got rate={rate!r}")
         if n is None and rate_v > 1:
             raise ValueError(
                 f"{fn}(): an infinite exp with rate > 1 grows without bound, got rate={rate!r}; "
@@ -415,7 +430,7 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
                 end_value = start_v * rate_v**n
             except OverflowError:
                 end_value = math.inf
-            if not math.isfinite(end_value):
+            if not abs(end_value) <= B.MAX_VALUE:
                 raise ValueError(
                     f"{fn}(): start * rate ** steps overflows, got start={start!r}, "
                     f"rate={rate!r}, steps={steps!r}"
@@ -765,7 +780,7 @@ def piecewise(boundaries: Any, values: Any) -> Schedule:
         )
     checked_b: list[int | float] = []
     for i, b in enumerate(bs):
-        x = B.number(fn, f"boundaries[{i}]", b)
+        x = B.time(fn, f"boundaries[{i}]", b)
         if x < 0:
             raise ValueError(f"{fn}(): boundaries must be >= 0, got boundaries[{i}]={b!r}")
         if checked_b and x < checked_b[-1]:

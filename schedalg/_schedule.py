@@ -209,9 +209,15 @@ class Schedule:
             arr = B.as_numpy_time(t)
             out_dtype = np.float64
         arr = xp.maximum(arr, 0)
-        if xp is np and arr.size > _NP_BLOCK and self._py_ok:
-            return self._numpy_blocks(arr)
-        out = self._xp(arr, xp)
+        if xp is np:
+            # Overflow to inf inside a formula (t / every at t = 1e300, rate ** tau) gives
+            # the right limit (past the end, or 0); it is not worth a warning.
+            with np.errstate(over="ignore"):
+                if arr.size > _NP_BLOCK and self._py_ok:
+                    return self._numpy_blocks(arr)
+                out = self._xp(arr, xp)
+        else:
+            out = self._xp(arr, xp)
         out = xp.asarray(out, dtype=out_dtype)
         if out.shape != arr.shape:
             out = xp.broadcast_to(out, arr.shape)

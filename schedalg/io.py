@@ -312,7 +312,8 @@ def _json_kind(x: Any) -> str:
 
 
 def _is_num(x: Any) -> bool:
-    return (type(x) is int or type(x) is float) and math.isfinite(x)
+    # (math.isfinite of an int beyond float64 raises OverflowError; every int is finite)
+    return type(x) is int or (type(x) is float and math.isfinite(x))
 
 
 def _check_num(x: Any, path: str, kind: str) -> Any:

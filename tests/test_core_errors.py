@@ -77,6 +77,58 @@ BAD = [
     (lambda: sa.warp(forever, 2.0), ValueError, "finite"),
 ]
 
+# Schedules whose values, durations or static numbers would leave float32 (JAX) or int64 range:
+# refused when built, never an OverflowError, ZeroDivisionError or NaN later.
+EXTREME = [
+    (lambda: sa.hold(1e308), ValueError, "hold(): value must be at most 1e+30"),
+    (lambda: sa.hold(10**400), ValueError, "value=1000"),
+    (lambda: sa.hold(1e30) * 10, ValueError, "mul(): the values could reach 1e+31"),
+    (lambda: sa.hold(1e30) + sa.hold(1e30), ValueError, "add(): the values could reach 2e+30"),
+    (lambda: sa.linear_ramp(-1e308, 1e308, 10), ValueError, "start=-1e+308"),
+    (lambda: sa.cosine(1e308, -1e308, 10), ValueError, "start=1e+308"),
+    (lambda: sa.cosine(1.0, 0.0, 10, power=1e300), ValueError, "power=1e+300"),
+    (lambda: sa.cosine(1.0, 0.0, 10**30), ValueError, "steps=10000"),
+    (lambda: sa.exp(1e30, 1e-308, 10), ValueError, "end=1e-308"),
+    (lambda: sa.exp(1e-300, rate=0.5), ValueError, "start=1e-300"),
+    (lambda: sa.exp(1.0, rate=1e-300), ValueError, "rate=1e-300"),
+    (lambda: sa.exp(1.0, rate=2.0, steps=200), ValueError, "overflows"),
+    (lambda: sa.inverse(1.0, scale=1e-300), ValueError, "scale=1e-300"),
+    (lambda: sa.tanh(1.0, 0.0, 10, lower=-1e308, upper=1e308), ValueError, "lower=-1e+308"),
+    (lambda: sa.piecewise([1e300], [1.0, 2.0]), ValueError, "boundaries[0]=1e+300"),
+    (lambda: sa.piecewise([10**400], [1.0, 2.0]), ValueError, "boundaries[0]=1000"),
+    (lambda: sa.clip(finite, low=-1e308), ValueError, "low=-1e+308"),
+    (lambda: 1.0 / sa.hold(1e-300), ValueError, "smallest normal"),
+    (lambda: sa.div(1.0, sa.linear_ramp(1e-310, 1.0, 10)), ValueError, "b=linear_ramp"),
+    (lambda: sa.repeat(finite, times=10**12, stretch=1.5), ValueError, "times=1000000000000"),
+    (lambda: sa.repeat(finite, times=10**18), ValueError, "exceed 2**62"),
+    (lambda: sa.repeat(finite, times=1000, stretch=1e10), ValueError, "stretch=10000000000.0"),
+    (lambda: sa.repeat(finite, times=1000, stretch=1e-10), ValueError, "too short"),
+    (lambda: sa.repeat(sa.piecewise([5e-324], [1.0, 2.0])), ValueError, "too short"),
+    (lambda: sa.scale_by_cycle(sa.repeat(finite), 1e-300), ValueError, "factor=1e-300"),
+    (lambda: sa.scale_by_cycle(sa.repeat(finite, times=10), 1e10), ValueError, "could reach"),
+    (lambda: sa.fit(sa.piecewise([5e-324], [1.0, 2.0]), 100), ValueError, "fit(): total"),
+    (lambda: sa.fit(finite, 1e300), ValueError, "total=1e+300"),
+    (lambda: sa.shift(finite, 1e300), ValueError, "steps=1e+300"),
+    (lambda: sa.shift(finite, 2**62), ValueError, "shift(): the duration"),
+    (lambda: sa.take(finite, 10**400), ValueError, "steps=1000"),
+    (lambda: sa.scale_time(finite, 1e-300), ValueError, "factor=1e-300"),
+    (lambda: sa.scale_time(finite, 1e30), ValueError, "scale_time(): the duration"),
+    (lambda: sa.staircase(finite, 1e-300), ValueError, "every=1e-300"),
+    (lambda: sa.staircase(finite, 1e300), ValueError, "every=1e+300"),
+    (lambda: sa.warp(finite, 1e-300), ValueError, "power=1e-300"),
+    (lambda: sa.warp(finite, 1e300), ValueError, "power=1e+300"),
+    (lambda: sa.cosine(1.0, 0.0, 2**62) >> finite, ValueError, "concat(): the duration"),
+    (lambda: 1e-30 / sa.linear_ramp(1e-37, 1e-36, 10), ValueError, "|a| / b**2"),
+    (lambda: sa.exp(1e30, 1.2e-38, 10), ValueError, "end / start"),
+]
+
+
+@pytest.mark.parametrize("call,exc,text", EXTREME, ids=[b[2] for b in EXTREME])
+def test_extreme_input_is_rejected_with_a_named_argument(call, exc, text):
+    with pytest.raises(exc) as info:
+        call()
+    assert text in str(info.value)
+
 
 @pytest.mark.parametrize("call,exc,text", BAD, ids=[b[2] for b in BAD])
 def test_bad_input_is_rejected_with_a_named_argument(call, exc, text):

@@ -108,6 +108,7 @@ def _error(text: str) -> ParseError:
         ("'abc'", "a string, not a schedule", 1),
         ("1e999", "not finite", 1),
         ("1e308 * 10", "not finite", 1),
+        ("1e100", "value must be at most 1e+30", 1),
         ("1 / 0", "division by zero", 1),
         ("99999999999999999999", "integer too large", 1),
         ("1" * 5000, "too long", 1),
