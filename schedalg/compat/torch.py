@@ -244,12 +244,14 @@ def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Sc
     b = A.real(fn, "base_lr", base_lr)
     n = A.count(fn, "total_iters", total_iters)
     p = A.real(fn, "power", power)
+    if n == 0:  # torch never changes the lr (and never evaluates the power)
+        return hold(b)
     if p < 0:
         raise ValueError(
             f"{fn}(): power must be >= 0 (torch divides by zero at total_iters), "
             f"got power={power!r}"
         )
-    if n == 0 or p == 0:  # torch: 0 ** 0 == 1 at total_iters, so power 0 keeps base_lr
+    if p == 0:  # torch: 0 ** 0 == 1 at total_iters, so power 0 keeps base_lr
         return hold(b)
     return poly(b, 0.0, n, power=p)
 

@@ -82,6 +82,11 @@ def test_multistep_lr_unsorted_repeated_and_zero_milestones():
         ),
         (
             0.4,
+            lambda o: L.PolynomialLR(o, total_iters=0, power=-1.0),
+            lambda b: C.PolynomialLR(b, total_iters=0, power=-1.0),
+        ),
+        (
+            0.4,
             lambda o: L.ConstantLR(o, factor=0.0, total_iters=0),
             lambda b: C.ConstantLR(b, factor=0.0, total_iters=0),
         ),
