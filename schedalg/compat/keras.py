@@ -111,15 +111,14 @@ def _keras_piecewise(fn: str, boundaries: Sequence[float], values: Sequence[floa
             f"len(boundaries)={len(bs)}, len(values)={len(vs)}"
         )
     for i, b in enumerate(bs):
-        if b < 0:
-            raise ValueError(f"{fn}(): boundaries must be >= 0, got boundaries[{i}]={b!r}")
         if i and b < bs[i - 1]:
             raise ValueError(
                 f"{fn}(): boundaries must be increasing, got boundaries[{i - 1}]={bs[i - 1]!r} "
                 f"> boundaries[{i}]={b!r}"
             )
-    # value i applies while step <= boundaries[i]: at whole steps, until floor(b) + 1.
-    return piecewise([math.floor(b) + 1 for b in bs], vs)
+    # value i applies while step <= boundaries[i]: at whole steps, until floor(b) + 1 (a
+    # negative boundary is passed before step 0, as in Keras).
+    return piecewise([max(math.floor(b) + 1, 0) for b in bs], vs)
 
 
 def PiecewiseConstantDecay(
@@ -133,7 +132,7 @@ def PiecewiseConstantDecay(
     later.)
 
     Args:
-        boundaries: increasing steps >= 0.
+        boundaries: non-decreasing steps (a negative one is passed before step 0).
         values: one more value than boundaries.
         name: ignored.
 

@@ -87,6 +87,13 @@ def test_piecewise_constant_decay():
     )
 
 
+@pytest.mark.parametrize("bs", [[-1, 3], [-2.5, -1], [-3, 0, 0, 4.5]])
+def test_piecewise_constant_decay_negative_boundaries(bs):
+    # Keras switches when step > b: a negative boundary is passed before step 0
+    vs = [0.9, 0.5, 0.1, 0.07, 0.03][: len(bs) + 1]
+    check(C.PiecewiseConstantDecay(bs, vs), K.PiecewiseConstantDecay(bs, [f64(v) for v in vs]), 8)
+
+
 @pytest.mark.parametrize("cycle", [False, True])
 @pytest.mark.parametrize(("decay_steps", "power"), [(1, 1.0), (2, 0.5), (17, 1.0), (23, 2.6)])
 def test_polynomial_decay(cycle, decay_steps, power):
