@@ -542,4 +542,6 @@ def WSDLRScheduler(
             stable = maximum(stable, lo)
         factor = hold(1.0, head) >> _decay_piece(decay_fn, 1.0, 0.0, d, dpow, ratio) >> hold(0.0)
         body = stable * factor if type(lo) is float and lo == 0.0 else lo + (stable - lo) * factor
+    if w == 0 and type(base) is float and type(lo) is float and base < lo:
+        body = _first(base, body)  # step 0 keeps the optimizer's lr; the floor applies from 1
     return _timing(fn, _warmed(init, w, base, body, True), t_in_epochs, updates_per_epoch)

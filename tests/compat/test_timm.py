@@ -403,6 +403,14 @@ def test_zero_limit_power_and_rate_follow_timm(cls_name, kw):
     check(cls_name, kw, 30)
 
 
+@pytest.mark.parametrize("stable_fn", ["constant", "rsqrt"])
+def test_wsd_base_lr_below_lr_min_follows_timm(stable_fn):
+    # timm leaves the optimizer's lr at step 0 (no warmup) and floors at lr_min from step 1
+    kw = {"t_initial": 12, "decay_t": 4, "lr_min": 0.05, "stable_fn": stable_fn}
+    kw.update({"stable_timescale": 2.0} if stable_fn == "rsqrt" else {})
+    check("WSDLRScheduler", kw, 12, base_lr=0.02)
+
+
 def test_zero_base_lr_step_scheduler_follows_timm():
     kw = {"decay_t": 2.5, "decay_rate": 0.5, "warmup_t": 2, "warmup_lr_init": 1e-3}
     peer = timm_lrs("StepLRScheduler", 0.0, kw, 20, "update")
