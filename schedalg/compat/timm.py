@@ -99,6 +99,13 @@ def _cycles(
     ``cycle_limit`` cycles (timm's ``cycle_limit=0``: ``lr_min`` from the start)."""
     if cycle_limit == 0:
         return hold(lr_min)
+    if type(cycle_decay) is float and cycle_decay == 0.0 and cycle_limit > 1:
+        # 0 ** 0 == 1: the first cycle peaks at base_lr, the later ones at 0 (from lr_min)
+        later = shape(0.0, lr_min)
+        if cycle_mul != 1:
+            later = scale_time(later, cycle_mul)
+        rest = repeat(later, times=cycle_limit - 1, stretch=cycle_mul)
+        return shape(base_lr, lr_min) >> rest >> hold(lr_min)
     if cycle_limit == 1 or (type(cycle_decay) is float and cycle_decay == 1.0):
         body = repeat(shape(base_lr, lr_min), times=cycle_limit, stretch=cycle_mul)
     else:
@@ -129,8 +136,8 @@ def _cycle_args(
     lo = _nonneg(fn, "lr_min", lr_min)
     mul = float(B.positive(fn, "cycle_mul", cycle_mul))
     dec = B.value(fn, "cycle_decay", cycle_decay)
-    if type(dec) is float and not dec > 0:
-        raise ValueError(f"{fn}(): cycle_decay must be > 0, got cycle_decay={cycle_decay!r}")
+    if type(dec) is float and not dec >= 0:
+        raise ValueError(f"{fn}(): cycle_decay must be >= 0, got cycle_decay={cycle_decay!r}")
     limit = _count(fn, "cycle_limit", cycle_limit, 0)
     w = _count(fn, "warmup_t", warmup_t)
     init = _nonneg(fn, "warmup_lr_init", warmup_lr_init)
@@ -167,7 +174,7 @@ def CosineLRScheduler(  # named as timm names it
         t_initial: the first cycle's length (epochs or updates), >= 1.
         lr_min: the floor, >= 0.
         cycle_mul: cycle length multiplier, > 0.
-        cycle_decay: per-cycle peak multiplier, > 0.
+        cycle_decay: per-cycle peak multiplier, >= 0.
         cycle_limit: number of cycles, >= 0 (0: ``lr_min`` after the warmup, as in timm).
         warmup_t: warmup length; warmup_lr_init: its start value.
         warmup_prefix: the cycles start after the warmup (else the warmup covers their start).

@@ -389,6 +389,18 @@ def test_wsd_hypothesis(
         ("CosineLRScheduler", {"t_initial": 10, "cycle_limit": 0, "warmup_t": 3}),
         ("TanhLRScheduler", {"t_initial": 10, "cycle_limit": 0, "lr_min": 1e-3}),
         ("PolyLRScheduler", {"t_initial": 10, "cycle_limit": 0, "warmup_t": 2, "lr_min": 1e-3}),
+        # cycle_decay 0: 0 ** 0 == 1, later cycles rise from lr_min towards 0
+        (
+            "CosineLRScheduler",
+            {
+                "t_initial": 4,
+                "cycle_decay": 0.0,
+                "cycle_limit": 4,
+                "cycle_mul": 2.0,
+                "lr_min": 1e-3,
+            },
+        ),
+        ("TanhLRScheduler", {"t_initial": 5, "cycle_decay": 0.0, "cycle_limit": 3, "lr_min": 1e-3}),
         # power 0: (1 - f) ** 0 == 1, the cycle's peak throughout it
         ("PolyLRScheduler", {"t_initial": 6, "power": 0.0, "cycle_limit": 3, "cycle_decay": 0.5}),
         # decay_rate 0: 0 ** 0 == 1, the lr for the first interval, then 0
@@ -425,7 +437,7 @@ def test_zero_base_lr_step_scheduler_follows_timm():
         (lambda: ct.CosineLRScheduler(0.1, t_initial=0), "t_initial"),
         (lambda: ct.CosineLRScheduler(0.1, 10, lr_min=-1.0), "lr_min"),
         (lambda: ct.CosineLRScheduler(0.1, 10, cycle_mul=0), "cycle_mul"),
-        (lambda: ct.CosineLRScheduler(0.1, 10, cycle_decay=0.0, cycle_limit=2), "cycle_decay"),
+        (lambda: ct.CosineLRScheduler(0.1, 10, cycle_decay=-0.5, cycle_limit=2), "cycle_decay"),
         (lambda: ct.CosineLRScheduler(0.1, 10, cycle_limit=-1), "cycle_limit"),
         (lambda: ct.CosineLRScheduler(0.1, 10, k_decay=0), "k_decay"),
         (lambda: ct.CosineLRScheduler(0.1, 10, warmup_t=-2), "warmup_t"),
