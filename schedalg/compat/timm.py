@@ -401,7 +401,7 @@ def MultiStepLRScheduler(
     Args:
         base_lr: the optimizer's learning rate.
         decay_t: sorted milestones (non-negative ints).
-        decay_rate: the factor, > 0.
+        decay_rate: the factor, >= 0 (0: 0 from the first milestone, as timm).
         warmup_t, warmup_lr_init, warmup_prefix, t_in_epochs, updates_per_epoch: as in
             ``StepLRScheduler``.
 
@@ -426,8 +426,8 @@ def MultiStepLRScheduler(
         if milestones[i] < milestones[i - 1]:
             raise ValueError(f"{fn}(): decay_t must be sorted, got decay_t={decay_t!r}")
     rate = B.value(fn, "decay_rate", decay_rate)
-    if type(rate) is float and not rate > 0:
-        raise ValueError(f"{fn}(): decay_rate must be > 0, got decay_rate={decay_rate!r}")
+    if type(rate) is float and not rate >= 0:
+        raise ValueError(f"{fn}(): decay_rate must be >= 0, got decay_rate={decay_rate!r}")
     w = _count(fn, "warmup_t", warmup_t)
     init = _nonneg(fn, "warmup_lr_init", warmup_lr_init)
     values = [base * rate**i for i in range(len(milestones) + 1)]

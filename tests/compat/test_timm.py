@@ -404,6 +404,8 @@ def test_wsd_hypothesis(
         # power 0: (1 - f) ** 0 == 1, the cycle's peak throughout it
         ("PolyLRScheduler", {"t_initial": 6, "power": 0.0, "cycle_limit": 3, "cycle_decay": 0.5}),
         # decay_rate 0: 0 ** 0 == 1, the lr for the first interval, then 0
+        ("MultiStepLRScheduler", {"decay_t": [2, 2, 5], "decay_rate": 0.0}),
+        ("MultiStepLRScheduler", {"decay_t": [4], "decay_rate": 0.0, "warmup_t": 2}),
         ("StepLRScheduler", {"decay_t": 3, "decay_rate": 0.0}),
         (
             "StepLRScheduler",
