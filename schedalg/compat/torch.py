@@ -581,6 +581,9 @@ def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> S
     quirk is not reproduced: constructing a ``OneCycleLR`` rewrites the optimizer's
     ``initial_lr`` to ``max_lr / div_factor``, and ``SequentialLR`` then starts its *first*
     scheduler from that value (build it with ``base_lr=max_lr / div_factor`` to match).
+    Another: torch restarts a later scheduler with its closed form, where a ``ConstantLR``
+    with ``total_iters=0`` gives ``base_lr`` forever (alone it gives ``base_lr * factor``)
+    and a ``LinearLR`` with ``total_iters=0`` divides by zero: pass ``hold(base_lr)`` there.
 
     Args:
         schedulers: compat (or any) schedules.
