@@ -527,8 +527,9 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
 
     Args:
         schedules: schedalg schedules (e.g. from this module).
-        boundaries: ``len(schedules) - 1`` non-decreasing steps >= 0 (optax's ``zip``
-            would silently drop extras; here a length mismatch raises).
+        boundaries: ``len(schedules) - 1`` non-decreasing steps (optax's ``zip`` would
+            silently drop extras; here a length mismatch raises). A negative boundary is
+            followed as in optax: the schedule after it starts part-way at step 0.
 
     Returns:
         ``take(schedules[0], b_0) >> take(schedules[1], b_1 - b_0) >> ... >> schedules[-1]``.
@@ -547,7 +548,7 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
     for i, s in enumerate(scheds):
         if not isinstance(s, Schedule):
             raise TypeError(f"{fn}(): schedules[{i}] must be a schedule, got {s!r}")
-    bs = [A.count(fn, f"boundaries[{i}]", b) for i, b in enumerate(boundaries)]
+    bs = [A.count(fn, f"boundaries[{i}]", b, None) for i, b in enumerate(boundaries)]
     if len(bs) != len(scheds) - 1:
         raise ValueError(
             f"{fn}(): boundaries must have one entry fewer than schedules, got "
@@ -556,10 +557,16 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
     for i in range(1, len(bs)):
         if bs[i] < bs[i - 1]:
             raise ValueError(f"{fn}(): boundaries must be non-decreasing, got boundaries={bs}")
+    # schedules[i] counts from edges[i]; a negative edge (optax: step - boundary) starts it
+    # part-way at step 0, and the schedules before it never run
     edges = [0, *bs]
     pieces = []
-    for i in range(len(bs)):
-        n = edges[i + 1] - edges[i]
-        s = scheds[i]
+    for i, s in enumerate(scheds):
+        if edges[i] < 0:
+            s = shift(s, edges[i])
+        if i == len(bs):
+            pieces.append(s)
+            break
+        n = max(edges[i + 1], 0) - max(edges[i], 0)
         pieces.append(s if s.duration == n else take(s, n))
-    return concat(*pieces, scheds[-1])
+    return concat(*pieces)

@@ -152,6 +152,17 @@ def test_piecewise_interpolate_schedule_negative_boundaries(kind, bs):
     check(ours, peer, 12, vectorized=False)
 
 
+@pytest.mark.parametrize("bs", [[-2, 4], [-3, -1], [0, 0], [-1, 0]])
+def test_join_schedules_negative_boundaries(bs):
+    # optax evaluates the schedule after boundary b at step - b: part-way in when b < 0
+    make = lambda m: [  # noqa: E731
+        m.linear_schedule(1.0, 0.2, 5),
+        m.cosine_decay_schedule(0.8, 6, alpha=0.1),
+        m.linear_schedule(0.5, 0.0, 3, transition_begin=2),
+    ]
+    check(C.join_schedules(make(C), bs), optax.join_schedules(make(optax), bs), 14)
+
+
 def test_cosine_exponent_zero_holds_the_start():
     # optax: cos_term ** 0 == 1 at every step (0 ** 0 == 1 at the end)
     kw = dict(init_value=0.73, decay_steps=6, alpha=0.1, exponent=0.0)
