@@ -52,13 +52,18 @@ def _exponential(
     n_lr, n_steps, n_rate = names
     a = A.real(fn, n_lr, lr)
     n = A.positive(fn, n_steps, decay_steps)
-    if not 0 < rate <= 1:
+    if not 0 <= rate <= 1:
         raise ValueError(
-            f"{fn}(): {n_rate} must give a factor in (0, 1] (a growth without bound has no "
+            f"{fn}(): {n_rate} must give a factor in [0, 1] (a growth without bound has no "
             f"schedalg form), got {n_rate}={rate!r}"
         )
-    if a <= 0:
-        raise ValueError(f"{fn}(): {n_lr} must be > 0, got {n_lr}={lr!r}")
+    if a < 0:
+        raise ValueError(f"{fn}(): {n_lr} must be >= 0, got {n_lr}={lr!r}")
+    if a == 0:
+        return hold(0.0)
+    if rate == 0:  # 0 ** 0 == 1: the lr at step 0 (the first interval, staircased), then 0
+        s = scale_time(hold(a, 1) >> hold(0.0), n) if stair else hold(a, 1) >> hold(0.0)
+        return staircase(s, n) if stair else s
     s = scale_time(exp(a, rate=rate), n)
     return staircase(s, n) if stair else s
 
@@ -76,9 +81,9 @@ def ExponentialDecay(
     exponent floored if ``staircase``.
 
     Args:
-        initial_learning_rate: the lr at step 0, > 0.
+        initial_learning_rate: the lr at step 0, >= 0.
         decay_steps: steps per factor of ``decay_rate``, > 0.
-        decay_rate: the factor, in (0, 1].
+        decay_rate: the factor, in [0, 1].
         staircase: decay in whole blocks of ``decay_steps``.
         name: ignored.
 
@@ -106,15 +111,14 @@ def _keras_piecewise(fn: str, boundaries: Sequence[float], values: Sequence[floa
             f"len(boundaries)={len(bs)}, len(values)={len(vs)}"
         )
     for i, b in enumerate(bs):
-        if b < 0:
-            raise ValueError(f"{fn}(): boundaries must be >= 0, got boundaries[{i}]={b!r}")
         if i and b < bs[i - 1]:
             raise ValueError(
                 f"{fn}(): boundaries must be increasing, got boundaries[{i - 1}]={bs[i - 1]!r} "
                 f"> boundaries[{i}]={b!r}"
             )
-    # value i applies while step <= boundaries[i]: at whole steps, until floor(b) + 1.
-    return piecewise([math.floor(b) + 1 for b in bs], vs)
+    # value i applies while step <= boundaries[i]: at whole steps, until floor(b) + 1 (a
+    # negative boundary is passed before step 0, as in Keras).
+    return piecewise([max(math.floor(b) + 1, 0) for b in bs], vs)
 
 
 def PiecewiseConstantDecay(
@@ -128,7 +132,7 @@ def PiecewiseConstantDecay(
     later.)
 
     Args:
-        boundaries: increasing steps >= 0.
+        boundaries: non-decreasing steps (a negative one is passed before step 0).
         values: one more value than boundaries.
         name: ignored.
 
@@ -157,7 +161,11 @@ def _keras_polynomial(
     a = A.real(fn, lr_name, lr)
     n = A.count(fn, "decay_steps", decay_steps, 1)
     b = A.real(fn, "end_learning_rate", end)
-    p = A.positive(fn, "power", power)
+    p = A.real(fn, "power", power)
+    if p < 0:
+        raise ValueError(f"{fn}(): power must be >= 0, got power={power!r}")
+    if p == 0:  # (1 - step / D) ** 0 == 1 at every step, the end included (0 ** 0 == 1)
+        return hold(a)
     if not cycle:
         return poly(a, b, n, power=p)
     # Step k >= 1 lies in cycle c = ceil(k / n) - 1 and decays over (c + 1) * n steps from 0:
@@ -187,7 +195,7 @@ def PolynomialDecay(
         initial_learning_rate: the lr at step 0.
         decay_steps: the decay length, an int >= 1.
         end_learning_rate: the lr at the end of each decay.
-        power: the exponent, > 0.
+        power: the exponent, >= 0 (0: ``initial_learning_rate`` throughout, as Keras).
         cycle: restart after each ``decay_steps``.
         name: ignored.
 

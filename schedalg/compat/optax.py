@@ -17,7 +17,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .._combinators import concat, maximum, minimum, scale_time, take
+from .._combinators import concat, maximum, minimum, scale_time, shift, take
 from .._combinators import staircase as _staircase
 from .._primitives import cosine, exp, hold, linear_ramp, piecewise, poly
 from .._schedule import Schedule
@@ -250,7 +250,7 @@ def cosine_decay_schedule(
         init_value: the starting value.
         decay_steps: the decay length, an int >= 1.
         alpha: the final value as a fraction of ``init_value``.
-        exponent: the power of the cosine factor, > 0.
+        exponent: the power of the cosine factor, >= 0 (0: ``init_value`` throughout, as optax).
 
     Returns:
         ``cosine(init_value, init_value * alpha, decay_steps, power=exponent)``.
@@ -265,7 +265,14 @@ def cosine_decay_schedule(
     a = A.real(fn, "init_value", init_value)
     n = A.count(fn, "decay_steps", decay_steps, 1)
     al = A.real(fn, "alpha", alpha)
-    p = A.positive(fn, "exponent", exponent)
+    p = A.real(fn, "exponent", exponent)
+    if p < 0:
+        raise ValueError(
+            f"{fn}(): exponent must be >= 0 (optax reaches 0 ** exponent = inf at decay_steps), "
+            f"got exponent={exponent!r}"
+        )
+    if p == 0:  # optax: cos_term ** 0 == 1 at every step (0 ** 0 == 1): init_value throughout
+        return hold(a)
     return cosine(a, a * al, n, power=p)
 
 
@@ -279,12 +286,13 @@ def piecewise_interpolate_schedule(
     Formula: with boundaries ``b_0 = 0 < b_1 < ...`` and values ``v_0 = init_value``,
     ``v_i = v_{i-1} * scale_i``, the value goes from ``v_i`` to ``v_{i+1}`` over
     ``[b_i, b_{i+1})`` linearly (``"linear"``) or along a half cosine (``"cosine"``), and is
-    ``v_last`` from the last boundary on.
+    ``v_last`` from the last boundary on. A negative ``b_1`` is followed as optax follows it:
+    the interval from 0 is empty and step 0 lies part-way between ``b_1`` and ``b_2``.
 
     Args:
         interpolate_type: ``"linear"`` or ``"cosine"``.
         init_value: the value at 0.
-        boundaries_and_scales: ``{step: scale}``, steps >= 0, scales >= 0.
+        boundaries_and_scales: ``{step: scale}``, scales >= 0.
 
     Returns:
         A ``concat`` of ``linear_ramp`` or ``cosine`` pieces, then a ``hold``.
@@ -299,19 +307,20 @@ def piecewise_interpolate_schedule(
     fn = "piecewise_interpolate_schedule"
     kind = A.choice(fn, "interpolate_type", interpolate_type, ("linear", "cosine"))
     v = A.real(fn, "init_value", init_value)
+    items = _sorted_scales(fn, boundaries_and_scales)
+    # optax interpolates over [b_i, b_{i+1}) from the first boundary on, even a negative one
+    # (its interval from 0 is then empty): time starts at min(0, b_1), entered part-way.
+    begin: int | float = min(0, items[0][0]) if items else 0
     pieces: list[Schedule] = []
-    at: int | float = 0
-    for b, s in _sorted_scales(fn, boundaries_and_scales):
-        if b < 0:
-            raise ValueError(
-                f"{fn}(): boundaries must be >= 0, got boundary {b!r} in boundaries_and_scales"
-            )
+    at = begin
+    for b, s in items:
         nv = v * s
         if b > at:
             pieces.append(A.segment("linear" if kind == "linear" else "cos", v, nv, b - at))
         at, v = b, nv
     pieces.append(hold(v))
-    return concat(*pieces)
+    out = concat(*pieces)
+    return shift(out, begin) if begin < 0 else out
 
 
 def linear_onecycle_schedule(
@@ -423,7 +432,7 @@ def warmup_cosine_decay_schedule(
         warmup_steps: the warm-up length, an int >= 0.
         decay_steps: the total length, > ``warmup_steps``.
         end_value: the final value.
-        exponent: the power of the cosine factor, > 0.
+        exponent: the power of the cosine factor, >= 0 (0: ``peak_value`` after the warm-up).
 
     Returns:
         ``linear_ramp(init, peak, warmup) >> cosine(peak, end, decay - warmup, exponent)``.
@@ -518,8 +527,9 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
 
     Args:
         schedules: schedalg schedules (e.g. from this module).
-        boundaries: ``len(schedules) - 1`` non-decreasing steps >= 0 (optax's ``zip``
-            would silently drop extras; here a length mismatch raises).
+        boundaries: ``len(schedules) - 1`` non-decreasing steps (optax's ``zip`` would
+            silently drop extras; here a length mismatch raises). A negative boundary is
+            followed as in optax: the schedule after it starts part-way at step 0.
 
     Returns:
         ``take(schedules[0], b_0) >> take(schedules[1], b_1 - b_0) >> ... >> schedules[-1]``.
@@ -538,7 +548,7 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
     for i, s in enumerate(scheds):
         if not isinstance(s, Schedule):
             raise TypeError(f"{fn}(): schedules[{i}] must be a schedule, got {s!r}")
-    bs = [A.count(fn, f"boundaries[{i}]", b) for i, b in enumerate(boundaries)]
+    bs = [A.count(fn, f"boundaries[{i}]", b, None) for i, b in enumerate(boundaries)]
     if len(bs) != len(scheds) - 1:
         raise ValueError(
             f"{fn}(): boundaries must have one entry fewer than schedules, got "
@@ -547,10 +557,16 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
     for i in range(1, len(bs)):
         if bs[i] < bs[i - 1]:
             raise ValueError(f"{fn}(): boundaries must be non-decreasing, got boundaries={bs}")
+    # schedules[i] counts from edges[i]; a negative edge (optax: step - boundary) starts it
+    # part-way at step 0, and the schedules before it never run
     edges = [0, *bs]
     pieces = []
-    for i in range(len(bs)):
-        n = edges[i + 1] - edges[i]
-        s = scheds[i]
+    for i, s in enumerate(scheds):
+        if edges[i] < 0:
+            s = shift(s, edges[i])
+        if i == len(bs):
+            pieces.append(s)
+            break
+        n = max(edges[i + 1], 0) - max(edges[i], 0)
         pieces.append(s if s.duration == n else take(s, n))
-    return concat(*pieces, scheds[-1])
+    return concat(*pieces)

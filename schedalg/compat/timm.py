@@ -96,7 +96,16 @@ def _cycles(
 ) -> Schedule:
     """timm's restarts: cycle ``i`` is ``lr_min + (base_lr * cycle_decay**i - lr_min) * w``,
     where ``shape(hi, lo)`` runs from ``hi`` (w = 1) to ``lo`` (w = 0); ``lr_min`` after
-    ``cycle_limit`` cycles."""
+    ``cycle_limit`` cycles (timm's ``cycle_limit=0``: ``lr_min`` from the start)."""
+    if cycle_limit == 0:
+        return hold(lr_min)
+    if type(cycle_decay) is float and cycle_decay == 0.0 and cycle_limit > 1:
+        # 0 ** 0 == 1: the first cycle peaks at base_lr, the later ones at 0 (from lr_min)
+        later = shape(0.0, lr_min)
+        if cycle_mul != 1:
+            later = scale_time(later, cycle_mul)
+        rest = repeat(later, times=cycle_limit - 1, stretch=cycle_mul)
+        return shape(base_lr, lr_min) >> rest >> hold(lr_min)
     if cycle_limit == 1 or (type(cycle_decay) is float and cycle_decay == 1.0):
         body = repeat(shape(base_lr, lr_min), times=cycle_limit, stretch=cycle_mul)
     else:
@@ -127,9 +136,9 @@ def _cycle_args(
     lo = _nonneg(fn, "lr_min", lr_min)
     mul = float(B.positive(fn, "cycle_mul", cycle_mul))
     dec = B.value(fn, "cycle_decay", cycle_decay)
-    if type(dec) is float and not dec > 0:
-        raise ValueError(f"{fn}(): cycle_decay must be > 0, got cycle_decay={cycle_decay!r}")
-    limit = _count(fn, "cycle_limit", cycle_limit, 1)
+    if type(dec) is float and not dec >= 0:
+        raise ValueError(f"{fn}(): cycle_decay must be >= 0, got cycle_decay={cycle_decay!r}")
+    limit = _count(fn, "cycle_limit", cycle_limit, 0)
     w = _count(fn, "warmup_t", warmup_t)
     init = _nonneg(fn, "warmup_lr_init", warmup_lr_init)
     return base, t0, lo, mul, dec, limit, w, init
@@ -165,8 +174,8 @@ def CosineLRScheduler(  # named as timm names it
         t_initial: the first cycle's length (epochs or updates), >= 1.
         lr_min: the floor, >= 0.
         cycle_mul: cycle length multiplier, > 0.
-        cycle_decay: per-cycle peak multiplier, > 0.
-        cycle_limit: number of cycles, >= 1.
+        cycle_decay: per-cycle peak multiplier, >= 0.
+        cycle_limit: number of cycles, >= 0 (0: ``lr_min`` after the warmup, as in timm).
         warmup_t: warmup length; warmup_lr_init: its start value.
         warmup_prefix: the cycles start after the warmup (else the warmup covers their start).
         t_in_epochs: timm's flag; see the module docstring.
@@ -199,6 +208,8 @@ def CosineLRScheduler(  # named as timm names it
         return warp(cosine(hi, end, t0), k)
 
     body = _cycles(shape, base, lo, mul, dec, limit)
+    if limit == 0 and w == 0:  # step 0 keeps the optimizer's lr
+        body = _first(base, body)
     return _timing(fn, _warmed(init, w, base, body, warmup_prefix), t_in_epochs, updates_per_epoch)
 
 
@@ -287,7 +298,8 @@ def PolyLRScheduler(
     lr_min) * (1 - (c / length) ** k_decay) ** power``.
 
     Args:
-        power: the polynomial exponent, > 0; the rest as in ``CosineLRScheduler``.
+        power: the polynomial exponent, >= 0 (0: ``lr`` over each cycle); the rest as in
+            ``CosineLRScheduler``.
 
     Example:
         >>> PolyLRScheduler(1.0, t_initial=10, power=2.0)(5)
@@ -307,13 +319,19 @@ def PolyLRScheduler(
         warmup_t,
         warmup_lr_init,
     )
-    p = B.positive(fn, "power", power)
+    p = B.number(fn, "power", power)
+    if p < 0:
+        raise ValueError(f"{fn}(): power must be >= 0, got power={power!r}")
     k = B.positive(fn, "k_decay", k_decay)
 
     def shape(hi: Any, end: Any) -> Schedule:
+        if p == 0:  # timm: (1 - f) ** 0 == 1 over each cycle
+            return hold(hi, t0)
         return warp(poly(hi, end, t0, power=p), k)
 
     body = _cycles(shape, base, lo, mul, dec, limit)
+    if limit == 0 and w == 0:  # step 0 keeps the optimizer's lr
+        body = _first(base, body)
     return _timing(fn, _warmed(init, w, base, body, warmup_prefix), t_in_epochs, updates_per_epoch)
 
 
@@ -335,7 +353,7 @@ def StepLRScheduler(
     Args:
         base_lr: the optimizer's learning rate.
         decay_t: the interval, > 0 (a float is allowed, as in timm).
-        decay_rate: the factor, in (0, 1].
+        decay_rate: the factor, in [0, 1].
         warmup_t, warmup_lr_init, warmup_prefix, t_in_epochs, updates_per_epoch: as in
             ``CosineLRScheduler`` (``warmup_prefix`` defaults to True here, as in timm).
 
@@ -349,12 +367,18 @@ def StepLRScheduler(
     fn = "StepLRScheduler"
     base = _nonneg(fn, "base_lr", base_lr)
     every = B.positive(fn, "decay_t", decay_t)
-    rate = B.positive(fn, "decay_rate", decay_rate)
-    if rate > 1:
-        raise ValueError(f"{fn}(): decay_rate must be in (0, 1], got decay_rate={decay_rate!r}")
+    rate = B.number(fn, "decay_rate", decay_rate)
+    if not 0 <= rate <= 1:
+        raise ValueError(f"{fn}(): decay_rate must be in [0, 1], got decay_rate={decay_rate!r}")
     w = _count(fn, "warmup_t", warmup_t)
     init = _nonneg(fn, "warmup_lr_init", warmup_lr_init)
-    body = staircase(scale_time(exp(base, rate=rate), every), every)
+    body: Schedule
+    if base == 0:
+        body = hold(0.0)
+    elif rate == 0:  # 0 ** 0 == 1: base_lr for the first interval, then 0
+        body = staircase(scale_time(hold(base, 1) >> hold(0.0), every), every)
+    else:
+        body = staircase(scale_time(exp(base, rate=rate), every), every)
     return _timing(fn, _warmed(init, w, base, body, warmup_prefix), t_in_epochs, updates_per_epoch)
 
 
@@ -377,7 +401,7 @@ def MultiStepLRScheduler(
     Args:
         base_lr: the optimizer's learning rate.
         decay_t: sorted milestones (non-negative ints).
-        decay_rate: the factor, > 0.
+        decay_rate: the factor, >= 0 (0: 0 from the first milestone, as timm).
         warmup_t, warmup_lr_init, warmup_prefix, t_in_epochs, updates_per_epoch: as in
             ``StepLRScheduler``.
 
@@ -402,8 +426,8 @@ def MultiStepLRScheduler(
         if milestones[i] < milestones[i - 1]:
             raise ValueError(f"{fn}(): decay_t must be sorted, got decay_t={decay_t!r}")
     rate = B.value(fn, "decay_rate", decay_rate)
-    if type(rate) is float and not rate > 0:
-        raise ValueError(f"{fn}(): decay_rate must be > 0, got decay_rate={decay_rate!r}")
+    if type(rate) is float and not rate >= 0:
+        raise ValueError(f"{fn}(): decay_rate must be >= 0, got decay_rate={decay_rate!r}")
     w = _count(fn, "warmup_t", warmup_t)
     init = _nonneg(fn, "warmup_lr_init", warmup_lr_init)
     values = [base * rate**i for i in range(len(milestones) + 1)]
@@ -525,4 +549,6 @@ def WSDLRScheduler(
             stable = maximum(stable, lo)
         factor = hold(1.0, head) >> _decay_piece(decay_fn, 1.0, 0.0, d, dpow, ratio) >> hold(0.0)
         body = stable * factor if type(lo) is float and lo == 0.0 else lo + (stable - lo) * factor
+    if w == 0 and type(base) is float and type(lo) is float and base < lo:
+        body = _first(base, body)  # step 0 keeps the optimizer's lr; the floor applies from 1
     return _timing(fn, _warmed(init, w, base, body, True), t_in_epochs, updates_per_epoch)

@@ -14,6 +14,7 @@ Reference: https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rat
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from .._combinators import (
@@ -21,6 +22,7 @@ from .._combinators import (
     repeat,
     scale_by_cycle,
     scale_time,
+    shift,
     staircase,
     take,
 )
@@ -44,14 +46,32 @@ __all__ = [
 ]
 
 
-def _decay_rate(fn: str, gamma: float) -> float:
+def _decay_rate(fn: str, gamma: float, low: str = "(0") -> float:
     g = A.real(fn, "gamma", gamma)
-    if not 0 < g <= 1:
+    if not (0 <= g <= 1 if low == "[0" else 0 < g <= 1):
         raise ValueError(
-            f"{fn}(): gamma must be in (0, 1] (a schedule that grows without bound has no "
+            f"{fn}(): gamma must be in {low}, 1] (a schedule that grows without bound has no "
             f"schedalg form; clip it with minimum(...) yourself), got gamma={gamma!r}"
         )
     return g
+
+
+def _geometric(fn: str, base_lr: float, gamma: float, every: int) -> Schedule:
+    """``base_lr * gamma ** floor(k / every)``, for ``base_lr >= 0`` and ``gamma`` in [0, 1]."""
+    b = A.real(fn, "base_lr", base_lr)
+    if b < 0:
+        raise ValueError(
+            f"{fn}(): base_lr must be >= 0 (torch's optimizers refuse a negative lr), "
+            f"got base_lr={base_lr!r}"
+        )
+    g = _decay_rate(fn, gamma, "[0")
+    if b == 0:
+        return hold(0.0)
+    if g == 0:  # base_lr for the first period, then 0 (0 ** 0 == 1)
+        return piecewise([every], [b, 0.0])
+    if every == 1:
+        return exp(b, rate=g)
+    return staircase(scale_time(exp(b, rate=g), every), every)
 
 
 def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
@@ -62,7 +82,7 @@ def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     Args:
         base_lr: the optimizer's lr.
         step_size: steps between decays, an int >= 1.
-        gamma: the decay factor, in (0, 1].
+        gamma: the decay factor, in [0, 1] (0: base_lr for one period, then 0).
 
     Returns:
         ``staircase(scale_time(exp(base_lr, rate=gamma), step_size), step_size)``.
@@ -75,10 +95,8 @@ def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     Reference: ``torch.optim.lr_scheduler.StepLR``.
     """
     fn = "StepLR"
-    b = A.real(fn, "base_lr", base_lr)
     n = A.count(fn, "step_size", step_size, 1)
-    g = _decay_rate(fn, gamma)
-    return staircase(scale_time(exp(b, rate=g), n), n)
+    return _geometric(fn, base_lr, gamma, n)
 
 
 def MultiStepLR(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Schedule:
@@ -132,9 +150,14 @@ def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) ->
     fn = "ConstantLR"
     b = A.real(fn, "base_lr", base_lr)
     f = A.real(fn, "factor", factor)
-    if not 0 < f <= 1:
-        raise ValueError(f"{fn}(): factor must be in (0, 1], got factor={factor!r}")
+    if not 0 <= f <= 1:
+        raise ValueError(f"{fn}(): factor must be in [0, 1], got factor={factor!r}")
     n = A.count(fn, "total_iters", total_iters)
+    if f == 0 and n > 0:
+        raise ValueError(
+            f"{fn}(): factor=0 needs total_iters=0 (torch divides by 0 at total_iters), got "
+            f"factor={factor!r}, total_iters={total_iters!r}"
+        )
     if n == 0:
         return hold(b * f)
     return piecewise([n], [b * f, b])
@@ -188,7 +211,7 @@ def ExponentialLR(base_lr: float, gamma: float) -> Schedule:
 
     Args:
         base_lr: the optimizer's lr.
-        gamma: the per-step factor, in (0, 1].
+        gamma: the per-step factor, in [0, 1].
 
     Example:
         >>> ExponentialLR(base_lr=1.0, gamma=0.5)(3)
@@ -197,7 +220,7 @@ def ExponentialLR(base_lr: float, gamma: float) -> Schedule:
     Reference: ``torch.optim.lr_scheduler.ExponentialLR``.
     """
     fn = "ExponentialLR"
-    return exp(A.real(fn, "base_lr", base_lr), rate=_decay_rate(fn, gamma))
+    return _geometric(fn, base_lr, gamma, 1)
 
 
 def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Schedule:
@@ -209,7 +232,7 @@ def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Sc
     Args:
         base_lr: the optimizer's lr.
         total_iters: the decay length, an int >= 0.
-        power: the exponent, > 0.
+        power: the exponent, >= 0 (0: base_lr throughout, as torch gives).
 
     Example:
         >>> PolynomialLR(base_lr=1.0, total_iters=4, power=2.0)(2)
@@ -220,8 +243,15 @@ def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Sc
     fn = "PolynomialLR"
     b = A.real(fn, "base_lr", base_lr)
     n = A.count(fn, "total_iters", total_iters)
-    p = A.positive(fn, "power", power)
-    if n == 0:
+    p = A.real(fn, "power", power)
+    if n == 0:  # torch never changes the lr (and never evaluates the power)
+        return hold(b)
+    if p < 0:
+        raise ValueError(
+            f"{fn}(): power must be >= 0 (torch divides by zero at total_iters), "
+            f"got power={power!r}"
+        )
+    if p == 0:  # torch: 0 ** 0 == 1 at total_iters, so power 0 keeps base_lr
         return hold(b)
     return poly(b, 0.0, n, power=p)
 
@@ -416,8 +446,10 @@ def OneCycleLR(
         max_lr: the peak lr (the optimizer's lr is not read).
         total_steps: the number of steps; or give ``epochs`` and ``steps_per_epoch``.
         epochs, steps_per_epoch: ``total_steps = epochs * steps_per_epoch``.
-        pct_start: the warm-up fraction, in (0, 1); each phase must span more than 0 steps
-            (torch divides by zero otherwise) and the last one at least 1.
+        pct_start: the warm-up fraction, in [0, 1]. Odd values are followed as torch follows
+            them: a phase that ends before the previous one is skipped, the next is entered
+            part-way, and a last phase shorter than a step extrapolates at ``T``; a phase of
+            0 steps that owns a step raises (torch divides by zero there).
         anneal_strategy: ``"cos"`` or ``"linear"``.
         cycle_momentum: whether torch cycles momentum (needed for ``which="momentum"``).
         base_momentum, max_momentum: the momentum bounds.
@@ -475,13 +507,8 @@ def OneCycleLR(
         ends = [float(pct * total) - 1, float(total - 1)]
     starts = [0.0, *ends[:-1]]
     lengths = [e - s for s, e in zip(starts, ends, strict=True)]
-    for i, n in enumerate(lengths):
-        if not n > 0 or (i == len(lengths) - 1 and n < 1):
-            raise ValueError(
-                f"{fn}(): phase {i + 1} of {len(lengths)} spans {n!r} steps (ends at "
-                f"{ends}); it must be > 0 (the last >= 1): change pct_start or total_steps, "
-                f"got pct_start={pct_start!r}, total_steps={total}"
-            )
+    if not (all(n > 0 for n in lengths) and lengths[-1] >= 1):
+        return _one_cycle_odd(fn, kind, values, starts, ends, total, pct_start)
     pieces = [
         A.segment(kind, values[i], values[i + 1], lengths[i]) for i in range(len(lengths) - 1)
     ]
@@ -493,6 +520,58 @@ def OneCycleLR(
     return take(concat(*pieces), total)
 
 
+def _one_cycle_odd(
+    fn: str,
+    kind: str,
+    values: list[float],
+    starts: list[float],
+    ends: list[float],
+    total: int,
+    pct_start: float,
+) -> Schedule:
+    """OneCycleLR where a phase ends before the previous one or the last spans < 1 step.
+
+    torch gives step ``k`` to the first phase whose end is ``>= k`` (the last phase takes the
+    rest), at progress ``(k - start) / (end - start)`` with ``start`` the previous phase's end:
+    phases can be skipped or entered part-way. Each phase that owns steps becomes a piece over
+    exactly those steps (shifted to start part-way); step ``total_steps`` is torch's value there
+    (any progress), held after.
+    """
+
+    def anneal(i: int, p: float) -> float:
+        a, b = values[i], values[i + 1]
+        if kind == "cos":
+            return b + (a - b) / 2.0 * (math.cos(math.pi * p) + 1)
+        return (b - a) * p + a
+
+    def refuse(i: int) -> ValueError:
+        return ValueError(
+            f"{fn}(): phase {i + 1} of {len(ends)} spans 0 steps (ends at {ends}) and owns a "
+            f"step, where torch divides by zero: change pct_start or total_steps, got "
+            f"pct_start={pct_start!r}, total_steps={total}"
+        )
+
+    last = len(ends) - 1
+    pieces: list[Schedule] = []
+    prior = -math.inf
+    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        a = 0 if prior == -math.inf else max(0, math.floor(prior) + 1)
+        b = total - 1 if i == last else min(total - 1, math.floor(end))
+        prior = max(prior, end)
+        if a > b:
+            continue
+        if not end - start > 0:
+            raise refuse(i)
+        seg = A.segment(kind, values[i], values[i + 1], end - start)
+        offset = a - start
+        pieces.append(take(shift(seg, -offset) if offset else seg, b - a + 1))
+    i = next((j for j, e in enumerate(ends) if total <= e), last)
+    if ends[i] == starts[i]:
+        raise refuse(i)
+    pieces.append(hold(anneal(i, (total - starts[i]) / (ends[i] - starts[i]))))
+    return concat(*pieces)
+
+
 def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> Schedule:
     """torch's ``SequentialLR``: each schedule in turn, restarted at its milestone.
 
@@ -502,6 +581,9 @@ def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> S
     quirk is not reproduced: constructing a ``OneCycleLR`` rewrites the optimizer's
     ``initial_lr`` to ``max_lr / div_factor``, and ``SequentialLR`` then starts its *first*
     scheduler from that value (build it with ``base_lr=max_lr / div_factor`` to match).
+    Another: torch restarts a later scheduler with its closed form, where a ``ConstantLR``
+    with ``total_iters=0`` gives ``base_lr`` forever (alone it gives ``base_lr * factor``)
+    and a ``LinearLR`` with ``total_iters=0`` divides by zero: pass ``hold(base_lr)`` there.
 
     Args:
         schedulers: compat (or any) schedules.

@@ -15,6 +15,7 @@ Reference: https://github.com/huggingface/transformers, ``src/transformers/optim
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -484,8 +485,10 @@ def get_wsd_schedule(
         base_lr: the optimizer's learning rate.
         num_warmup_steps: ``W``.
         num_decay_steps: ``D``.
-        num_training_steps: the total ``N``; ``S = N - W - D``.
-        num_stable_steps: ``S`` (give this or ``num_training_steps``; both only if they agree).
+        num_training_steps: the total ``N``; ``S = N - W - D`` (if ``N < W + D``, the decay
+            starts ``W + D - N`` steps in, right after the warm-up, as in transformers).
+        num_stable_steps: ``S``; given with a ``num_training_steps`` that disagrees, it wins
+            with a ``UserWarning``, as in transformers.
         warmup_type, decay_type: ``"linear"``, ``"cosine"`` or ``"1-sqrt"``.
         min_lr_ratio: ``m >= 0``, the floor as a fraction of ``base_lr``.
         num_cycles: cosine waves over the decay, > 0.
@@ -508,19 +511,19 @@ def get_wsd_schedule(
         if num_training_steps is not None:
             n = _steps(fn, "num_training_steps", num_training_steps)
             if n != w + s + d:
-                raise ValueError(
-                    f"{fn}(): num_training_steps must equal num_warmup_steps + num_stable_steps "
-                    f"+ num_decay_steps when both are given, got num_training_steps={n}, "
-                    f"{w} + {s} + {d} = {w + s + d}"
+                # what transformers does (get_scheduler passes num_training_steps along)
+                warnings.warn(
+                    f"{fn}(): num_training_steps={n} differs from num_warmup_steps + "
+                    f"num_stable_steps + num_decay_steps = {w} + {s} + {d}; num_stable_steps "
+                    f"is used, as transformers does",
+                    UserWarning,
+                    stacklevel=2,
                 )
     else:
         n = _steps(fn, "num_training_steps", num_training_steps)
+        # negative when num_training_steps < num_warmup_steps + num_decay_steps: transformers
+        # then enters the decay part-way, -s steps in, right after the warm-up
         s = n - w - d
-        if s < 0:
-            raise ValueError(
-                f"{fn}(): num_training_steps must be >= num_warmup_steps + num_decay_steps, got "
-                f"num_training_steps={n}, num_warmup_steps={w}, num_decay_steps={d}"
-            )
     for name, kind in (("warmup_type", warmup_type), ("decay_type", decay_type)):
         if kind not in _RAMP_TYPES:
             raise ValueError(
@@ -530,7 +533,7 @@ def get_wsd_schedule(
     m = _ratio(fn, "min_lr_ratio", min_lr_ratio)
     c = _cycles(fn, num_cycles)
     low = lr * m
-    head = _ramp(warmup_type, low, lr, w) >> hold(lr, s)
+    head = _ramp(warmup_type, low, lr, w) >> hold(lr, max(s, 0))
     if d == 0:
         return head >> hold(low)
     if decay_type == "linear":
@@ -539,7 +542,7 @@ def get_wsd_schedule(
         tail = warp(linear_ramp(lr, low, d), 0.5) >> hold(low)
     else:
         tail = _wave_then(lr, low, d, c, low)
-    return head >> tail
+    return head >> (shift(tail, s) if s < 0 else tail)
 
 
 _BY_NAME: dict[str, Callable[..., Schedule]] = {

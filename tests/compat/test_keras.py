@@ -70,6 +70,14 @@ def test_exponential_decay(staircase, decay_steps):
     check(C.ExponentialDecay(0.37, **kw), K.ExponentialDecay(f64(0.37), **kw), 200)
 
 
+@pytest.mark.parametrize("staircase", [False, True])
+@pytest.mark.parametrize(("lr", "decay_rate"), [(0.0, 0.5), (0.37, 0.0), (0.0, 0.0)])
+def test_exponential_decay_zero_lr_or_rate(staircase, lr, decay_rate):
+    # Keras takes 0 ** 0 == 1: rate 0 keeps the lr at step 0 (the first interval, staircased)
+    kw = dict(decay_steps=2.5, decay_rate=decay_rate, staircase=staircase)
+    check(C.ExponentialDecay(lr, **kw), K.ExponentialDecay(f64(lr), **kw), 20)
+
+
 def test_piecewise_constant_decay():
     bs, vs = [0, 9, 10, 31, 31, 58], [0.5, 0.3, 0.9, 0.01, 7.0, 0.2, 0.04]
     check(
@@ -79,12 +87,26 @@ def test_piecewise_constant_decay():
     )
 
 
+@pytest.mark.parametrize("bs", [[-1, 3], [-2.5, -1], [-3, 0, 0, 4.5]])
+def test_piecewise_constant_decay_negative_boundaries(bs):
+    # Keras switches when step > b: a negative boundary is passed before step 0
+    vs = [0.9, 0.5, 0.1, 0.07, 0.03][: len(bs) + 1]
+    check(C.PiecewiseConstantDecay(bs, vs), K.PiecewiseConstantDecay(bs, [f64(v) for v in vs]), 8)
+
+
 @pytest.mark.parametrize("cycle", [False, True])
 @pytest.mark.parametrize(("decay_steps", "power"), [(1, 1.0), (2, 0.5), (17, 1.0), (23, 2.6)])
 def test_polynomial_decay(cycle, decay_steps, power):
     kw = dict(decay_steps=decay_steps, end_learning_rate=0.013, power=power, cycle=cycle)
     n = horizon(4 * decay_steps) if cycle else horizon(decay_steps)
     check(C.PolynomialDecay(0.61, **kw), K.PolynomialDecay(f64(0.61), **kw), n)
+
+
+@pytest.mark.parametrize("cycle", [False, True])
+def test_polynomial_decay_power_zero(cycle):
+    # (1 - p) ** 0 == 1 at every step, the end included: the initial lr throughout
+    kw = dict(decay_steps=4, end_learning_rate=0.013, power=0.0, cycle=cycle)
+    check(C.PolynomialDecay(0.61, **kw), K.PolynomialDecay(f64(0.61), **kw), 20)
 
 
 @pytest.mark.parametrize("staircase", [False, True])
@@ -164,7 +186,7 @@ def test_cosine_decay_restarts_hypothesis(first, t_mul, m_mul, alpha, lr):
     ("call", "match"),
     [
         (lambda: C.ExponentialDecay(0.1, 0, 0.5), r"ExponentialDecay\(\): decay_steps must be > 0"),
-        (lambda: C.ExponentialDecay(0.1, 10, 1.5), r"decay_rate must give a factor in \(0, 1\]"),
+        (lambda: C.ExponentialDecay(0.1, 10, 1.5), r"decay_rate must give a factor in \[0, 1\]"),
         (
             lambda: C.PiecewiseConstantDecay([5, 3], [1.0, 0.5, 0.1]),
             r"boundaries must be increasing",

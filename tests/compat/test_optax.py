@@ -143,6 +143,34 @@ def test_piecewise_interpolate_schedule(kind):
     )
 
 
+@pytest.mark.parametrize("kind", ["linear", "cosine"])
+@pytest.mark.parametrize("bs", [{-3: 0.5, 4: 0.2}, {-2: 0.5}, {-7: 2.0, -1: 0.5, 3: 0.1}])
+def test_piecewise_interpolate_schedule_negative_boundaries(kind, bs):
+    # optax's interval from 0 is then empty: step 0 lies part-way between b_1 and b_2
+    ours = C.piecewise_interpolate_schedule(kind, 0.21, bs)
+    peer = optax.piecewise_interpolate_schedule(kind, 0.21, bs)
+    check(ours, peer, 12, vectorized=False)
+
+
+@pytest.mark.parametrize("bs", [[-2, 4], [-3, -1], [0, 0], [-1, 0]])
+def test_join_schedules_negative_boundaries(bs):
+    # optax evaluates the schedule after boundary b at step - b: part-way in when b < 0
+    make = lambda m: [  # noqa: E731
+        m.linear_schedule(1.0, 0.2, 5),
+        m.cosine_decay_schedule(0.8, 6, alpha=0.1),
+        m.linear_schedule(0.5, 0.0, 3, transition_begin=2),
+    ]
+    check(C.join_schedules(make(C), bs), optax.join_schedules(make(optax), bs), 14)
+
+
+def test_cosine_exponent_zero_holds_the_start():
+    # optax: cos_term ** 0 == 1 at every step (0 ** 0 == 1 at the end)
+    kw = dict(init_value=0.73, decay_steps=6, alpha=0.1, exponent=0.0)
+    check(C.cosine_decay_schedule(**kw), optax.cosine_decay_schedule(**kw), 10)
+    kw = dict(init_value=0.1, peak_value=0.73, warmup_steps=3, decay_steps=9, exponent=0.0)
+    check(C.warmup_cosine_decay_schedule(**kw), optax.warmup_cosine_decay_schedule(**kw), 14)
+
+
 @pytest.mark.parametrize("steps", [1, 7, 100, 337])
 def test_onecycle_schedules(steps):
     kw = dict(
@@ -275,8 +303,12 @@ def test_join_schedules():
             r"interpolate_type must be one of",
         ),
         (
-            lambda: C.piecewise_interpolate_schedule("linear", 1.0, {-3: 0.5}),
-            r"boundaries must be >= 0",
+            lambda: C.piecewise_interpolate_schedule("linear", 1.0, {3: -0.5}),
+            r"scales must be >= 0",
+        ),
+        (
+            lambda: C.cosine_decay_schedule(1.0, 10, exponent=-1.0),
+            r"cosine_decay_schedule\(\): exponent must be >= 0",
         ),
         (
             lambda: C.warmup_cosine_decay_schedule(0.0, 1.0, 10, 10),

@@ -251,7 +251,7 @@ def test_cosine_decay_with_warmup(warmup_steps, hold):
         ),
         (
             lambda: C.exponential_decay(-0.1, 10, 0.5),
-            r"learning_rate must be > 0, got learning_rate=-0.1",
+            r"learning_rate must be >= 0, got learning_rate=-0.1",
         ),
         (lambda: C.natural_exp_decay(0.1, 10, -1.0), r"decay_rate must be >= 0"),
         (

@@ -382,13 +382,65 @@ def test_wsd_hypothesis(
 
 
 @pytest.mark.parametrize(
+    ("cls_name", "kw"),
+    [
+        # cycle_limit=0: timm gives lr_min from the first step after the warmup
+        ("CosineLRScheduler", {"t_initial": 10, "cycle_limit": 0, "lr_min": 1e-3}),
+        ("CosineLRScheduler", {"t_initial": 10, "cycle_limit": 0, "warmup_t": 3}),
+        ("TanhLRScheduler", {"t_initial": 10, "cycle_limit": 0, "lr_min": 1e-3}),
+        ("PolyLRScheduler", {"t_initial": 10, "cycle_limit": 0, "warmup_t": 2, "lr_min": 1e-3}),
+        # cycle_decay 0: 0 ** 0 == 1, later cycles rise from lr_min towards 0
+        (
+            "CosineLRScheduler",
+            {
+                "t_initial": 4,
+                "cycle_decay": 0.0,
+                "cycle_limit": 4,
+                "cycle_mul": 2.0,
+                "lr_min": 1e-3,
+            },
+        ),
+        ("TanhLRScheduler", {"t_initial": 5, "cycle_decay": 0.0, "cycle_limit": 3, "lr_min": 1e-3}),
+        # power 0: (1 - f) ** 0 == 1, the cycle's peak throughout it
+        ("PolyLRScheduler", {"t_initial": 6, "power": 0.0, "cycle_limit": 3, "cycle_decay": 0.5}),
+        # decay_rate 0: 0 ** 0 == 1, the lr for the first interval, then 0
+        ("MultiStepLRScheduler", {"decay_t": [2, 2, 5], "decay_rate": 0.0}),
+        ("MultiStepLRScheduler", {"decay_t": [4], "decay_rate": 0.0, "warmup_t": 2}),
+        ("StepLRScheduler", {"decay_t": 3, "decay_rate": 0.0}),
+        (
+            "StepLRScheduler",
+            {"decay_t": 1, "decay_rate": 0.0, "warmup_t": 2, "warmup_prefix": False},
+        ),
+    ],
+)
+def test_zero_limit_power_and_rate_follow_timm(cls_name, kw):
+    check(cls_name, kw, 30)
+
+
+@pytest.mark.parametrize("stable_fn", ["constant", "rsqrt"])
+def test_wsd_base_lr_below_lr_min_follows_timm(stable_fn):
+    # timm leaves the optimizer's lr at step 0 (no warmup) and floors at lr_min from step 1
+    kw = {"t_initial": 12, "decay_t": 4, "lr_min": 0.05, "stable_fn": stable_fn}
+    kw.update({"stable_timescale": 2.0} if stable_fn == "rsqrt" else {})
+    check("WSDLRScheduler", kw, 12, base_lr=0.02)
+
+
+def test_zero_base_lr_step_scheduler_follows_timm():
+    kw = {"decay_t": 2.5, "decay_rate": 0.5, "warmup_t": 2, "warmup_lr_init": 1e-3}
+    peer = timm_lrs("StepLRScheduler", 0.0, kw, 20, "update")
+    ours = ct.StepLRScheduler(0.0, t_in_epochs=False, **kw)
+    np.testing.assert_array_equal([ours(t) for t in range(20)], peer)
+    np.testing.assert_array_equal(ours(np.arange(20)), peer)
+
+
+@pytest.mark.parametrize(
     ("call", "match"),
     [
         (lambda: ct.CosineLRScheduler(0.1, t_initial=0), "t_initial"),
         (lambda: ct.CosineLRScheduler(0.1, 10, lr_min=-1.0), "lr_min"),
         (lambda: ct.CosineLRScheduler(0.1, 10, cycle_mul=0), "cycle_mul"),
-        (lambda: ct.CosineLRScheduler(0.1, 10, cycle_decay=0.0, cycle_limit=2), "cycle_decay"),
-        (lambda: ct.CosineLRScheduler(0.1, 10, cycle_limit=0), "cycle_limit"),
+        (lambda: ct.CosineLRScheduler(0.1, 10, cycle_decay=-0.5, cycle_limit=2), "cycle_decay"),
+        (lambda: ct.CosineLRScheduler(0.1, 10, cycle_limit=-1), "cycle_limit"),
         (lambda: ct.CosineLRScheduler(0.1, 10, k_decay=0), "k_decay"),
         (lambda: ct.CosineLRScheduler(0.1, 10, warmup_t=-2), "warmup_t"),
         (
@@ -396,7 +448,7 @@ def test_wsd_hypothesis(
             "updates_per_epoch",
         ),
         (lambda: ct.TanhLRScheduler(0.1, 10, lb=3.0, ub=-7.0), "lb must be < ub"),
-        (lambda: ct.PolyLRScheduler(0.1, 10, power=0), "power"),
+        (lambda: ct.PolyLRScheduler(0.1, 10, power=-1), "power"),
         (lambda: ct.StepLRScheduler(0.1, decay_t=0), "decay_t"),
         (lambda: ct.StepLRScheduler(0.1, decay_t=3, decay_rate=1.5), "decay_rate"),
         (lambda: ct.MultiStepLRScheduler(0.1, decay_t=[5, 3]), "sorted"),

@@ -67,6 +67,37 @@ def test_multistep_lr_unsorted_repeated_and_zero_milestones():
     check(C.MultiStepLR(base_lr=0.9, milestones=ms, gamma=0.3), want)
 
 
+@pytest.mark.parametrize(
+    ("lr", "make", "ours"),
+    [
+        (0.4, lambda o: L.StepLR(o, step_size=3, gamma=0.0), lambda b: C.StepLR(b, 3, gamma=0.0)),
+        (0.0, lambda o: L.StepLR(o, step_size=3, gamma=0.5), lambda b: C.StepLR(b, 3, gamma=0.5)),
+        (0.4, lambda o: L.StepLR(o, step_size=1, gamma=0.5), lambda b: C.StepLR(b, 1, gamma=0.5)),
+        (0.4, lambda o: L.ExponentialLR(o, gamma=0.0), lambda b: C.ExponentialLR(b, gamma=0.0)),
+        (0.0, lambda o: L.ExponentialLR(o, gamma=0.7), lambda b: C.ExponentialLR(b, gamma=0.7)),
+        (
+            0.4,
+            lambda o: L.PolynomialLR(o, total_iters=4, power=0.0),
+            lambda b: C.PolynomialLR(b, total_iters=4, power=0.0),
+        ),
+        (
+            0.4,
+            lambda o: L.PolynomialLR(o, total_iters=0, power=-1.0),
+            lambda b: C.PolynomialLR(b, total_iters=0, power=-1.0),
+        ),
+        (
+            0.4,
+            lambda o: L.ConstantLR(o, factor=0.0, total_iters=0),
+            lambda b: C.ConstantLR(b, factor=0.0, total_iters=0),
+        ),
+    ],
+)
+def test_zero_lr_zero_gamma_and_zero_power_follow_torch(lr, make, ours):
+    # torch takes 0 ** 0 == 1: gamma 0 keeps the lr for one period, power 0 keeps it throughout
+    want, _ = run_torch(make, 20, lr)
+    check(ours(lr), want)
+
+
 @pytest.mark.parametrize("total_iters", [0, 1, 13])
 def test_constant_lr(total_iters):
     mk = lambda o: L.ConstantLR(o, factor=0.27, total_iters=total_iters)  # noqa: E731
@@ -219,8 +250,8 @@ def test_one_cycle_lr_epochs_and_steps_per_epoch():
 
 
 @given(
-    total=st.integers(8, 300),
-    pct=st.floats(0.05, 0.8),
+    total=st.integers(1, 300),
+    pct=st.floats(0.0, 1.0),
     anneal=st.sampled_from(["cos", "linear"]),
     three=st.booleans(),
     div=st.floats(2.0, 100.0),
@@ -238,13 +269,36 @@ def test_one_cycle_lr_hypothesis(total, pct, anneal, three, div, fdiv, max_lr):
         three_phase=three,
     )
     try:
-        C.OneCycleLR(**kw)
-    except ValueError as e:
-        # Only the degenerate phase lengths are refused; torch divides by zero or
-        # extrapolates far outside the phase on them.
-        assert "phase" in str(e)
+        run_torch(lambda o: L.OneCycleLR(o, **kw), total)
+    except ZeroDivisionError:
+        # a phase of 0 steps owns a step (at most step total_steps): refused when built
+        with pytest.raises(ValueError, match=r"phase \d of \d spans 0 steps"):
+            C.OneCycleLR(**kw)
         return
     onecycle_check(kw, total)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(total_steps=10, pct_start=0.05),  # phase 1 ends at step -0.5: never used
+        dict(total_steps=1, pct_start=0.3),  # one step
+        dict(total_steps=10, pct_start=0.6, three_phase=True),  # phase 3 ends before phase 2
+        dict(total_steps=3, pct_start=0.7, three_phase=True, anneal_strategy="linear"),
+        dict(total_steps=5, pct_start=0.99, anneal_strategy="linear"),  # last phase 0.05 steps
+        dict(total_steps=7, pct_start=0.9),  # last phase 0.7 steps: cosine past p = 2
+        dict(total_steps=4, pct_start=0.0, three_phase=True),
+    ],
+)
+def test_one_cycle_lr_odd_phases_follow_torch(kw):
+    onecycle_check(dict(max_lr=0.5, base_momentum=0.8, max_momentum=0.9, **kw), kw["total_steps"])
+
+
+def test_one_cycle_lr_zero_length_phase_raises_as_torch_does():
+    with pytest.raises(ZeroDivisionError):
+        run_torch(lambda o: L.OneCycleLR(o, 0.5, total_steps=10, pct_start=0.1), 3)
+    with pytest.raises(ValueError, match=r"OneCycleLR\(\): phase 1 of 2 spans 0 steps"):
+        C.OneCycleLR(max_lr=0.5, total_steps=10, pct_start=0.1)
 
 
 # -- SequentialLR and ChainedScheduler ------------------------------------------------------
@@ -349,15 +403,21 @@ def test_onecycle_is_a_take_of_public_pieces_and_runs_under_jit():
         ),
         (
             lambda: C.StepLR(base_lr=0.1, step_size=3, gamma=1.5),
-            r"StepLR\(\): gamma must be in \(0, 1\]",
+            r"StepLR\(\): gamma must be in \[0, 1\]",
         ),
+        (lambda: C.StepLR(base_lr=-0.1, step_size=3), r"StepLR\(\): base_lr must be >= 0"),
+        (lambda: C.PolynomialLR(base_lr=0.1, power=-1.0), r"PolynomialLR\(\): power must be >= 0"),
         (
             lambda: C.MultiStepLR(base_lr=0.1, milestones=[3, -1]),
             r"milestones\[1\] must be an int >= 0",
         ),
         (
-            lambda: C.ConstantLR(base_lr=0.1, factor=0.0),
-            r"ConstantLR\(\): factor must be in \(0, 1\]",
+            lambda: C.ConstantLR(base_lr=0.1, factor=1.5),
+            r"ConstantLR\(\): factor must be in \[0, 1\]",
+        ),
+        (
+            lambda: C.ConstantLR(base_lr=0.1, factor=0.0),  # torch: 1 / 0 at total_iters
+            r"ConstantLR\(\): factor=0 needs total_iters=0",
         ),
         (lambda: C.LinearLR(base_lr=0.1, total_iters=-2), r"total_iters must be an int >= 0"),
         (
@@ -383,11 +443,6 @@ def test_onecycle_is_a_take_of_public_pieces_and_runs_under_jit():
             r"needs cycle_momentum=True",
         ),
         (lambda: C.OneCycleLR(max_lr=0.1), r"give total_steps, or epochs and steps_per_epoch"),
-        (lambda: C.OneCycleLR(max_lr=0.1, total_steps=10, pct_start=0.05), r"phase 1 of 2 spans"),
-        (
-            lambda: C.OneCycleLR(max_lr=0.1, total_steps=10, pct_start=0.6, three_phase=True),
-            r"phase 3 of 3 spans",
-        ),
         (
             lambda: C.SequentialLR([C.ExponentialLR(base_lr=1.0, gamma=0.9)], [3]),
             r"milestones must have one entry fewer",
