@@ -100,6 +100,16 @@ def _window(s: Schedule, fn: str, a: Any, b: Any) -> tuple[int, int]:
     return lo, hi
 
 
+def _closed_window(s: Schedule, fn: str, a: Any, b: Any) -> tuple[int, int]:
+    """A non-empty window; with b None it reaches one step past the end (the end value)."""
+    lo, hi = _window(s, fn, a, b)
+    if b is None:
+        hi += 1
+    if hi <= lo:
+        raise ValueError(f"{fn}(): the window [a, b) is empty, got a={a!r}, b={b!r}")
+    return lo, hi
+
+
 def _isa(s: Any, cls: type | tuple[type, ...]) -> bool:
     """isinstance without narrowing: node fields are set dynamically, unknown to mypy."""
     return isinstance(s, cls)
@@ -456,11 +466,7 @@ def bounds(s: Schedule, a: Any = 0, b: Any = None) -> tuple[float, float]:
     """
     fn = "bounds"
     s = _concrete(s, fn)
-    lo, hi = _window(s, fn, a, b)
-    if b is None:
-        hi += 1
-    if hi <= lo:
-        raise ValueError(f"{fn}(): the window [a, b) is empty, got a={a!r}, b={b!r}")
+    lo, hi = _closed_window(s, fn, a, b)
     _, vmin, vmax = _extremes(s, lo, hi)
     return vmin, vmax
 
@@ -482,11 +488,7 @@ def argmax(s: Schedule, a: Any = 0, b: Any = None) -> int:
     """
     fn = "argmax"
     s = _concrete(s, fn)
-    lo, hi = _window(s, fn, a, b)
-    if b is None:
-        hi += 1
-    if hi <= lo:
-        raise ValueError(f"{fn}(): the window [a, b) is empty, got a={a!r}, b={b!r}")
+    lo, hi = _closed_window(s, fn, a, b)
     cands = _cands(s, lo, hi) if hi - lo > SCAN_MAX else None
     if cands is None:
         best_t, best_v = lo, -math.inf
