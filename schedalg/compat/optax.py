@@ -542,21 +542,8 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
     Reference: ``optax.schedules.join_schedules``.
     """
     fn = "join_schedules"
-    scheds = list(schedules)
-    if not scheds:
-        raise ValueError(f"{fn}(): schedules must not be empty")
-    for i, s in enumerate(scheds):
-        if not isinstance(s, Schedule):
-            raise TypeError(f"{fn}(): schedules[{i}] must be a schedule, got {s!r}")
-    bs = [A.count(fn, f"boundaries[{i}]", b, None) for i, b in enumerate(boundaries)]
-    if len(bs) != len(scheds) - 1:
-        raise ValueError(
-            f"{fn}(): boundaries must have one entry fewer than schedules, got "
-            f"len(boundaries)={len(bs)}, len(schedules)={len(scheds)}"
-        )
-    for i in range(1, len(bs)):
-        if bs[i] < bs[i - 1]:
-            raise ValueError(f"{fn}(): boundaries must be non-decreasing, got boundaries={bs}")
+    scheds = A.schedule_list(fn, "schedules", schedules, show_empty=False)
+    bs = A.switch_steps(fn, "boundaries", boundaries, None, "schedules", len(scheds))
     # schedules[i] counts from edges[i]; a negative edge (optax: step - boundary) starts it
     # part-way at step 0, and the schedules before it never run
     edges = [0, *bs]
