@@ -323,6 +323,24 @@ def piecewise_interpolate_schedule(
     return shift(out, begin) if begin < 0 else out
 
 
+def _onecycle_args(
+    fn: str,
+    transition_steps: Any,
+    peak_value: Any,
+    div_factor: Any,
+    final_div_factor: Any,
+    pct_start: Any,
+) -> tuple[int, float, float, float, float]:
+    """The checked arguments the two one-cycle schedules share, in optax's order."""
+    return (
+        A.count(fn, "transition_steps", transition_steps, 1),
+        A.real(fn, "peak_value", peak_value),
+        A.positive(fn, "div_factor", div_factor),
+        A.positive(fn, "final_div_factor", final_div_factor),
+        A.real(fn, "pct_start", pct_start),
+    )
+
+
 def linear_onecycle_schedule(
     transition_steps: int,
     peak_value: float,
@@ -346,11 +364,9 @@ def linear_onecycle_schedule(
     Reference: ``optax.schedules.linear_onecycle_schedule``; Smith & Topin (2018).
     """
     fn = "linear_onecycle_schedule"
-    n = A.count(fn, "transition_steps", transition_steps, 1)
-    peak = A.real(fn, "peak_value", peak_value)
-    div = A.positive(fn, "div_factor", div_factor)
-    fdiv = A.positive(fn, "final_div_factor", final_div_factor)
-    ps = A.real(fn, "pct_start", pct_start)
+    n, peak, div, fdiv, ps = _onecycle_args(
+        fn, transition_steps, peak_value, div_factor, final_div_factor, pct_start
+    )
     pf = A.real(fn, "pct_final", pct_final)
     return piecewise_interpolate_schedule(
         "linear",
@@ -379,11 +395,9 @@ def cosine_onecycle_schedule(
     Reference: ``optax.schedules.cosine_onecycle_schedule``; Smith & Topin (2018).
     """
     fn = "cosine_onecycle_schedule"
-    n = A.count(fn, "transition_steps", transition_steps, 1)
-    peak = A.real(fn, "peak_value", peak_value)
-    div = A.positive(fn, "div_factor", div_factor)
-    fdiv = A.positive(fn, "final_div_factor", final_div_factor)
-    ps = A.real(fn, "pct_start", pct_start)
+    n, peak, div, fdiv, ps = _onecycle_args(
+        fn, transition_steps, peak_value, div_factor, final_div_factor, pct_start
+    )
     return piecewise_interpolate_schedule(
         "cosine", peak / div, {int(ps * n): div, n: 1.0 / (div * fdiv)}
     )
