@@ -74,17 +74,15 @@ class _Spec:
 
 
 _SCHED_FIELDS = ("schedule",)
+# the fields of a segment from start to end over steps (linear_ramp, cosine, poly, tanh)
+_SEGMENT = (("start", NUM, _REQUIRED), ("end", NUM, _REQUIRED), ("steps", NUM, _REQUIRED))
 
 SPECS: dict[str, _Spec] = {
     "hold": _Spec(P.hold, ("value", NUM, _REQUIRED), ("steps", NUM_OR_NULL, None)),
-    "linear_ramp": _Spec(
-        P.linear_ramp, ("start", NUM, _REQUIRED), ("end", NUM, _REQUIRED), ("steps", NUM, _REQUIRED)
-    ),
+    "linear_ramp": _Spec(P.linear_ramp, *_SEGMENT),
     "cosine": _Spec(
         P.cosine,
-        ("start", NUM, _REQUIRED),
-        ("end", NUM, _REQUIRED),
-        ("steps", NUM, _REQUIRED),
+        *_SEGMENT,
         ("power", NUM, 1.0),
     ),
     "exp": _Spec(
@@ -96,9 +94,7 @@ SPECS: dict[str, _Spec] = {
     ),
     "poly": _Spec(
         P.poly,
-        ("start", NUM, _REQUIRED),
-        ("end", NUM, _REQUIRED),
-        ("steps", NUM, _REQUIRED),
+        *_SEGMENT,
         ("power", NUM, 1.0),
     ),
     "triangle": _Spec(
@@ -106,9 +102,7 @@ SPECS: dict[str, _Spec] = {
     ),
     "tanh": _Spec(
         P.tanh,
-        ("start", NUM, _REQUIRED),
-        ("end", NUM, _REQUIRED),
-        ("steps", NUM, _REQUIRED),
+        *_SEGMENT,
         ("lower", NUM, -7.0),
         ("upper", NUM, 3.0),
     ),

@@ -273,6 +273,36 @@ def _batches_forever(batches: Iterable[Any]) -> Iterable[Any]:
     return itertools.chain.from_iterable(itertools.repeat(batches))
 
 
+def _sweep(
+    train_step: Callable[[int, Any], tuple[float, float]],
+    batches: Iterable[Any],
+    steps: int,
+    diverge: float,
+    beta: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``train_step(k, batch) -> (lr, loss)`` for k = 0, 1, ... up to ``steps`` updates, until
+    the batches run out or the smoothed loss diverges; the ``(lrs, losses)`` arrays."""
+    lrs: list[float] = []
+    losses: list[float] = []
+    b = float(beta)
+    avg, best = 0.0, np.inf
+    it = iter(_batches_forever(batches))
+    for k in range(steps):
+        try:
+            batch = next(it)
+        except StopIteration:
+            break
+        lr, v = train_step(k, batch)
+        lrs.append(lr)
+        losses.append(v)
+        avg = b * avg + (1 - b) * v
+        sm = avg / (1 - b ** (k + 1))
+        if not np.isfinite(sm) or sm > diverge * best:
+            break
+        best = min(best, sm)
+    return np.asarray(lrs), np.asarray(losses)
+
+
 def range_test_torch(
     model: Any,
     optimizer: Any,
@@ -324,33 +354,20 @@ def range_test_torch(
     saved_lrs = [g["lr"] for g in optimizer.param_groups]
     saved_rng = torch.get_rng_state()
     was_training = model.training
-    lrs: list[float] = []
-    losses: list[float] = []
-    b = float(beta)
-    avg, best = 0.0, np.inf
+
+    def train_step(k: int, batch: Any) -> tuple[float, float]:
+        lr = schedule(k)
+        for g in optimizer.param_groups:
+            g["lr"] = lr
+        optimizer.zero_grad()
+        loss = loss_fn(model, batch)
+        loss.backward()
+        optimizer.step()
+        return lr, float(loss.detach())
+
     try:
         model.train()
-        it = iter(_batches_forever(batches))
-        for k in range(steps):
-            try:
-                batch = next(it)
-            except StopIteration:
-                break
-            lr = schedule(k)
-            for g in optimizer.param_groups:
-                g["lr"] = lr
-            optimizer.zero_grad()
-            loss = loss_fn(model, batch)
-            loss.backward()
-            optimizer.step()
-            v = float(loss.detach())
-            lrs.append(lr)
-            losses.append(v)
-            avg = b * avg + (1 - b) * v
-            sm = avg / (1 - b ** (k + 1))
-            if not np.isfinite(sm) or sm > diverge * best:
-                break
-            best = min(best, sm)
+        return _sweep(train_step, batches, steps, diverge, beta)
     finally:
         model.load_state_dict(saved_model)
         optimizer.load_state_dict(saved_opt)
@@ -358,7 +375,6 @@ def range_test_torch(
             g["lr"] = lr0
         torch.set_rng_state(saved_rng)
         model.train(was_training)
-    return np.asarray(lrs), np.asarray(losses)
 
 
 def range_test_optax(
@@ -418,23 +434,10 @@ def range_test_optax(
 
     p = params
     state = tx.init(p)
-    lrs: list[float] = []
-    losses: list[float] = []
-    b = float(beta)
-    avg, best = 0.0, np.inf
-    it = iter(_batches_forever(batches))
-    for k in range(steps):
-        try:
-            batch = next(it)
-        except StopIteration:
-            break
+
+    def train_step(k: int, batch: Any) -> tuple[float, float]:
+        nonlocal p, state
         p, state, loss = step(p, state, batch)
-        v = float(loss)
-        lrs.append(schedule(k))
-        losses.append(v)
-        avg = b * avg + (1 - b) * v
-        sm = avg / (1 - b ** (k + 1))
-        if not np.isfinite(sm) or sm > diverge * best:
-            break
-        best = min(best, sm)
-    return np.asarray(lrs), np.asarray(losses)
+        return schedule(k), float(loss)
+
+    return _sweep(train_step, batches, steps, diverge, beta)

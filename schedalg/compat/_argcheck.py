@@ -59,6 +59,34 @@ def choice(fn: str, name: str, x: Any, options: tuple[str, ...]) -> str:
     return x  # type: ignore[no-any-return]
 
 
+def schedule_list(fn: str, name: str, xs: Any, show_empty: bool = True) -> list[Schedule]:
+    """A non-empty list of schedules (``show_empty``: the empty error repeats the value)."""
+    scheds = list(xs)
+    if not scheds:
+        got = f", got {name}={xs!r}" if show_empty else ""
+        raise ValueError(f"{fn}(): {name} must not be empty{got}")
+    for i, s in enumerate(scheds):
+        if not isinstance(s, Schedule):
+            raise TypeError(f"{fn}(): {name}[{i}] must be a schedule, got {s!r}")
+    return scheds
+
+
+def switch_steps(
+    fn: str, name: str, xs: Any, minimum: int | None, scheds_name: str, n_scheds: int
+) -> list[int]:
+    """The non-decreasing steps at which ``n_scheds`` schedules hand over, one per handover."""
+    steps = [count(fn, f"{name}[{i}]", x, minimum) for i, x in enumerate(xs)]
+    if len(steps) != n_scheds - 1:
+        raise ValueError(
+            f"{fn}(): {name} must have one entry fewer than {scheds_name}, got "
+            f"len({name})={len(steps)}, len({scheds_name})={n_scheds}"
+        )
+    for i in range(1, len(steps)):
+        if steps[i] < steps[i - 1]:
+            raise ValueError(f"{fn}(): {name} must be non-decreasing, got {name}={steps}")
+    return steps
+
+
 def segment(kind: str, start: float, end: float, steps: int | float) -> Schedule:
     """A linear or cosine segment over ``steps`` steps, which may be a fractional count.
 

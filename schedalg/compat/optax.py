@@ -323,6 +323,24 @@ def piecewise_interpolate_schedule(
     return shift(out, begin) if begin < 0 else out
 
 
+def _onecycle_args(
+    fn: str,
+    transition_steps: Any,
+    peak_value: Any,
+    div_factor: Any,
+    final_div_factor: Any,
+    pct_start: Any,
+) -> tuple[int, float, float, float, float]:
+    """The checked arguments the two one-cycle schedules share, in optax's order."""
+    return (
+        A.count(fn, "transition_steps", transition_steps, 1),
+        A.real(fn, "peak_value", peak_value),
+        A.positive(fn, "div_factor", div_factor),
+        A.positive(fn, "final_div_factor", final_div_factor),
+        A.real(fn, "pct_start", pct_start),
+    )
+
+
 def linear_onecycle_schedule(
     transition_steps: int,
     peak_value: float,
@@ -346,11 +364,9 @@ def linear_onecycle_schedule(
     Reference: ``optax.schedules.linear_onecycle_schedule``; Smith & Topin (2018).
     """
     fn = "linear_onecycle_schedule"
-    n = A.count(fn, "transition_steps", transition_steps, 1)
-    peak = A.real(fn, "peak_value", peak_value)
-    div = A.positive(fn, "div_factor", div_factor)
-    fdiv = A.positive(fn, "final_div_factor", final_div_factor)
-    ps = A.real(fn, "pct_start", pct_start)
+    n, peak, div, fdiv, ps = _onecycle_args(
+        fn, transition_steps, peak_value, div_factor, final_div_factor, pct_start
+    )
     pf = A.real(fn, "pct_final", pct_final)
     return piecewise_interpolate_schedule(
         "linear",
@@ -379,11 +395,9 @@ def cosine_onecycle_schedule(
     Reference: ``optax.schedules.cosine_onecycle_schedule``; Smith & Topin (2018).
     """
     fn = "cosine_onecycle_schedule"
-    n = A.count(fn, "transition_steps", transition_steps, 1)
-    peak = A.real(fn, "peak_value", peak_value)
-    div = A.positive(fn, "div_factor", div_factor)
-    fdiv = A.positive(fn, "final_div_factor", final_div_factor)
-    ps = A.real(fn, "pct_start", pct_start)
+    n, peak, div, fdiv, ps = _onecycle_args(
+        fn, transition_steps, peak_value, div_factor, final_div_factor, pct_start
+    )
     return piecewise_interpolate_schedule(
         "cosine", peak / div, {int(ps * n): div, n: 1.0 / (div * fdiv)}
     )
@@ -542,21 +556,8 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
     Reference: ``optax.schedules.join_schedules``.
     """
     fn = "join_schedules"
-    scheds = list(schedules)
-    if not scheds:
-        raise ValueError(f"{fn}(): schedules must not be empty")
-    for i, s in enumerate(scheds):
-        if not isinstance(s, Schedule):
-            raise TypeError(f"{fn}(): schedules[{i}] must be a schedule, got {s!r}")
-    bs = [A.count(fn, f"boundaries[{i}]", b, None) for i, b in enumerate(boundaries)]
-    if len(bs) != len(scheds) - 1:
-        raise ValueError(
-            f"{fn}(): boundaries must have one entry fewer than schedules, got "
-            f"len(boundaries)={len(bs)}, len(schedules)={len(scheds)}"
-        )
-    for i in range(1, len(bs)):
-        if bs[i] < bs[i - 1]:
-            raise ValueError(f"{fn}(): boundaries must be non-decreasing, got boundaries={bs}")
+    scheds = A.schedule_list(fn, "schedules", schedules, show_empty=False)
+    bs = A.switch_steps(fn, "boundaries", boundaries, None, "schedules", len(scheds))
     # schedules[i] counts from edges[i]; a negative edge (optax: step - boundary) starts it
     # part-way at step 0, and the schedules before it never run
     edges = [0, *bs]

@@ -128,9 +128,7 @@ def _cycle_args(
     cycle_mul: Any,
     cycle_decay: Any,
     cycle_limit: Any,
-    warmup_t: Any,
-    warmup_lr_init: Any,
-) -> tuple[Any, int, Any, float, Any, int, int, Any]:
+) -> tuple[Any, int, Any, float, Any, int]:
     base = _nonneg(fn, "base_lr", base_lr)
     t0 = _count(fn, "t_initial", t_initial, 1)
     lo = _nonneg(fn, "lr_min", lr_min)
@@ -139,9 +137,28 @@ def _cycle_args(
     if type(dec) is float and not dec >= 0:
         raise ValueError(f"{fn}(): cycle_decay must be >= 0, got cycle_decay={cycle_decay!r}")
     limit = _count(fn, "cycle_limit", cycle_limit, 0)
-    w = _count(fn, "warmup_t", warmup_t)
-    init = _nonneg(fn, "warmup_lr_init", warmup_lr_init)
-    return base, t0, lo, mul, dec, limit, w, init
+    return base, t0, lo, mul, dec, limit
+
+
+def _warmup_args(fn: str, warmup_t: Any, warmup_lr_init: Any) -> tuple[int, Any]:
+    return _count(fn, "warmup_t", warmup_t), _nonneg(fn, "warmup_lr_init", warmup_lr_init)
+
+
+def _restarted(
+    fn: str,
+    body: Schedule,
+    base: Any,
+    limit: int,
+    warmup: tuple[int, Any],
+    warmup_prefix: bool,
+    t_in_epochs: bool,
+    updates_per_epoch: int | None,
+) -> Schedule:
+    """The cycles ``body`` behind timm's warmup, then timm's timing (Cosine and Poly)."""
+    w, init = warmup
+    if limit == 0 and w == 0:  # step 0 keeps the optimizer's lr
+        body = _first(base, body)
+    return _timing(fn, _warmed(init, w, base, body, warmup_prefix), t_in_epochs, updates_per_epoch)
 
 
 # -- the schedulers ------------------------------------------------------------------------------
@@ -191,26 +208,19 @@ def CosineLRScheduler(  # named as timm names it
     k-decay (2020).
     """
     fn = "CosineLRScheduler"
-    base, t0, lo, mul, dec, limit, w, init = _cycle_args(
-        fn,
-        base_lr,
-        t_initial,
-        lr_min,
-        cycle_mul,
-        cycle_decay,
-        cycle_limit,
-        warmup_t,
-        warmup_lr_init,
+    base, t0, lo, mul, dec, limit = _cycle_args(
+        fn, base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit
     )
+    w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
     k = B.positive(fn, "k_decay", k_decay)
 
     def shape(hi: Any, end: Any) -> Schedule:
         return warp(cosine(hi, end, t0), k)
 
     body = _cycles(shape, base, lo, mul, dec, limit)
-    if limit == 0 and w == 0:  # step 0 keeps the optimizer's lr
-        body = _first(base, body)
-    return _timing(fn, _warmed(init, w, base, body, warmup_prefix), t_in_epochs, updates_per_epoch)
+    return _restarted(
+        fn, body, base, limit, (w, init), warmup_prefix, t_in_epochs, updates_per_epoch
+    )
 
 
 def TanhLRScheduler(
@@ -250,17 +260,10 @@ def TanhLRScheduler(
     References: timm ``TanhLRScheduler``; Hsueh et al. (2019).
     """
     fn = "TanhLRScheduler"
-    base, t0, lo, mul, dec, limit, w, init = _cycle_args(
-        fn,
-        base_lr,
-        t_initial,
-        lr_min,
-        cycle_mul,
-        cycle_decay,
-        cycle_limit,
-        warmup_t,
-        warmup_lr_init,
+    base, t0, lo, mul, dec, limit = _cycle_args(
+        fn, base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit
     )
+    w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
     lower, upper = B.number(fn, "lb", lb), B.number(fn, "ub", ub)
     if not lower < upper:
         raise ValueError(f"{fn}(): lb must be < ub, got lb={lb!r}, ub={ub!r}")
@@ -308,17 +311,10 @@ def PolyLRScheduler(
     Reference: timm ``PolyLRScheduler``.
     """
     fn = "PolyLRScheduler"
-    base, t0, lo, mul, dec, limit, w, init = _cycle_args(
-        fn,
-        base_lr,
-        t_initial,
-        lr_min,
-        cycle_mul,
-        cycle_decay,
-        cycle_limit,
-        warmup_t,
-        warmup_lr_init,
+    base, t0, lo, mul, dec, limit = _cycle_args(
+        fn, base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit
     )
+    w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
     p = B.number(fn, "power", power)
     if p < 0:
         raise ValueError(f"{fn}(): power must be >= 0, got power={power!r}")
@@ -330,9 +326,9 @@ def PolyLRScheduler(
         return warp(poly(hi, end, t0, power=p), k)
 
     body = _cycles(shape, base, lo, mul, dec, limit)
-    if limit == 0 and w == 0:  # step 0 keeps the optimizer's lr
-        body = _first(base, body)
-    return _timing(fn, _warmed(init, w, base, body, warmup_prefix), t_in_epochs, updates_per_epoch)
+    return _restarted(
+        fn, body, base, limit, (w, init), warmup_prefix, t_in_epochs, updates_per_epoch
+    )
 
 
 def StepLRScheduler(
@@ -370,8 +366,7 @@ def StepLRScheduler(
     rate = B.number(fn, "decay_rate", decay_rate)
     if not 0 <= rate <= 1:
         raise ValueError(f"{fn}(): decay_rate must be in [0, 1], got decay_rate={decay_rate!r}")
-    w = _count(fn, "warmup_t", warmup_t)
-    init = _nonneg(fn, "warmup_lr_init", warmup_lr_init)
+    w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
     body: Schedule
     if base == 0:
         body = hold(0.0)
@@ -428,8 +423,7 @@ def MultiStepLRScheduler(
     rate = B.value(fn, "decay_rate", decay_rate)
     if type(rate) is float and not rate >= 0:
         raise ValueError(f"{fn}(): decay_rate must be >= 0, got decay_rate={decay_rate!r}")
-    w = _count(fn, "warmup_t", warmup_t)
-    init = _nonneg(fn, "warmup_lr_init", warmup_lr_init)
+    w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
     values = [base * rate**i for i in range(len(milestones) + 1)]
     body = piecewise([max(m - 1, 0) for m in milestones], values) >> hold(values[-1])
     if w == 0 and milestones and milestones[0] <= 1:
@@ -529,8 +523,7 @@ def WSDLRScheduler(
         raise ValueError(f"{fn}(): decay_ratio must be in (0, 1), got decay_ratio={decay_ratio!r}")
     dpow = B.positive(fn, "decay_power", decay_power)
     spow = B.positive(fn, "stable_power", stable_power)
-    w = _count(fn, "warmup_t", warmup_t)
-    init = _nonneg(fn, "warmup_lr_init", warmup_lr_init)
+    w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
 
     head = total - d
     if stable_fn == "constant":

@@ -601,21 +601,8 @@ def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> S
     Reference: ``torch.optim.lr_scheduler.SequentialLR``.
     """
     fn = "SequentialLR"
-    scheds = list(schedulers)
-    if not scheds:
-        raise ValueError(f"{fn}(): schedulers must not be empty, got schedulers={schedulers!r}")
-    for i, s in enumerate(scheds):
-        if not isinstance(s, Schedule):
-            raise TypeError(f"{fn}(): schedulers[{i}] must be a schedule, got {s!r}")
-    ms = [A.count(fn, f"milestones[{i}]", m) for i, m in enumerate(milestones)]
-    if len(ms) != len(scheds) - 1:
-        raise ValueError(
-            f"{fn}(): milestones must have one entry fewer than schedulers, got "
-            f"len(milestones)={len(ms)}, len(schedulers)={len(scheds)}"
-        )
-    for i in range(1, len(ms)):
-        if ms[i] < ms[i - 1]:
-            raise ValueError(f"{fn}(): milestones must be non-decreasing, got milestones={ms}")
+    scheds = A.schedule_list(fn, "schedulers", schedulers)
+    ms = A.switch_steps(fn, "milestones", milestones, 0, "schedulers", len(scheds))
     edges = [0, *ms]
     pieces = [take(scheds[i], edges[i + 1] - edges[i]) for i in range(len(ms))]
     return concat(*pieces, scheds[-1])
@@ -645,12 +632,7 @@ def ChainedScheduler(schedulers: Sequence[Schedule], base_lr: float) -> Schedule
     Reference: ``torch.optim.lr_scheduler.ChainedScheduler``.
     """
     fn = "ChainedScheduler"
-    scheds = list(schedulers)
-    if not scheds:
-        raise ValueError(f"{fn}(): schedulers must not be empty, got schedulers={schedulers!r}")
-    for i, s in enumerate(scheds):
-        if not isinstance(s, Schedule):
-            raise TypeError(f"{fn}(): schedulers[{i}] must be a schedule, got {s!r}")
+    scheds = A.schedule_list(fn, "schedulers", schedulers)
     b = A.real(fn, "base_lr", base_lr)
     if b == 0:
         raise ValueError(f"{fn}(): base_lr must be != 0, got base_lr={base_lr!r}")

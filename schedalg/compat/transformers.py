@@ -65,6 +65,15 @@ def _training(fn: str, warmup: int, training: Any) -> int:
     return n
 
 
+def _warmup_training(
+    fn: str, base_lr: Any, num_warmup_steps: Any, num_training_steps: Any
+) -> tuple[Any, int, int]:
+    """``base_lr``, ``num_warmup_steps`` and ``num_training_steps``, checked in that order."""
+    lr = _lr(fn, "base_lr", base_lr)
+    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
+    return lr, w, _training(fn, w, num_training_steps)
+
+
 def _cycles(fn: str, x: Any) -> float | int:
     return B.positive(fn, "num_cycles", x)
 
@@ -200,9 +209,7 @@ def get_linear_schedule_with_warmup(
     Reference: ``transformers.get_linear_schedule_with_warmup``.
     """
     fn = "get_linear_schedule_with_warmup"
-    lr = _lr(fn, "base_lr", base_lr)
-    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
-    n = _training(fn, w, num_training_steps)
+    lr, w, n = _warmup_training(fn, base_lr, num_warmup_steps, num_training_steps)
     return _warmup(lr, w) >> linear_ramp(lr, 0.0, n - w) >> hold(0.0)
 
 
@@ -230,9 +237,7 @@ def get_cosine_schedule_with_warmup(
     Reference: ``transformers.get_cosine_schedule_with_warmup``.
     """
     fn = "get_cosine_schedule_with_warmup"
-    lr = _lr(fn, "base_lr", base_lr)
-    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
-    n = _training(fn, w, num_training_steps)
+    lr, w, n = _warmup_training(fn, base_lr, num_warmup_steps, num_training_steps)
     c = _cycles(fn, num_cycles)
     return _warmup(lr, w) >> _wave(lr, 0.0, max(1, n - w), c)
 
@@ -259,9 +264,7 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
     Reference: ``transformers.get_cosine_with_hard_restarts_schedule_with_warmup``.
     """
     fn = "get_cosine_with_hard_restarts_schedule_with_warmup"
-    lr = _lr(fn, "base_lr", base_lr)
-    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
-    n = _training(fn, w, num_training_steps)
+    lr, w, n = _warmup_training(fn, base_lr, num_warmup_steps, num_training_steps)
     c = _cycles(fn, num_cycles)
     d = max(1, n - w)
     length = _steps_or_float(d / c)
@@ -306,9 +309,7 @@ def get_polynomial_decay_schedule_with_warmup(
     Reference: ``transformers.get_polynomial_decay_schedule_with_warmup`` (after BERT).
     """
     fn = "get_polynomial_decay_schedule_with_warmup"
-    lr = _lr(fn, "base_lr", base_lr)
-    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
-    n = _training(fn, w, num_training_steps)
+    lr, w, n = _warmup_training(fn, base_lr, num_warmup_steps, num_training_steps)
     if n == w:
         raise ValueError(
             f"{fn}(): num_training_steps must be > num_warmup_steps (the decay divides by their "
@@ -397,9 +398,7 @@ def get_cosine_with_min_lr_schedule_with_warmup(
     Reference: ``transformers.get_cosine_with_min_lr_schedule_with_warmup``.
     """
     fn = "get_cosine_with_min_lr_schedule_with_warmup"
-    lr = _lr(fn, "base_lr", base_lr)
-    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
-    n = _training(fn, w, num_training_steps)
+    lr, w, n = _warmup_training(fn, base_lr, num_warmup_steps, num_training_steps)
     c = _cycles(fn, num_cycles)
     r = _min_rate(fn, lr, min_lr, min_lr_rate)
     return _warmup(lr, w) >> _wave(lr, lr * r, max(1, n - w), c)
@@ -438,9 +437,7 @@ def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
     Reference: ``transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate``.
     """
     fn = "get_cosine_with_min_lr_schedule_with_warmup_lr_rate"
-    lr = _lr(fn, "base_lr", base_lr)
-    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
-    n = _training(fn, w, num_training_steps)
+    lr, w, n = _warmup_training(fn, base_lr, num_warmup_steps, num_training_steps)
     c = _cycles(fn, num_cycles)
     r = _min_rate(fn, lr, min_lr, min_lr_rate)
     if w == 0:
