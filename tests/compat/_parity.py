@@ -22,3 +22,25 @@ def assert_parity(ours, theirs, rtol: float = 1e-6, what: str = "", atol: float 
         f"{what}: max relative error {err[worst]:.3g} at step {worst}: "
         f"ours={a[worst]!r}, peer={b[worst]!r}"
     )
+
+
+def assert_both_paths(schedule, ref, scale: float, skip=()) -> None:
+    """``schedule`` on the NumPy and the pure-Python path, against reference values per step.
+
+    Relative error <= 1e-6 at every step but those in ``skip``; values below 1e-12 of
+    ``scale`` (the schedule's lr) are compared against that floor.
+    """
+    ref = np.asarray(ref, dtype=np.float64)
+    ts = np.arange(len(ref))
+    keep = np.ones(len(ref), dtype=bool)
+    keep[list(skip)] = False
+    floor = 1e-12 * scale
+    for name, vals in (
+        ("numpy", schedule(ts)),
+        ("python", np.array([schedule(int(t)) for t in ts], dtype=np.float64)),
+    ):
+        err = np.where(keep, np.abs(vals - ref) / np.maximum(np.abs(ref), floor), 0.0)
+        worst = int(np.argmax(err))
+        assert err[worst] <= 1e-6, (
+            f"{name}: step {worst}: ours {vals[worst]!r} vs reference {ref[worst]!r}"
+        )

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 import pytest
+from _parity import assert_both_paths
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,22 +29,7 @@ from schedalg import cosine, hold, repeat, shift, staircase
 from schedalg import exp as sexp
 from schedalg.compat import classics as cc
 
-RTOL = 1e-6
-
-
-def assert_parity(ours, ref, scale):
-    ref = np.asarray(ref, dtype=np.float64)
-    ts = np.arange(len(ref))
-    floor = 1e-12 * scale
-    for name, vals in (
-        ("numpy", ours(ts)),
-        ("python", np.array([ours(int(t)) for t in ts], dtype=np.float64)),
-    ):
-        err = np.abs(vals - ref) / np.maximum(np.abs(ref), floor)
-        worst = int(np.argmax(err))
-        msg = f"{name}: step {worst}: ours {vals[worst]!r} vs reference {ref[worst]!r}"
-        assert err[worst] <= RTOL, msg
-
+assert_parity = assert_both_paths
 
 # -- Noam ----------------------------------------------------------------------------------------
 

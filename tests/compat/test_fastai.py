@@ -22,14 +22,12 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from _parity import assert_both_paths
 from hypothesis import given
 from hypothesis import strategies as st
 
 from schedalg import fit
 from schedalg.compat import fastai as cf
-
-RTOL = 1e-6
-
 
 # -- fastai's formulas ---------------------------------------------------------------------------
 
@@ -94,17 +92,7 @@ def reference(f, total, steps):
     )
 
 
-def assert_parity(ours, ref, scale):
-    ts = np.arange(len(ref))
-    floor = 1e-12 * scale
-    for name, vals in (
-        ("numpy", ours(ts)),
-        ("python", np.array([ours(int(t)) for t in ts], dtype=np.float64)),
-    ):
-        err = np.abs(vals - ref) / np.maximum(np.abs(ref), floor)
-        worst = int(np.argmax(err))
-        msg = f"{name}: step {worst}: ours {vals[worst]!r} vs formula {ref[worst]!r}"
-        assert err[worst] <= RTOL, msg
+assert_parity = assert_both_paths
 
 
 def horizon(total):

@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 
-from schedalg.compat import timm as ct  # noqa: E402
+from _parity import assert_both_paths  # noqa: E402
 
-RTOL = 1e-6
+from schedalg.compat import timm as ct  # noqa: E402
 
 
 def load_timm_scheduler():
@@ -89,19 +89,7 @@ def horizon(length: float) -> int:
     return max(math.ceil(1.2 * length), math.ceil(length) + 25)
 
 
-def assert_parity(ours, peer, base_lr, skip=()):
-    ts = np.arange(len(peer))
-    keep = np.ones(len(peer), dtype=bool)
-    keep[list(skip)] = False
-    floor = 1e-12 * base_lr
-    for name, vals in (
-        ("numpy", ours(ts)),
-        ("python", np.array([ours(int(t)) for t in ts], dtype=np.float64)),
-    ):
-        err = np.where(keep, np.abs(vals - peer) / np.maximum(np.abs(peer), floor), 0.0)
-        worst = int(np.argmax(err))
-        msg = f"{name}: t={worst}: ours {vals[worst]!r} vs timm {peer[worst]!r}"
-        assert err[worst] <= RTOL, msg
+assert_parity = assert_both_paths
 
 
 def cycles_length(kw) -> float:

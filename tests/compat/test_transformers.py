@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 torch = pytest.importorskip("torch")
 tfo = pytest.importorskip("transformers.optimization")
 
-from schedalg.compat import transformers as ct  # noqa: E402
+from _parity import assert_both_paths  # noqa: E402
 
-RTOL = 1e-6
+from schedalg.compat import transformers as ct  # noqa: E402
 
 
 def peer_lrs(make, base_lr: float, steps: int) -> np.ndarray:
@@ -41,19 +41,7 @@ def horizon(length: int) -> int:
     return max(math.ceil(1.2 * length), length + 25)
 
 
-def assert_parity(ours, peer: np.ndarray, base_lr: float) -> None:
-    ts = np.arange(len(peer))
-    floor = 1e-12 * base_lr
-    for name, vals in (
-        ("numpy", ours(ts)),
-        ("python", np.array([ours(int(t)) for t in ts], dtype=np.float64)),
-    ):
-        err = np.abs(vals - peer) / np.maximum(np.abs(peer), floor)
-        worst = int(np.argmax(err))
-        assert err[worst] <= RTOL, (
-            f"{name}: step {worst}: ours {vals[worst]!r} vs transformers {peer[worst]!r}"
-        )
-
+assert_parity = assert_both_paths
 
 # -- fixed cases with odd arguments --------------------------------------------------------------
 
