@@ -320,11 +320,20 @@ print("ok")
 """
 
 
+# Warnings are errors here too, with pyproject's exceptions (a -W filter's message is literal).
+WARNINGS = [
+    "-W",
+    "error",
+    "-W",
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning",
+]
+
+
 def _run(script: str, backend: str, out_dir: Path) -> None:
     env = dict(os.environ, KERAS_BACKEND=backend, JAX_PLATFORMS="cpu", CUDA_VISIBLE_DEVICES="")
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
     out = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script), backend, str(out_dir)],
+        [sys.executable, *WARNINGS, "-c", textwrap.dedent(script), backend, str(out_dir)],
         capture_output=True,
         text=True,
         timeout=300,
