@@ -160,6 +160,32 @@ def test_plateau_callback_refuses_a_missing_metric():
         model.fit(x, y, epochs=1, verbose=0, callbacks=[cb])  # no validation data
 
 
+def test_plateau_callback_resumes_from_a_state():
+    s = hold(0.1, 3) >> hold(0.05)
+    plateau = reduce_on_plateau(factor=0.5, patience=5)
+    state = plateau.init()._replace(best=0.5, scale=0.25)
+    model = _tiny_model(to_keras(s))
+    cb = PlateauCallback(s, plateau, monitor="loss", state=tuple(state))
+    lrs = []
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            # self.model, not the closure's model: on JAX it syncs the state back first
+            lrs.append(float(self.model.optimizer.learning_rate))
+
+    record = Record()
+    x, y = np.ones((8, 2), "float32"), np.full((8, 1), 1e6, "float32")
+    model.fit(x, y, batch_size=2, epochs=1, verbose=0, callbacks=[cb, record])
+    assert lrs == [float(np.float32(v)) for v in [0.025, 0.025, 0.025, 0.0125]]  # s(k) * 0.25
+    assert cb.state == state._replace(num_bad=1) and cb.scale == 0.25
+
+
+def test_backend_other_than_jax_torch_numpy_is_refused(monkeypatch):
+    monkeypatch.setattr(keras.backend, "backend", lambda: "tensorflow")
+    with pytest.raises(RuntimeError, match="the Keras backend is 'tensorflow'"):
+        to_keras(WARM_COS)
+
+
 # -- model.fit on both backends, each in a fresh interpreter -----------------------------------
 
 FIT_SCRIPT = r"""
@@ -285,6 +311,23 @@ check(rec, want)
 model.save(f"{out_dir}/plateau.keras")
 with open(f"{out_dir}/plateau.txt", "w") as f:
     f.write(f"{len(rec.k)} {scales[-1]!r}")
+
+# 4. gradient accumulation: Keras hands the schedule its batch counter; update j, made at the
+# second batch of each pair, runs at s(j) and the first batch of a pair changes nothing.
+s = linear_ramp(0.0, 0.5, 4) >> cosine(0.5, 0.01, 6)
+model = keras.Sequential(
+    [keras.Input((2,)), keras.layers.Dense(1, use_bias=False, kernel_initializer="zeros")]
+)
+opt = keras.optimizers.SGD(learning_rate=to_keras(s, 2), gradient_accumulation_steps=2)
+model.compile(opt, loss="mae")
+rec = Record()
+model.fit(X, Y, batch_size=BATCH, epochs=4, shuffle=False, verbose=0, callbacks=[rec])
+assert rec.k == [b // 2 for b in range(16)], rec.k          # opt.iterations counts updates
+want = [s(j) for j in range(8)]
+np.testing.assert_allclose(rec.lr, np.repeat(want, 2), rtol=F32, atol=1e-12)
+assert rec.used[0::2] == [0.0] * 8, rec.used
+atol = 4 * np.finfo(np.float32).eps * np.maximum(np.asarray(rec.w[1::2]), 1.0)
+np.testing.assert_array_less(np.abs(np.asarray(rec.used[1::2]) - want), atol + F32 * 1.0)
 print("ok")
 """
 
@@ -298,7 +341,8 @@ from schedalg import cosine, linear_ramp
 
 backend, out_dir = sys.argv[1], sys.argv[2]
 assert keras.backend.backend() == backend
-steps, scale = open(f"{out_dir}/plateau.txt").read().split()
+with open(f"{out_dir}/plateau.txt") as f:
+    steps, scale = f.read().split()
 steps, scale = int(steps), float(scale)
 s = linear_ramp(0.0, 0.5, 4) >> cosine(0.5, 0.05, 36)
 
