@@ -160,10 +160,14 @@ class PlateauCallback(keras.callbacks.Callback):
     callback keeps the schedule and multiplies it by the scale of a
     :func:`schedalg.plateau.reduce_on_plateau` rule, updated with ``logs[monitor]`` at the end
     of every epoch (torch's ``ReduceLROnPlateau`` decisions, the scale starting at 1). The
-    optimizer must have been built with a schedule (``learning_rate=to_keras(schedule)``);
-    at the start of ``fit`` and after each reduction the callback sets its learning rate to
-    ``to_keras(schedule * scale)``, so a model saved after a reduction holds the reduced
-    schedule. The step ``k`` keeps counting updates across reductions.
+    step ``k`` keeps counting updates across reductions.
+
+    The optimizer must have been built with ``learning_rate=to_keras(schedule)``; at the start
+    of ``fit`` the callback checks that it holds ``schedule`` times the current scale (so a
+    model reloaded after reductions needs the saved ``state``), and after each reduction it
+    sets the optimizer's learning rate to ``to_keras(schedule * scale)``: a model saved then
+    holds the reduced schedule. ``gradient_accumulation_steps`` is taken from the optimizer's
+    schedule.
 
     Attributes:
         state: the :class:`~schedalg.plateau.PlateauState` (plain Python numbers). To resume
@@ -176,7 +180,6 @@ class PlateauCallback(keras.callbacks.Callback):
         monitor: the key of the epoch logs to watch, e.g. ``"val_loss"``; it must be in the
             logs of every epoch (a missing key raises, it is not skipped).
         state: the plateau state to start from (default ``plateau.init()``).
-        gradient_accumulation_steps: as in :func:`to_keras`.
     """
 
     def __init__(
@@ -185,7 +188,6 @@ class PlateauCallback(keras.callbacks.Callback):
         plateau: Plateau,
         monitor: str = "val_loss",
         state: PlateauState | None = None,
-        gradient_accumulation_steps: int = 1,
     ) -> None:
         super().__init__()
         fn = "PlateauCallback()"
@@ -205,29 +207,41 @@ class PlateauCallback(keras.callbacks.Callback):
         self.plateau = plateau
         self.monitor = monitor
         self.state = plateau.init() if state is None else PlateauState(*state)
-        self.gradient_accumulation_steps = _accumulation(fn, gradient_accumulation_steps)
 
     @property
     def scale(self) -> float:
         return float(self.plateau.scale(self.state))
 
-    def _install(self) -> None:
-        opt = self.model.optimizer
-        if not isinstance(
-            getattr(opt, "_learning_rate", None), keras.optimizers.schedules.LearningRateSchedule
-        ):
-            raise TypeError(
-                "PlateauCallback: the optimizer's learning rate is not a schedule; build the "
-                "optimizer with learning_rate=schedalg.keras.to_keras(schedule)"
-            )
+    def _scaled(self) -> Schedule:
         scale = self.scale
-        scheduled = self.schedule if scale == 1.0 else self.schedule * scale
-        opt.learning_rate = KerasSchedule(scheduled, self.gradient_accumulation_steps)
-        # A compiled train step (JAX's jit) holds the schedule it was traced with: rebuild it.
-        self.model.make_train_function(force=True)
+        return self.schedule if scale == 1.0 else self.schedule * scale
+
+    def _current(self) -> KerasSchedule:
+        current = getattr(self.model.optimizer, "_learning_rate", None)
+        if not isinstance(current, KerasSchedule):
+            raise TypeError(
+                "PlateauCallback: the optimizer's learning rate is not a schedalg schedule; "
+                "build the optimizer with learning_rate=schedalg.keras.to_keras(schedule), "
+                f"got {current!r}"
+            )
+        return current
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
-        self._install()
+        current, want = self._current(), self._scaled()
+        if current.schedule != want:
+            raise ValueError(
+                f"PlateauCallback: the optimizer runs {current.schedule!r}, but this callback "
+                f"would run {want!r} (its schedule times the plateau scale {self.scale!r}); "
+                f"give the optimizer to_keras(schedule), or, to resume from a saved model, "
+                f"pass the saved state=callback.state"
+            )
+
+    def _install(self) -> None:
+        self.model.optimizer.learning_rate = KerasSchedule(
+            self._scaled(), self._current().gradient_accumulation_steps
+        )
+        # A compiled train step (JAX's jit) holds the schedule it was traced with: rebuild it.
+        self.model.make_train_function(force=True)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         logs = logs or {}

@@ -164,7 +164,7 @@ def test_plateau_callback_resumes_from_a_state():
     s = hold(0.1, 3) >> hold(0.05)
     plateau = reduce_on_plateau(factor=0.5, patience=5)
     state = plateau.init()._replace(best=0.5, scale=0.25)
-    model = _tiny_model(to_keras(s))
+    model = _tiny_model(to_keras(s * 0.25))  # what a model saved after two reductions holds
     cb = PlateauCallback(s, plateau, monitor="loss", state=tuple(state))
     lrs = []
 
@@ -178,6 +178,25 @@ def test_plateau_callback_resumes_from_a_state():
     model.fit(x, y, batch_size=2, epochs=1, verbose=0, callbacks=[cb, record])
     assert lrs == [float(np.float32(v)) for v in [0.025, 0.025, 0.025, 0.0125]]  # s(k) * 0.25
     assert cb.state == state._replace(num_bad=1) and cb.scale == 0.25
+
+
+@pytest.mark.parametrize(
+    ("optimizer_schedule", "state_scale"),
+    [
+        (WARM_COS * 0.5, 1.0),  # a model saved after a reduction, resumed without its state
+        (WARM_COS, 0.5),  # a state without the reduced schedule
+        (cosine(0.1, 0.0, 100), 1.0),  # two different schedules
+    ],
+)
+def test_plateau_callback_refuses_a_schedule_it_does_not_drive(optimizer_schedule, state_scale):
+    model = _tiny_model(to_keras(optimizer_schedule))
+    state = reduce_on_plateau().init()._replace(scale=state_scale)
+    cb = PlateauCallback(WARM_COS, reduce_on_plateau(), monitor="loss", state=state)
+    x, y = np.ones((4, 2), "float32"), np.zeros((4, 1), "float32")
+    with pytest.raises(ValueError, match="PlateauCallback: the optimizer runs") as info:
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[cb])
+    assert repr(optimizer_schedule) in str(info.value)
+    assert "state=callback.state" in str(info.value)
 
 
 def test_backend_other_than_jax_torch_numpy_is_refused(monkeypatch):
