@@ -29,7 +29,6 @@ This module imports Keras (and so its backend) and nothing else of the framework
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import Any
 
@@ -206,7 +205,14 @@ class PlateauCallback(keras.callbacks.Callback):
         self.schedule = schedule
         self.plateau = plateau
         self.monitor = monitor
-        self.state = plateau.init() if state is None else PlateauState(*state)
+        if state is None:
+            state = plateau.init()
+        elif not (isinstance(state, (tuple, list)) and len(state) == 4):
+            raise TypeError(
+                f"{fn}: state must be a PlateauState (or a list of its 4 numbers), "
+                f"got state={state!r}"
+            )
+        self.state = PlateauState(*(_plain(x) for x in state))
 
     @property
     def scale(self) -> float:
@@ -251,9 +257,7 @@ class PlateauCallback(keras.callbacks.Callback):
                 f"{epoch} (keys: {sorted(logs)}); pass validation data (validation_freq=1) "
                 f"or monitor one of these keys"
             )
-        metric = float(logs[self.monitor])
-        if math.isnan(metric):
-            raise ValueError(f"PlateauCallback: {self.monitor} is NaN at epoch {epoch}")
+        metric = float(logs[self.monitor])  # NaN counts as no improvement, as in torch
         before = self.scale
         self.state = PlateauState(*(_plain(x) for x in self.plateau.update(self.state, metric)))
         if self.scale != before:

@@ -124,6 +124,11 @@ def test_repr():
             "PlateauCallback(): plateau must be a schedalg.plateau.Plateau",
         ),
         (
+            lambda: PlateauCallback(WARM_COS, reduce_on_plateau(), state=[1.0, 0, 1.0]),
+            TypeError,
+            "PlateauCallback(): state must be a PlateauState (or a list of its 4 numbers)",
+        ),
+        (
             lambda: PlateauCallback(WARM_COS, reduce_on_plateau(), monitor=3),
             TypeError,
             "PlateauCallback(): monitor must be a str, got monitor=3",
@@ -165,7 +170,7 @@ def test_plateau_callback_resumes_from_a_state():
     plateau = reduce_on_plateau(factor=0.5, patience=5)
     state = plateau.init()._replace(best=0.5, scale=0.25)
     model = _tiny_model(to_keras(s * 0.25))  # what a model saved after two reductions holds
-    cb = PlateauCallback(s, plateau, monitor="loss", state=tuple(state))
+    cb = PlateauCallback(s, plateau, monitor="loss", state=list(state))  # as read from JSON
     lrs = []
 
     class Record(keras.callbacks.Callback):
