@@ -359,7 +359,7 @@ LOAD_SCRIPT = r"""
 import sys
 import numpy as np
 import keras
-import schedalg.keras  # registers KerasSchedule with Keras
+import schedalg.keras  # registers KerasSchedule with Keras (a no-op after FIT_SCRIPT)
 
 from schedalg import cosine, linear_ramp
 
@@ -414,8 +414,19 @@ def _run(script: str, backend: str, out_dir: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_fit_uses_the_schedule_at_every_update_and_saves_it(backend, tmp_path):
-    _run(FIT_SCRIPT, backend, tmp_path)
-    _run(LOAD_SCRIPT, backend, tmp_path)
+    # one interpreter per backend (Keras' import dominates the cost): train, save, load, go on
+    _run(FIT_SCRIPT + LOAD_SCRIPT, backend, tmp_path)
+
+
+def test_load_model_in_a_fresh_interpreter(tmp_path):
+    # saved here, loaded where nothing but `import schedalg.keras` has made the class known
+    s = linear_ramp(0.0, 0.5, 4) >> cosine(0.5, 0.05, 36)
+    model = _tiny_model(to_keras(s * 0.25))
+    x, y = np.ones((8, 2), "float32"), np.full((8, 1), 1e6, "float32")
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    model.save(tmp_path / "plateau.keras")
+    (tmp_path / "plateau.txt").write_text("2 0.25")
+    _run(LOAD_SCRIPT, keras.backend.backend(), tmp_path)
 
 
 def test_fit_and_fractions_of_the_run():
