@@ -418,6 +418,7 @@ def test_fit_uses_the_schedule_at_every_update_and_saves_it(backend, tmp_path):
     _run(FIT_SCRIPT + LOAD_SCRIPT, backend, tmp_path)
 
 
+@pytest.mark.slow
 def test_load_model_in_a_fresh_interpreter(tmp_path):
     # saved here, loaded where nothing but `import schedalg.keras` has made the class known
     s = linear_ramp(0.0, 0.5, 4) >> cosine(0.5, 0.05, 36)
