@@ -122,7 +122,10 @@ class Plateau:
             return self._update_py(state, float(metric))
         return self._update_xp(state, metric, np)
 
-    def _update_py(self, state: PlateauState, m: float) -> PlateauState:
+    def _observe_py(self, state: PlateauState, m: float) -> tuple[PlateauState, bool]:
+        """The detector alone: the state with best/num_bad/cooldown updated (scale untouched),
+        and whether this metric triggers a reduction. Adapters that reduce something other
+        than the scale (``PlateauLR`` reduces each group's actual lr, as torch) use it."""
         best, bad, cd, scale = state
         if self._better_py(m, best):
             best, bad = m, 0
@@ -131,13 +134,21 @@ class Plateau:
         if cd > 0:
             cd -= 1
             bad = 0
-        if bad > self.patience:
-            new = max(scale * self.factor, self.min_scale)
-            if scale - new > self.eps:
-                scale = new
+        reduce = bad > self.patience
+        if reduce:
             cd = self.cooldown
             bad = 0
-        return PlateauState(best, bad, cd, scale)
+        return PlateauState(best, bad, cd, scale), reduce
+
+    def _reduced(self, state: PlateauState) -> PlateauState:
+        """The state after a triggered reduction of its scale (Python numbers)."""
+        scale = state.scale
+        new = max(scale * self.factor, self.min_scale)
+        return state._replace(scale=new) if scale - new > self.eps else state
+
+    def _update_py(self, state: PlateauState, m: float) -> PlateauState:
+        state, reduce = self._observe_py(state, m)
+        return self._reduced(state) if reduce else state
 
     def _update_xp(self, state: PlateauState, metric: Any, xp: Any) -> PlateauState:
         best, bad, cd, scale = (xp.asarray(x) for x in state)

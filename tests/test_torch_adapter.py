@@ -68,7 +68,7 @@ def test_lambda_lr_lr_is_exactly_the_schedule(s, built_lr, momentum):
     model = _model()
     opt = torch.optim.SGD(model.parameters(), lr=built_lr, momentum=momentum)
     sched = to_lambda_lr(opt, s)
-    assert type(sched) is LambdaLR
+    assert isinstance(sched, LambdaLR)
     for k in range(s.duration + 3):
         assert opt.param_groups[0]["lr"] == s(k)  # exact: the same float
         assert sched.get_last_lr() == [s(k)]
