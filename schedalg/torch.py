@@ -590,7 +590,7 @@ class ParamScheduler(LRScheduler):
                     group[name] = (*cur[:idx], v, *cur[idx + 1 :])
         self._last_lr = [group["lr"] for group in groups]
 
-    def step(self, metric: Any = None, epoch: int | None = None) -> None:
+    def step(self, metric: Any = None, epoch: int | None = None) -> None:  # type: ignore[override]
         """Advance one update and set every scheduled value for it; or report a metric.
 
         Args:
@@ -761,7 +761,7 @@ def _min_lrs(plateau: Plateau, min_lr: Any, base: list[float]) -> list[float]:
             f"groups, got min_lr={min_lr!r}"
         )
     for v in values:
-        if not isinstance(v, numbers.Real) or isinstance(v, bool) or not v >= 0:
+        if not isinstance(v, numbers.Real) or isinstance(v, bool) or not float(v) >= 0:
             raise ValueError(
                 f"{fn}(): min_lr must be a number >= 0 or a list of them, got min_lr={min_lr!r}"
             )
