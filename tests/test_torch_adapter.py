@@ -687,9 +687,11 @@ def test_state_dict_is_plain_and_records_the_schedules(case):
     assert _plain(state)
     (loaded,) = _checkpoint(sched)  # torch.load(weights_only=True)
     assert loaded == state
-    if "schedules" in state:
-        lr_json = state["schedules"]["lr"] if case.startswith("Param") else state["schedules"]
-        assert schedalg.from_json(lr_json[0]) == _S
+    if case == "PlateauLR":
+        assert state["plateau"] == {**_plateau().__dict__}
+        return
+    lr_json = state["schedules"]["lr"] if case.startswith("Param") else state["schedules"]
+    assert schedalg.from_json(lr_json[0]) == _S
     if case == "to_lambda_lr list":
         assert schedalg.from_json(state["schedules"][1]) == _S2
     if case == "ParamScheduler":
