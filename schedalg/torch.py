@@ -888,8 +888,7 @@ class PlateauLR(ReduceLROnPlateau):
             lrs = [float(b) * self.state.scale for b in state_dict["base_lrs"]]
         if len(lrs) != len(groups):
             raise ValueError(
-                f"{where}: the state holds {len(lrs)} param groups, the optimizer has "
-                f"{len(groups)}"
+                f"{where}: the state holds {len(lrs)} param groups, the optimizer has {len(groups)}"
             )
         if not replace and "min_lrs" in state_dict:
             self.min_lrs = [float(m) for m in state_dict["min_lrs"]]

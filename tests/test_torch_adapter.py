@@ -617,7 +617,7 @@ def test_schedule_with_plateau_relative_groups():
     sched = ParamScheduler(
         opt, {"lr": s}, relative=True, plateau=reduce_on_plateau(0.5, patience=0)
     )
-    for k, m in enumerate([1.0, 2.0, 2.0, 0.5, 0.7]):
+    for m in [1.0, 2.0, 2.0, 0.5, 0.7]:
         opt.step()
         sched.step()
         sched.report(m)
@@ -666,7 +666,7 @@ def test_schedule_with_plateau_errors():
         sched.step(epoch=3)
 
 
-# -- state dicts and pickles ------------------------------------------------------------------------
+# -- state dicts and pickles -----------------------------------------------------------------------
 
 
 def _plain(x) -> bool:
@@ -801,9 +801,7 @@ def test_training_loop_lr_at_every_update_is_the_schedule():
                 {"params": [model.bias], "lr": 3e-3, "weight_decay": 0.0},
             ]
         )
-        sched = ParamScheduler(
-            opt, {"lr": s}, relative=True, plateau=reduce_on_plateau(**rule)
-        )
+        sched = ParamScheduler(opt, {"lr": s}, relative=True, plateau=reduce_on_plateau(**rule))
         return model, opt, sched
 
     def epoch(model, opt, sched, e):
