@@ -20,8 +20,6 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
-import torch
-
 from ._combinators import fit
 from ._schedule import Schedule
 
@@ -65,13 +63,3 @@ def for_run(fn: str, schedule: Any, total: Any) -> Schedule:
         )
     return s
 
-
-def lr_schedules(optimizer: torch.optim.Optimizer, s: Schedule, relative: bool) -> Any:
-    """The ``"lr"`` entry for ``ParamScheduler``: ``s`` itself, or ``s`` times each group's lr.
-
-    With ``relative`` the base of each group is its ``initial_lr`` when a scheduler already
-    recorded one (torch schedulers set it to the lr the optimizer was built with), else its lr.
-    """
-    if not relative:
-        return s
-    return [s * float(g.get("initial_lr", g["lr"])) for g in optimizer.param_groups]

@@ -39,7 +39,7 @@ import torch
 from transformers import Trainer
 from transformers.trainer_utils import SchedulerType
 
-from ._run import RunSchedule, check_spec, for_run, lr_schedules
+from ._run import RunSchedule, check_spec, for_run
 from .torch import ParamScheduler
 
 __all__ = ["ScheduledTrainer", "make_scheduler"]
@@ -84,7 +84,7 @@ def make_scheduler(
     """
     fn = "make_scheduler()"
     s = for_run(fn, check_spec(fn, schedule), num_training_steps)
-    return ParamScheduler(optimizer, {"lr": lr_schedules(optimizer, s, _flag(fn, relative))})
+    return ParamScheduler(optimizer, {"lr": s}, relative=_flag(fn, relative))
 
 
 def _flag(fn: str, x: Any) -> bool:
