@@ -58,8 +58,6 @@ def for_run(fn: str, schedule: Any, total: Any) -> Schedule:
     s = schedule(n)
     if not isinstance(s, Schedule):
         raise TypeError(
-            f"{fn}: the schedule function must return a schedalg schedule, got {s!r} for "
-            f"total={n}"
+            f"{fn}: the schedule function must return a schedalg schedule, got {s!r} for total={n}"
         )
     return s
-

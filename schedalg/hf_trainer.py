@@ -153,9 +153,14 @@ class ScheduledTrainer(Trainer):  # type: ignore[misc]
         """
         if self.lr_scheduler is None:
             opt = self.optimizer if optimizer is None else optimizer
-            self.lr_scheduler = make_scheduler(
-                opt, self.schedule, num_training_steps, relative=self.relative
-            )
+            if opt is None:
+                raise RuntimeError(
+                    "ScheduledTrainer.create_scheduler(): no optimizer; the Trainer creates it "
+                    "first (create_optimizer) or passes it in"
+                )
+            sched = make_scheduler(opt, self.schedule, num_training_steps, relative=self.relative)
+            self.lr_scheduler = sched  # type: ignore[assignment]
             # as for the Trainer's own schedulers: rebuilt at the next train()
             self._created_lr_scheduler = True
-        return self.lr_scheduler  # type: ignore[no-any-return]
+            return sched
+        return self.lr_scheduler  # type: ignore[return-value]

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import schedalg as sa
-from tests.conftest import BACKENDS, evaluate, rtol_for
+from tests.conftest import evaluate, rtol_for
 
 
 def _expected(k: int, a: int, b: int, c: int, total: int) -> float:
