@@ -100,7 +100,8 @@ class ScheduledTrainer(Trainer):  # type: ignore[misc]
     :func:`make_scheduler`: the shape is fitted to the number of optimizer updates the Trainer
     computes (``max_steps``, or the epochs' updates with gradient accumulation counted). The
     TrainingArguments that would choose another schedule (``lr_scheduler_type``,
-    ``lr_scheduler_kwargs``, ``warmup_steps``) must stay at their defaults; ``learning_rate``
+    ``lr_scheduler_kwargs``, ``warmup_steps``, ``warmup_ratio``) must stay at their defaults
+    (other values are refused: they would be ignored without a word); ``learning_rate``
     is only used with ``relative=True`` (the schedule then multiplies it).
 
     Args:
@@ -126,11 +127,12 @@ class ScheduledTrainer(Trainer):  # type: ignore[misc]
                 f"lr_scheduler_type={a.lr_scheduler_type!r}, "
                 f"lr_scheduler_kwargs={a.lr_scheduler_kwargs!r}"
             )
-        if a.warmup_steps:
-            raise ValueError(
-                f"{fn}: the schedule decides the warmup; leave TrainingArguments' warmup_steps "
-                f"at 0, got warmup_steps={a.warmup_steps!r}"
-            )
+        for field in ("warmup_steps", "warmup_ratio"):  # warmup_ratio: transformers 4
+            if getattr(a, field, 0):
+                raise ValueError(
+                    f"{fn}: the schedule decides the warmup; leave TrainingArguments' {field} "
+                    f"at 0, got {field}={getattr(a, field)!r}"
+                )
         if self.lr_scheduler is not None:
             raise ValueError(
                 f"{fn}: give either schedule or a scheduler in optimizers=(optimizer, "
