@@ -578,10 +578,11 @@ class ParamScheduler(LRScheduler):
                 v = v * scale
             if idx is None:
                 cur = group[name]
-                if isinstance(cur, torch.Tensor):
-                    cur.fill_(v)
-                else:
+                # float first: isinstance(x, torch.Tensor) alone costs a metaclass check
+                if isinstance(cur, float) or not isinstance(cur, torch.Tensor):
                     group[name] = v
+                else:
+                    cur.fill_(v)
             else:
                 cur = group[name]
                 if isinstance(cur[idx], torch.Tensor):
@@ -622,8 +623,9 @@ class ParamScheduler(LRScheduler):
                 f"build it with plateau=reduce_on_plateau(...) to reduce on a metric"
             )
         self.plateau_state = self.plateau._update_py(self.plateau_state, float(metric))
-        self._scale = self.plateau_state.scale
-        self._apply(self.last_epoch)
+        if self.plateau_state.scale != self._scale:  # a reduction: the lrs change now
+            self._scale = self.plateau_state.scale
+            self._apply(self.last_epoch)
 
     def get_lr(self) -> list[Any]:
         """The lr of each group at the current step (scheduled or left as is)."""
