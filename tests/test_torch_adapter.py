@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import math
 import os
@@ -762,14 +763,16 @@ def test_whole_scheduler_pickles(case):
     buf = io.BytesIO()
     torch.save(sched, buf)
     buf.seek(0)
-    copy = torch.load(buf, weights_only=False)
+    copies = [torch.load(buf, weights_only=False), copy.deepcopy(sched)]
     a: list = []
-    b: list = []
     _record_lrs(opt, a)
-    _record_lrs(copy.optimizer, b)
     _drive(case, opt, ps, sched, 13, _T)
-    _drive(case, copy.optimizer, copy.optimizer.param_groups[0]["params"], copy, 13, _T)
-    assert a == b and len(a) == _T - 13
+    for twin in copies:
+        b: list = []
+        _record_lrs(twin.optimizer, b)
+        params = [p for g in twin.optimizer.param_groups for p in g["params"]]
+        _drive(case, twin.optimizer, params, twin, 13, _T)
+        assert b == a and len(a) == _T - 13
 
 
 # -- end to end: a real training loop --------------------------------------------------------------
