@@ -261,7 +261,7 @@ def write(
         "",
         "### Schedule and reduce-on-plateau in one scheduler",
         "",
-        "`ParamScheduler(optimizer, {\"lr\": warmup_cosine}, plateau=reduce_on_plateau())`:",
+        '`ParamScheduler(optimizer, {"lr": warmup_cosine}, plateau=reduce_on_plateau())`:',
         "`step()` after every update and `report(metric)` after each evaluation, each beside",
         "torch's `ReduceLROnPlateau.step(metric)` on the same metric stream (which stalls, so",
         "reductions happen). Per call, over a run on a fresh scheduler; median of rounds.",
