@@ -549,8 +549,9 @@ class ParamScheduler(LRScheduler):
     def _relative_keys(fn: str, relative: Any, keys: list[str]) -> set[str]:
         if relative is True or relative is False:
             return set(keys) if relative else set()
-        if isinstance(relative, (str, tuple)) or not hasattr(relative, "__iter__"):
-            relative = [relative]
+        one_pair = isinstance(relative, tuple) and len(relative) == 2 and type(relative[1]) is int
+        if isinstance(relative, str) or one_pair or not hasattr(relative, "__iter__"):
+            relative = [relative]  # a single key: 'lr', 'betas[0]' or ('betas', 0)
         out = set()
         for key in relative:
             ks = _key_str(*_parse_key(fn, key))

@@ -442,6 +442,10 @@ def test_relative_keys_can_be_chosen():
         assert [g["momentum"] for g in opt.param_groups] == [mom(k), mom(k)]  # absolute
         opt.step()
         sched.step()
+    opt2, _ = _groups([1e-4, 1e-3])
+    sched = ParamScheduler(opt2, {"lr": s, "momentum": mom}, relative=("lr", "momentum"))
+    assert sched.relative == ("lr", "momentum")
+    assert opt2.param_groups[1]["momentum"] == 0.9 * mom(0)
     with pytest.raises(ValueError, match=r"relative names key 'betas\[0\]', which is not sched"):
         ParamScheduler(opt, {"lr": s}, relative={"betas[0]"})
     with pytest.raises(TypeError, match=r"to_lambda_lr\(\): relative must be True or False"):
