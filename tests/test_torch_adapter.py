@@ -844,3 +844,23 @@ def test_training_loop_lr_at_every_update_is_the_schedule():
     for k, lrs in enumerate(seen):
         scale = scales[k // per_epoch]
         assert lrs == [3e-2 * s(k) * scale, 3e-3 * s(k) * scale], k
+
+
+def test_a_schedule_and_plateau_lr_on_one_optimizer_are_refused():
+    # Regression: to_lambda_lr or ParamScheduler beside PlateauLR: each step() set the lr
+    # back to s(k), so every reduction was lost (and PlateauLR, built on the warmup's lr 0.0,
+    # set the lr to 0.0). ParamScheduler(..., plateau=...) does both.
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1])
+    sched = to_lambda_lr(opt, _S)
+    with pytest.raises(ValueError, match=r"PlateauLR\(\): .*set at every step by .*\(to_lambda_lr"):
+        PlateauLR(opt, _plateau())
+    del sched  # once the other scheduler is gone, a PlateauLR is fine
+    plateau = PlateauLR(opt, _plateau())
+    with pytest.raises(ValueError, match=r"ParamScheduler\(\): .*reduced on plateaus by a Plat"):
+        ParamScheduler(opt, {"lr": _S})
+    with pytest.raises(ValueError, match=r"to_lambda_lr\(\): .*plateau=reduce_on_plateau"):
+        to_lambda_lr(opt, _S)
+    ParamScheduler(opt, {"momentum": _MOM})  # not the lr: no conflict
+    assert isinstance(plateau, PlateauLR)
