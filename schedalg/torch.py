@@ -827,7 +827,8 @@ class PlateauLR(ReduceLROnPlateau):
 
     For a schedule combined with a plateau, use ``ParamScheduler(..., plateau=...)``: this
     class reduces whatever lr the groups hold, and a scheduler that sets the lr at every
-    step would overwrite its reductions.
+    step would overwrite its reductions, so a ``PlateauLR`` and a schedalg lr scheduler on
+    one optimizer are refused (ValueError, whichever is built second).
 
     Args:
         optimizer: a torch optimizer.
