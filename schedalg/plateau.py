@@ -27,9 +27,9 @@ without importing JAX. The decision rule is the one of
 With an optimizer built at lr 1.0, torch's lr after each ``step(metric)`` is ``scale``, the
 same float. At another base lr ``b`` two things differ, because torch applies ``min_lr`` and
 ``eps`` to the actual lr ``b * scale`` while this rule applies ``min_scale`` and ``eps`` to the
-scale: torch's ``min_lr`` is ``b * min_scale``, and torch's ``eps`` is ``b * eps`` (so with
-torch's default ``eps=1e-8`` a small lr stops shrinking sooner in torch than a small scale
-here). ``schedalg.torch.PlateauLR`` takes ``eps`` and ``min_lr`` in lr units, as torch does,
+scale: torch's ``min_lr`` is ``b * min_scale``, and torch's ``eps`` is ``b * eps`` (so at a
+base lr below 1, torch with ``eps=1e-8`` stops reducing sooner than this rule with the same
+``eps``). ``schedalg.torch.PlateauLR`` takes ``eps`` and ``min_lr`` in lr units, as torch does,
 and matches ``ReduceLROnPlateau`` decision for decision at any base lr.
 """
 

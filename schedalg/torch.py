@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import numbers
 import re
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -199,8 +200,43 @@ def _initial_lr(group: dict[str, Any]) -> float:
     return float(group.get("initial_lr", group["lr"]))
 
 
+# optimizer -> [(kind, weak reference to a live scheduler)], kind 'schedule' (sets the lr at
+# every step) or 'plateau' (PlateauLR, reduces the lr it finds): the two on one optimizer
+# would undo each other's work without a word.
+_LR_DRIVERS: weakref.WeakKeyDictionary[Any, list[tuple[str, Any]]] = weakref.WeakKeyDictionary()
+
+
+def _refuse_conflict(fn: str, optimizer: Any, kind: str) -> None:
+    live = [(k, r) for k, r in _LR_DRIVERS.get(optimizer, []) if r() is not None]
+    _LR_DRIVERS[optimizer] = live
+    for k, r in live:
+        if k == kind:
+            continue
+        other = getattr(r(), "_display", type(r()).__name__)
+        if kind == "plateau":
+            what = (
+                f"this optimizer's lr is already set at every step by a schedalg scheduler "
+                f"({other}); its next step() would undo every reduction"
+            )
+        else:
+            what = (
+                f"this optimizer's lr is already reduced on plateaus by a {other}; this "
+                f"scheduler would overwrite the reductions at every step"
+            )
+        raise ValueError(
+            f"{fn}(): {what}. Use ParamScheduler(optimizer, {{'lr': schedule}}, "
+            f"plateau=reduce_on_plateau(...)) for both, or delete the other scheduler first"
+        )
+
+
+def _register(optimizer: Any, kind: str, sched: Any) -> None:
+    _LR_DRIVERS.setdefault(optimizer, []).append((kind, weakref.ref(sched)))
+
+
 class _ScheduleLambdaLR(LambdaLR):
     """The ``LambdaLR`` that :func:`to_lambda_lr` returns (see there)."""
+
+    _display = "to_lambda_lr(...)"
 
     def __init__(
         self,
@@ -209,10 +245,12 @@ class _ScheduleLambdaLR(LambdaLR):
         relative: bool,
         negative: str,
     ) -> None:
+        _refuse_conflict("to_lambda_lr", optimizer, "schedule")
         self._schedules = schedules
         self.relative = relative
         self.negative = negative
         super().__init__(optimizer, self._lambdas())
+        _register(optimizer, "schedule", self)
 
     def _lambdas(self) -> list[Any]:
         """One ``k -> value`` closure per group; groups sharing a schedule share a memo."""
@@ -543,14 +581,19 @@ class ParamScheduler(LRScheduler):
         self._schedules = tuple(names)  # keeps each schedule alive while its id is in use
         self._fns = tuple(_step_fn(s) for s in names)
         self._user_groups = user_groups
+        if "lr" in keys:
+            _refuse_conflict(fn, optimizer, "schedule")
         super().__init__(optimizer, last_epoch)
+        if "lr" in keys:
+            _register(optimizer, "schedule", self)
 
     @staticmethod
     def _relative_keys(fn: str, relative: Any, keys: list[str]) -> set[str]:
         if relative is True or relative is False:
             return set(keys) if relative else set()
-        if isinstance(relative, (str, tuple)) or not hasattr(relative, "__iter__"):
-            relative = [relative]
+        one_pair = isinstance(relative, tuple) and len(relative) == 2 and type(relative[1]) is int
+        if isinstance(relative, str) or one_pair or not hasattr(relative, "__iter__"):
+            relative = [relative]  # a single key: 'lr', 'betas[0]' or ('betas', 0)
         out = set()
         for key in relative:
             ks = _key_str(*_parse_key(fn, key))
@@ -578,10 +621,11 @@ class ParamScheduler(LRScheduler):
                 v = v * scale
             if idx is None:
                 cur = group[name]
-                if isinstance(cur, torch.Tensor):
-                    cur.fill_(v)
-                else:
+                # float first: isinstance(x, torch.Tensor) alone costs a metaclass check
+                if isinstance(cur, float) or not isinstance(cur, torch.Tensor):
                     group[name] = v
+                else:
+                    cur.fill_(v)
             else:
                 cur = group[name]
                 if isinstance(cur[idx], torch.Tensor):
@@ -622,8 +666,9 @@ class ParamScheduler(LRScheduler):
                 f"build it with plateau=reduce_on_plateau(...) to reduce on a metric"
             )
         self.plateau_state = self.plateau._update_py(self.plateau_state, float(metric))
-        self._scale = self.plateau_state.scale
-        self._apply(self.last_epoch)
+        if self.plateau_state.scale != self._scale:  # a reduction: the lrs change now
+            self._scale = self.plateau_state.scale
+            self._apply(self.last_epoch)
 
     def get_lr(self) -> list[Any]:
         """The lr of each group at the current step (scheduled or left as is)."""
@@ -782,7 +827,8 @@ class PlateauLR(ReduceLROnPlateau):
 
     For a schedule combined with a plateau, use ``ParamScheduler(..., plateau=...)``: this
     class reduces whatever lr the groups hold, and a scheduler that sets the lr at every
-    step would overwrite its reductions.
+    step would overwrite its reductions, so a ``PlateauLR`` and a schedalg lr scheduler on
+    one optimizer are refused (ValueError, whichever is built second).
 
     Args:
         optimizer: a torch optimizer.
@@ -810,6 +856,7 @@ class PlateauLR(ReduceLROnPlateau):
                 f"PlateauLR(): plateau must come from reduce_on_plateau(), got {plateau!r}"
             )
         _check_optimizer("PlateauLR", optimizer)
+        _refuse_conflict("PlateauLR", optimizer, "plateau")
         self.plateau = plateau
         base = [float(group["lr"]) for group in optimizer.param_groups]
         super().__init__(
@@ -825,6 +872,7 @@ class PlateauLR(ReduceLROnPlateau):
         )
         self.state = plateau.init()
         self._sync()
+        _register(optimizer, "plateau", self)
 
     def _sync(self) -> None:
         self.best = self.state.best

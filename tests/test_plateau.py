@@ -74,8 +74,8 @@ def test_torch_adapter_matches_torch_at_any_base_lr(cfg, metrics):
     for m in metrics:
         ref.step(m)
         ours.step(torch.tensor(m))
-        # torch multiplies the lr step by step, we multiply the base by the scale.
-        assert opt.param_groups[0]["lr"] == pytest.approx(opt_ref.param_groups[0]["lr"], 1e-12)
+        # the same multiplications as torch, on the actual lr: the same floats
+        assert opt.param_groups[0]["lr"] == opt_ref.param_groups[0]["lr"]
         assert ours.get_last_lr() == [opt.param_groups[0]["lr"]]
 
 
@@ -319,3 +319,18 @@ def test_plateau_lr_min_lr_per_group_and_errors():
         PlateauLR(opt, reduce_on_plateau(min_scale=0.1), min_lr=0.01)
     with pytest.raises(TypeError, match=r"PlateauLR\(\): plateau must come from"):
         PlateauLR(opt, {"factor": 0.5})
+
+
+def test_pure_rule_eps_is_torch_eps_over_the_base_lr():
+    # The documented relation: torch's eps applies to the lr b * scale, the pure rule's to the
+    # scale; with eps = 1e-8 / b the pure rule stops where torch does.
+    base = 0.1
+    cfg = dict(factor=0.1, patience=0, threshold=1e-4, threshold_mode="rel", cooldown=0)
+    opt, ref = _torch_plateau(dict(cfg, min_scale=0.0, mode="min"), base)
+    p = reduce_on_plateau(factor=0.1, patience=0, eps=1e-8 / base)
+    s = p.init()
+    for _ in range(20):
+        ref.step(1.0)
+        s = p.update(s, 1.0)
+        assert base * p.scale(s) == pytest.approx(opt.param_groups[0]["lr"], rel=1e-12)
+    assert opt.param_groups[0]["lr"] == pytest.approx(1e-8, rel=1e-9)

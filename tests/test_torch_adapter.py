@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import math
 import os
@@ -441,6 +442,10 @@ def test_relative_keys_can_be_chosen():
         assert [g["momentum"] for g in opt.param_groups] == [mom(k), mom(k)]  # absolute
         opt.step()
         sched.step()
+    opt2, _ = _groups([1e-4, 1e-3])
+    sched = ParamScheduler(opt2, {"lr": s, "momentum": mom}, relative=("lr", "momentum"))
+    assert sched.relative == ("lr", "momentum")
+    assert opt2.param_groups[1]["momentum"] == 0.9 * mom(0)
     with pytest.raises(ValueError, match=r"relative names key 'betas\[0\]', which is not sched"):
         ParamScheduler(opt, {"lr": s}, relative={"betas[0]"})
     with pytest.raises(TypeError, match=r"to_lambda_lr\(\): relative must be True or False"):
@@ -762,14 +767,16 @@ def test_whole_scheduler_pickles(case):
     buf = io.BytesIO()
     torch.save(sched, buf)
     buf.seek(0)
-    copy = torch.load(buf, weights_only=False)
+    copies = [torch.load(buf, weights_only=False), copy.deepcopy(sched)]
     a: list = []
-    b: list = []
     _record_lrs(opt, a)
-    _record_lrs(copy.optimizer, b)
     _drive(case, opt, ps, sched, 13, _T)
-    _drive(case, copy.optimizer, copy.optimizer.param_groups[0]["params"], copy, 13, _T)
-    assert a == b and len(a) == _T - 13
+    for twin in copies:
+        b: list = []
+        _record_lrs(twin.optimizer, b)
+        params = [p for g in twin.optimizer.param_groups for p in g["params"]]
+        _drive(case, twin.optimizer, params, twin, 13, _T)
+        assert b == a and len(a) == _T - 13
 
 
 # -- end to end: a real training loop --------------------------------------------------------------
@@ -837,3 +844,23 @@ def test_training_loop_lr_at_every_update_is_the_schedule():
     for k, lrs in enumerate(seen):
         scale = scales[k // per_epoch]
         assert lrs == [3e-2 * s(k) * scale, 3e-3 * s(k) * scale], k
+
+
+def test_a_schedule_and_plateau_lr_on_one_optimizer_are_refused():
+    # Regression: to_lambda_lr or ParamScheduler beside PlateauLR: each step() set the lr
+    # back to s(k), so every reduction was lost (and PlateauLR, built on the warmup's lr 0.0,
+    # set the lr to 0.0). ParamScheduler(..., plateau=...) does both.
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1])
+    sched = to_lambda_lr(opt, _S)
+    with pytest.raises(ValueError, match=r"PlateauLR\(\): .*set at every step by .*\(to_lambda_lr"):
+        PlateauLR(opt, _plateau())
+    del sched  # once the other scheduler is gone, a PlateauLR is fine
+    plateau = PlateauLR(opt, _plateau())
+    with pytest.raises(ValueError, match=r"ParamScheduler\(\): .*reduced on plateaus by a Plat"):
+        ParamScheduler(opt, {"lr": _S})
+    with pytest.raises(ValueError, match=r"to_lambda_lr\(\): .*plateau=reduce_on_plateau"):
+        to_lambda_lr(opt, _S)
+    ParamScheduler(opt, {"momentum": _MOM})  # not the lr: no conflict
+    assert isinstance(plateau, PlateauLR)
