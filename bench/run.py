@@ -116,6 +116,12 @@ def _targets(res: dict[str, Any], cfg: dict[str, Any]) -> list[list[str]]:
         f"worst {x(worst_t['ratio'])} ({worst_t['name']}, {worst_t['groups']} groups)",
         worst_t["ratio"] <= 1.0,
     )
+    worst_p = max(res["plateau"], key=lambda r: r["ratio"])
+    line(
+        "torch: schedule + plateau step()/report() <= 1.5x ReduceLROnPlateau.step(metric)",
+        f"worst {x(worst_p['ratio'])} ({worst_p['name']}, {worst_p['groups']} groups)",
+        worst_p["ratio"] <= 1.5,
+    )
     three = next(r for r in res["python"] if r["name"].startswith("schedalg 3 pieces"))
     line(
         "pure-Python s(t), 3 pieces <= 1 us",
@@ -172,6 +178,10 @@ def main(argv: list[str] | None = None) -> None:
     md["python"], res["python"] = _section(
         "3b. pure-Python s(t)",
         lambda: torch_step.run_python_call(cfg["py_calls"], cfg["py_rounds"]),
+    )
+    md["plateau"], res["plateau"] = _section(
+        "3c. torch schedule + plateau",
+        lambda: torch_step.run_plateau(cfg["torch_steps"], cfg["torch_rounds"]),
     )
     md["numpy"], res["numpy"] = _section(
         "4. NumPy path", lambda: vectorized.run_numpy(cfg["numpy_n"], cfg["ks"], cfg["rounds"])
@@ -248,6 +258,15 @@ def write(
         "10 param groups. Per step, over a run of steps on a fresh scheduler.",
         "",
         md["torch"],
+        "",
+        "### Schedule and reduce-on-plateau in one scheduler",
+        "",
+        '`ParamScheduler(optimizer, {"lr": warmup_cosine}, plateau=reduce_on_plateau())`:',
+        "`step()` after every update and `report(metric)` after each evaluation, each beside",
+        "torch's `ReduceLROnPlateau.step(metric)` on the same metric stream (which stalls, so",
+        "reductions happen). Per call, over a run on a fresh scheduler; median of rounds.",
+        "",
+        md["plateau"],
         "",
         "### Pure-Python `s(t)`",
         "",

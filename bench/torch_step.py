@@ -121,6 +121,81 @@ def run_torch(steps: int, rounds: int, total: int = 1_000_000) -> tuple[str, lis
     return table(header, rows), records
 
 
+def _plateau_costs(groups: int, steps: int, total: int) -> dict[str, float]:
+    """Seconds per call: the combined scheduler's step() and report(m), torch's plateau step(m).
+
+    Fresh objects for each measurement, the same metric stream for both plateaus (it stalls,
+    so reductions happen, as in training).
+    """
+    import torch.optim.lr_scheduler as tl
+
+    import schedalg as sa
+    from schedalg.plateau import reduce_on_plateau
+    from schedalg.torch import ParamScheduler
+
+    w = total // 10
+    wc = sa.linear_ramp(PEAK * 1e-3, PEAK, w) >> sa.cosine(PEAK, 0.0, total - w)
+    metrics = [1.0 / (1 + (i % 50)) for i in range(steps)]
+
+    def ours() -> Any:
+        return ParamScheduler(_optimizer(groups), {"lr": wc}, plateau=reduce_on_plateau())
+
+    out = {}
+    sched = tl.ReduceLROnPlateau(_optimizer(groups))
+    start = time.process_time()
+    for m in metrics:
+        sched.step(m)
+    out["torch"] = (time.process_time() - start) / steps
+    sched = ours()
+    start = time.process_time()
+    for _ in range(steps):
+        sched.step()
+    out["step"] = (time.process_time() - start) / steps
+    sched = ours()
+    start = time.process_time()
+    for m in metrics:
+        sched.report(m)
+    out["report"] = (time.process_time() - start) / steps
+    return out
+
+
+def run_plateau(steps: int, rounds: int, total: int = 1_000_000) -> tuple[str, list[dict]]:
+    """Schedule + plateau in one scheduler beside torch's ``ReduceLROnPlateau.step(metric)``."""
+    records, rows = [], []
+    for groups in (1, 10):
+        runs = [_plateau_costs(groups, steps, total) for _ in range(rounds)]
+        torch_s = statistics.median(r["torch"] for r in runs)
+        for what, label in (
+            ("step", "ParamScheduler(lr=warmup+cosine, plateau=...).step()"),
+            ("report", "ParamScheduler(lr=warmup+cosine, plateau=...).report(metric)"),
+        ):
+            rec = {
+                "name": label,
+                "groups": groups,
+                "native_s": torch_s,
+                "schedalg_s": statistics.median(r[what] for r in runs),
+                "ratio": statistics.median(r[what] / r["torch"] for r in runs),
+            }
+            records.append(rec)
+            rows.append(
+                [
+                    label,
+                    groups,
+                    f"{torch_s * 1e6:.2f}",
+                    f"{rec['schedalg_s'] * 1e6:.2f}",
+                    x(rec["ratio"]),
+                ]
+            )
+    header = [
+        "schedalg call (torch: ReduceLROnPlateau.step(metric))",
+        "groups",
+        "torch us/call",
+        "schedalg us/call",
+        "ratio",
+    ]
+    return table(header, rows), records
+
+
 def run_python_call(calls: int, rounds: int) -> tuple[str, list[dict]]:
     """Pure-Python ``s(t)`` per call against a hand-written warmup+cosine function."""
     import schedalg as sa

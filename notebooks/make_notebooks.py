@@ -641,7 +641,172 @@ show()
     ),
 ]
 
-NOTEBOOKS = {"gallery.ipynb": GALLERY, "peers.ipynb": PEERS, "sweep.ipynb": SWEEP}
+TORCH_TRAIN = [
+    (
+        "md",
+        """
+# Training in torch: warmup, cosine, reduce-on-plateau and a resume
+
+A small regression MLP trained with AdamW. The learning rate of update `k` is
+`s(k) * scale`: `s` is a linear warmup then a cosine decay, and `scale` starts at 1 and
+halves at each plateau of the validation loss (`reduce_on_plateau`, torch's rule). One
+`schedalg.torch.ParamScheduler` does both: `sched.step()` after every `optimizer.step()`,
+`sched.report(val_loss)` after each epoch's evaluation.
+
+Half-way through, the run is checkpointed (plain state dicts, read back with
+`torch.load(weights_only=True)`), and everything is rebuilt from scratch and resumed. A hook
+on the optimizer records the lr that each `optimizer.step()` actually used; the last cell
+checks it against `s(k)` times the scale that torch's own `ReduceLROnPlateau` computes from
+the same validation losses, and plots both.
+""",
+    ),
+    (
+        "code",
+        """
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from schedalg import cosine, linear_ramp
+from schedalg.plateau import reduce_on_plateau
+from schedalg.torch import ParamScheduler
+
+torch.manual_seed(0)
+torch.set_num_threads(1)
+x = torch.randn(512, 8)
+y = torch.sin(x @ torch.randn(8, 1)) + 0.1 * torch.randn(512, 1)
+x_train, y_train, x_val, y_val = x[:384], y[:384], x[384:], y[384:]
+
+EPOCHS, PER_EPOCH, WARMUP = 24, 12, 30
+TOTAL = EPOCHS * PER_EPOCH
+schedule = linear_ramp(0.0, 3e-2, WARMUP) >> cosine(3e-2, 1e-3, TOTAL - WARMUP)
+RULE = dict(factor=0.5, patience=2, threshold=1e-3)
+
+
+def build():
+    \"\"\"A fresh model, optimizer and scheduler (the same code at start and at resume).\"\"\"
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.Tanh(), torch.nn.Linear(32, 1))
+    opt = torch.optim.AdamW(model.parameters(), lr=1.0)  # the schedule sets the lr
+    sched = ParamScheduler(opt, {"lr": schedule}, plateau=reduce_on_plateau(**RULE))
+    return model, opt, sched
+
+
+used = []  # the lr each optimizer.step() ran with
+
+
+def record(opt):
+    opt.register_step_pre_hook(lambda o, args, kwargs: used.append(o.param_groups[0]["lr"]))
+
+
+def train_epoch(model, opt, sched, epoch):
+    g = torch.Generator().manual_seed(epoch)
+    order = torch.randperm(len(x_train), generator=g)
+    for batch in order.split(len(x_train) // PER_EPOCH):
+        opt.zero_grad()
+        torch.nn.functional.mse_loss(model(x_train[batch]), y_train[batch]).backward()
+        opt.step()
+        sched.step()
+    with torch.no_grad():
+        val = torch.nn.functional.mse_loss(model(x_val), y_val).item()
+    sched.report(val)
+    return val
+""",
+    ),
+    (
+        "md",
+        """
+## First half, then a checkpoint
+""",
+    ),
+    (
+        "code",
+        """
+model, opt, sched = build()
+record(opt)
+val_losses = [train_epoch(model, opt, sched, e) for e in range(EPOCHS // 2)]
+
+buf = io.BytesIO()
+torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict()}, buf)
+print(f"saved at update {sched.last_epoch}, plateau state {sched.state_dict()['plateau']['state']}")
+print("schedule recorded in the checkpoint:", sched.state_dict()["schedules"]["lr"][0])
+""",
+    ),
+    (
+        "md",
+        """
+## Resume from scratch
+
+A new process would do exactly this: build the same objects, load the three state dicts (the
+scheduler's before or after the optimizer's: the next update uses `s(k) * scale` either way).
+""",
+    ),
+    (
+        "code",
+        """
+buf.seek(0)
+ckpt = torch.load(buf, weights_only=True)
+model, opt, sched = build()
+record(opt)
+model.load_state_dict(ckpt["model"])
+sched.load_state_dict(ckpt["sched"])
+opt.load_state_dict(ckpt["opt"])
+RESUMED_AT = sched.last_epoch
+val_losses += [train_epoch(model, opt, sched, e) for e in range(EPOCHS // 2, EPOCHS)]
+print(f"resumed at update {RESUMED_AT}; final validation loss {val_losses[-1]:.4f}")
+""",
+    ),
+    (
+        "md",
+        """
+## The lr actually used against the schedule
+
+The reference scale comes from torch's `ReduceLROnPlateau` fed the same validation losses, on
+an optimizer at lr 1.0 (its lr is then the scale itself).
+""",
+    ),
+    (
+        "code",
+        """
+ref_opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+ref = torch.optim.lr_scheduler.ReduceLROnPlateau(ref_opt, **RULE)
+scale_after = []
+for v in val_losses:
+    ref.step(v)
+    scale_after.append(ref_opt.param_groups[0]["lr"])
+ks = np.arange(TOTAL)
+scale = np.array([1.0] + scale_after[:-1])[ks // PER_EPOCH]  # in force during update k
+s_k = np.array([schedule(int(k)) for k in ks])
+want = s_k * scale
+assert len(used) == TOTAL
+np.testing.assert_array_equal(np.array(used), want)  # the same floats at every update
+assert scale.min() < 1.0, "no plateau in this run"
+print(f"{TOTAL} updates, every lr exact; scale went down to {scale.min()}")
+
+fig, (ax, ax2) = plt.subplots(2, 1, figsize=(9, 6), sharex=True, layout="constrained")
+ax.plot(ks, s_k, lw=1, color="0.6", label="schedule s(k)")
+ax.plot(ks, want, "--", lw=1.5, label="s(k) * plateau scale (torch's ReduceLROnPlateau)")
+ax.plot(ks, used, ".", ms=3, label="lr used by optimizer.step()")
+ax.axvline(RESUMED_AT, color="k", lw=0.8, ls=":", label="checkpoint / resume")
+ax.set_ylabel("learning rate")
+ax.legend(fontsize=8)
+ax2.plot((np.arange(EPOCHS) + 1) * PER_EPOCH, val_losses, "o-", ms=3)
+ax2.axvline(RESUMED_AT, color="k", lw=0.8, ls=":")
+ax2.set_ylabel("validation loss")
+ax2.set_xlabel("update k")
+plt.show()
+""",
+    ),
+]
+
+NOTEBOOKS = {
+    "gallery.ipynb": GALLERY,
+    "peers.ipynb": PEERS,
+    "sweep.ipynb": SWEEP,
+    "torch_train.ipynb": TORCH_TRAIN,
+}
 
 
 def build(cells: list[tuple[str, str]], name: str) -> nbformat.NotebookNode:

@@ -1143,13 +1143,35 @@ class ScaleTime(_TimeMap):
         d = self.schedule.duration
         return None if d is None else _snap(d * self.factor)
 
+    def _ratio(self) -> tuple[int, int] | None:
+        """``(d, D)`` when the inner duration ``d`` and this one ``D`` are whole steps.
+
+        Time then maps as ``t * d / D`` rather than ``t / factor``: the two agree to rounding,
+        but only the first is exact wherever the inner time is a whole step (the pieces'
+        boundaries of a ``fit`` shape, and its end: ``t = D`` reads the inner ``d``).
+        """
+
+        def make() -> tuple[int, int] | None:
+            d, total = self.schedule.duration, self.duration
+            if type(d) is int and type(total) is int and d > 0 and total > 0:
+                return d, total
+            return None
+
+        return self._cached("ratio", make)  # type: ignore[no-any-return]
+
     def _py(self, t: int | float) -> float:
-        return self.schedule._py(t / self.factor)
+        r = self._ratio()
+        if r is None:
+            return self.schedule._py(t / self.factor)
+        return self.schedule._py(t * r[0] / r[1])
 
     def _xp(self, t: Any, xp: Any) -> Any:
         if t.dtype.kind in "iu":
             t = t.astype(xp.result_type(float))
-        return self.schedule._xp(t / float(self.factor), xp)
+        r = self._ratio()
+        if r is None:
+            return self.schedule._xp(t / float(self.factor), xp)
+        return self.schedule._xp(t * float(r[0]) / float(r[1]), xp)
 
 
 def scale_time(schedule: Schedule, factor: int | float) -> Schedule:

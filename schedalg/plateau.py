@@ -24,8 +24,13 @@ without importing JAX. The decision rule is the one of
         if scale - new > eps: scale = new
         cooldown_left = cooldown; bad = 0
 
-With an optimizer built at lr 1.0 (or any lr ``base`` with ``min_lr = base * min_scale``),
-torch's lr after each ``step(metric)`` is ``base * scale``.
+With an optimizer built at lr 1.0, torch's lr after each ``step(metric)`` is ``scale``, the
+same float. At another base lr ``b`` two things differ, because torch applies ``min_lr`` and
+``eps`` to the actual lr ``b * scale`` while this rule applies ``min_scale`` and ``eps`` to the
+scale: torch's ``min_lr`` is ``b * min_scale``, and torch's ``eps`` is ``b * eps`` (so at a
+base lr below 1, torch with ``eps=1e-8`` stops reducing sooner than this rule with the same
+``eps``). ``schedalg.torch.PlateauLR`` takes ``eps`` and ``min_lr`` in lr units, as torch does,
+and matches ``ReduceLROnPlateau`` decision for decision at any base lr.
 """
 
 from __future__ import annotations
@@ -122,7 +127,10 @@ class Plateau:
             return self._update_py(state, float(metric))
         return self._update_xp(state, metric, np)
 
-    def _update_py(self, state: PlateauState, m: float) -> PlateauState:
+    def _observe_py(self, state: PlateauState, m: float) -> tuple[PlateauState, bool]:
+        """The detector alone: the state with best/num_bad/cooldown updated (scale untouched),
+        and whether this metric triggers a reduction. Adapters that reduce something other
+        than the scale (``PlateauLR`` reduces each group's actual lr, as torch) use it."""
         best, bad, cd, scale = state
         if self._better_py(m, best):
             best, bad = m, 0
@@ -131,13 +139,21 @@ class Plateau:
         if cd > 0:
             cd -= 1
             bad = 0
-        if bad > self.patience:
-            new = max(scale * self.factor, self.min_scale)
-            if scale - new > self.eps:
-                scale = new
+        reduce = bad > self.patience
+        if reduce:
             cd = self.cooldown
             bad = 0
-        return PlateauState(best, bad, cd, scale)
+        return PlateauState(best, bad, cd, scale), reduce
+
+    def _reduced(self, state: PlateauState) -> PlateauState:
+        """The state after a triggered reduction of its scale (Python numbers)."""
+        scale = state.scale
+        new = max(scale * self.factor, self.min_scale)
+        return state._replace(scale=new) if scale - new > self.eps else state
+
+    def _update_py(self, state: PlateauState, m: float) -> PlateauState:
+        state, reduce = self._observe_py(state, m)
+        return self._reduced(state) if reduce else state
 
     def _update_xp(self, state: PlateauState, metric: Any, xp: Any) -> PlateauState:
         best, bad, cd, scale = (xp.asarray(x) for x in state)
@@ -230,8 +246,10 @@ def reduce_on_plateau(
     beats the best so far by ``threshold``, relative or absolute), the scale becomes
     ``max(scale * factor, min_scale)`` (skipped if that changes it by ``eps`` or less), and the
     next ``cooldown`` updates do not count as bad. The parameters mean what they mean in
-    ``torch.optim.lr_scheduler.ReduceLROnPlateau`` (``min_scale`` is ``min_lr`` divided by the
-    base lr; ``eps`` applies to the scale).
+    ``torch.optim.lr_scheduler.ReduceLROnPlateau``, except that ``min_scale`` and ``eps``
+    apply to the scale, where torch's ``min_lr`` and ``eps`` apply to the lr: at base lr
+    ``b``, torch's ``min_lr = b * min_scale`` and torch's ``eps = b * eps``. (In torch,
+    ``schedalg.torch.PlateauLR`` reads ``eps`` in lr units, as torch does.)
 
     Args:
         factor: multiplier applied at a plateau, in (0, 1).
@@ -241,7 +259,9 @@ def reduce_on_plateau(
         cooldown: updates after a reduction during which bad updates are ignored, int >= 0.
         min_scale: lower bound of the scale, in [0, 1].
         mode: 'min' (lower metric is better) or 'max'.
-        eps: minimal change of the scale for a reduction to apply, >= 0.
+        eps: minimal change of the scale for a reduction to apply, >= 0 (torch's default
+            1e-8 is an lr change; at base lr ``b`` the same rule is ``1e-8 / b`` here, up to
+            rounding).
 
     Returns:
         A :class:`Plateau` with ``init``, ``update``, ``scale`` and ``lr``.

@@ -41,3 +41,13 @@ def test_vectorized_benchmark_runs_and_schedalg_matches_optax():
 def test_numpy_benchmark_runs():
     _, records = vectorized.run_numpy(1000, [16], rounds=1)
     assert all(r["schedalg_s"] > 0 for r in records)
+
+
+def test_torch_plateau_benchmark_runs():
+    pytest.importorskip("torch")
+    from bench import torch_step
+
+    md, records = torch_step.run_plateau(50, 1, total=1000)
+    assert {r["groups"] for r in records} == {1, 10} and len(records) == 4
+    assert all(r["ratio"] > 0 and r["native_s"] > 0 for r in records)
+    assert md.count("\n") == len(records) + 1

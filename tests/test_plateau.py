@@ -74,8 +74,8 @@ def test_torch_adapter_matches_torch_at_any_base_lr(cfg, metrics):
     for m in metrics:
         ref.step(m)
         ours.step(torch.tensor(m))
-        # torch multiplies the lr step by step, we multiply the base by the scale.
-        assert opt.param_groups[0]["lr"] == pytest.approx(opt_ref.param_groups[0]["lr"], 1e-12)
+        # the same multiplications as torch, on the actual lr: the same floats
+        assert opt.param_groups[0]["lr"] == opt_ref.param_groups[0]["lr"]
         assert ours.get_last_lr() == [opt.param_groups[0]["lr"]]
 
 
@@ -225,3 +225,112 @@ def test_bad_arguments(kw, match):
     with pytest.raises((ValueError, TypeError), match=match) as info:
         reduce_on_plateau(**kw)
     assert "reduce_on_plateau()" in str(info.value)
+
+
+# -- PlateauLR against torch at any base lr, min_lr and eps -------------------------------------
+
+_torch_config = st.fixed_dictionaries(
+    {
+        "factor": st.sampled_from([0.1, 0.3, 0.5, 0.9]),
+        "patience": st.integers(0, 3),
+        "threshold": st.sampled_from([0.0, 1e-4, 0.05]),
+        "threshold_mode": st.sampled_from(["rel", "abs"]),
+        "cooldown": st.integers(0, 2),
+        "mode": st.sampled_from(["min", "max"]),
+        "eps": st.sampled_from([1e-8, 0.0, 1e-3]),
+    }
+)
+# Mostly plateaus (repeated levels) so reductions happen many times within 200 updates.
+_plateau_metric = st.one_of(_levels, _levels, st.floats(-5, 5, allow_nan=False, width=64))
+
+
+@given(
+    cfg=_torch_config,
+    lrs=st.lists(st.floats(1e-6, 10.0), min_size=1, max_size=3),
+    floor=st.sampled_from(["none", "zero", "scalar", "list"]),
+    metrics=st.lists(_plateau_metric, min_size=200, max_size=200),
+)
+def test_plateau_lr_decides_as_torch_at_any_base_lr(cfg, lrs, floor, metrics):
+    from schedalg.torch import PlateauLR
+
+    # torch compares eps with the actual lr and clamps at min_lr per group: the lrs must be
+    # the same floats after every one of 200 metrics, with the detector's counters.
+    min_lr = {
+        "none": None,
+        "zero": 0.0,
+        "scalar": min(lrs) * 1e-3,
+        "list": [lr * 10.0**-k for k, lr in enumerate(lrs, start=1)],
+    }[floor]
+
+    def optimizer():
+        return torch.optim.SGD(
+            [{"params": [torch.zeros(1, requires_grad=True)], "lr": lr} for lr in lrs], lr=1.0
+        )
+
+    opt_ref, opt = optimizer(), optimizer()
+    ref = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        opt_ref, **cfg, **({} if min_lr is None else {"min_lr": min_lr})
+    )
+    ours = PlateauLR(opt, reduce_on_plateau(**cfg), min_lr=min_lr)
+    for m in metrics:
+        ref.step(m)
+        ours.step(m)
+        assert [g["lr"] for g in opt.param_groups] == [g["lr"] for g in opt_ref.param_groups]
+        assert ours.get_last_lr() == ref.get_last_lr()
+        assert (ours.best, ours.num_bad_epochs, ours.cooldown_counter) == (
+            ref.best,
+            ref.num_bad_epochs,
+            ref.cooldown_counter,
+        )
+
+
+def test_plateau_lr_eps_is_in_lr_units_as_torch():
+    # Regression: at base lr 0.1, factor 0.1, patience 0 and a metric that never improves,
+    # torch stops once a reduction would change the lr by <= eps = 1e-8: 0.1 -> ... -> 1e-8
+    # (the next step, to 1e-9, changes it by 9e-9). schedalg compared eps with its scale
+    # and went on to 1e-9.
+    from schedalg.torch import PlateauLR
+
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    sched = PlateauLR(opt, reduce_on_plateau(factor=0.1, patience=0))
+    for _ in range(20):
+        sched.step(1.0)
+    lr = opt.param_groups[0]["lr"]
+    assert lr == pytest.approx(1e-8, rel=1e-9)
+    assert lr * (1 - 0.1) <= 1e-8 < lr / 0.1 * (1 - 0.1)  # the rule, by hand
+
+
+def test_plateau_lr_min_lr_per_group_and_errors():
+    from schedalg.torch import PlateauLR
+
+    opt = torch.optim.SGD(
+        [{"params": [torch.zeros(1)], "lr": 1.0}, {"params": [torch.zeros(1)], "lr": 0.1}]
+    )
+    sched = PlateauLR(opt, reduce_on_plateau(factor=0.5, patience=0), min_lr=[0.2, 0.08])
+    for _ in range(5):
+        sched.step(3.0)
+    # by hand: group 0 halves 1 -> 0.5 -> 0.25 -> 0.2 (floor); group 1: 0.1 -> 0.08 (floor)
+    assert [g["lr"] for g in opt.param_groups] == [0.2, 0.08]
+    with pytest.raises(ValueError, match=r"PlateauLR\(\): min_lr has 1 values .* 2 param"):
+        PlateauLR(opt, reduce_on_plateau(), min_lr=[0.1])
+    with pytest.raises(ValueError, match=r"PlateauLR\(\): min_lr must be a number >= 0"):
+        PlateauLR(opt, reduce_on_plateau(), min_lr=-1.0)
+    with pytest.raises(ValueError, match=r"PlateauLR\(\): give min_lr or the plateau's min_scale"):
+        PlateauLR(opt, reduce_on_plateau(min_scale=0.1), min_lr=0.01)
+    with pytest.raises(TypeError, match=r"PlateauLR\(\): plateau must come from"):
+        PlateauLR(opt, {"factor": 0.5})
+
+
+def test_pure_rule_eps_is_torch_eps_over_the_base_lr():
+    # The documented relation: torch's eps applies to the lr b * scale, the pure rule's to the
+    # scale; with eps = 1e-8 / b the pure rule stops where torch does.
+    base = 0.1
+    cfg = dict(factor=0.1, patience=0, threshold=1e-4, threshold_mode="rel", cooldown=0)
+    opt, ref = _torch_plateau(dict(cfg, min_scale=0.0, mode="min"), base)
+    p = reduce_on_plateau(factor=0.1, patience=0, eps=1e-8 / base)
+    s = p.init()
+    for _ in range(20):
+        ref.step(1.0)
+        s = p.update(s, 1.0)
+        assert base * p.scale(s) == pytest.approx(opt.param_groups[0]["lr"], rel=1e-12)
+    assert opt.param_groups[0]["lr"] == pytest.approx(1e-8, rel=1e-9)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import math
 import os
@@ -68,7 +69,7 @@ def test_lambda_lr_lr_is_exactly_the_schedule(s, built_lr, momentum):
     model = _model()
     opt = torch.optim.SGD(model.parameters(), lr=built_lr, momentum=momentum)
     sched = to_lambda_lr(opt, s)
-    assert type(sched) is LambdaLR
+    assert isinstance(sched, LambdaLR)
     for k in range(s.duration + 3):
         assert opt.param_groups[0]["lr"] == s(k)  # exact: the same float
         assert sched.get_last_lr() == [s(k)]
@@ -342,3 +343,524 @@ def test_importing_schedalg_torch_does_not_import_jax():
     root = str(Path(schedalg.__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+# -- param groups: relative values, or a refusal ------------------------------------------------
+
+
+def _groups(lrs, momentum: float = 0.9, **extra):
+    """An SGD optimizer with one 3-vector parameter per group, group i built at lrs[i]."""
+    ps = [torch.zeros(3, requires_grad=True) for _ in lrs]
+    groups = [{"params": [p], "lr": lr, **extra} for p, lr in zip(ps, lrs, strict=True)]
+    return torch.optim.SGD(groups, lr=1.0, momentum=momentum), ps
+
+
+def _record_lrs(opt, seen: list):
+    """Append the groups' lrs to ``seen`` at the moment each optimizer.step() runs."""
+
+    def hook(o, args, kwargs):
+        seen.append([float(g["lr"]) for g in o.param_groups])
+
+    opt.register_step_pre_hook(hook)
+
+
+@pytest.mark.parametrize("adapter", ["to_lambda_lr", "ParamScheduler"])
+def test_one_absolute_schedule_for_groups_with_different_lrs_is_refused(adapter):
+    # Regression: both groups silently ended at s(k), dropping the 1:10 ratio the user set.
+    opt, _ = _groups([1e-4, 1e-3])
+    s = cosine(1.0, 0.0, 10)
+    with pytest.raises(
+        ValueError,
+        match=rf"{adapter}\(\): one schedule for 'lr', but the param groups start at different "
+        r"values \[0.0001, 0.001\].*list with one schedule per group, or relative=True",
+    ):
+        if adapter == "to_lambda_lr":
+            to_lambda_lr(opt, s)
+        else:
+            ParamScheduler(opt, {"lr": s})
+    # a list, or relative values, are accepted; so is one schedule for equal groups
+    to_lambda_lr(opt, [s, s])
+    ParamScheduler(opt, {"lr": s}, relative=True)
+    to_lambda_lr(_groups([0.1, 0.1])[0], s)
+
+
+def test_one_absolute_schedule_for_other_keys_with_different_values_is_refused():
+    # weight decay 5e-4 on weights and 0 on biases: one schedule would decay the biases too.
+    w, b = torch.zeros(2, requires_grad=True), torch.zeros(2, requires_grad=True)
+    opt = torch.optim.AdamW(
+        [{"params": [w], "weight_decay": 5e-4}, {"params": [b], "weight_decay": 0.0}], lr=1e-3
+    )
+    with pytest.raises(ValueError, match=r"one schedule for 'weight_decay'.*\[0.0005, 0.0\]"):
+        ParamScheduler(opt, {"weight_decay": cosine(5e-4, 5e-5, 10)})
+    sched = ParamScheduler(opt, {"weight_decay": cosine(1.0, 0.1, 10)}, relative=True)
+    assert [g["weight_decay"] for g in opt.param_groups] == [5e-4, 0.0]
+    w.grad, b.grad = torch.ones(2), torch.ones(2)
+    opt.step()
+    sched.step()
+    want = (1.0 + 0.1 + (1.0 - 0.1) * math.cos(math.pi / 10)) / 2  # the cosine at k=1, by hand
+    assert opt.param_groups[0]["weight_decay"] == pytest.approx(5e-4 * want, rel=1e-12)
+    assert opt.param_groups[1]["weight_decay"] == 0.0
+
+
+def _warmup_cosine(k: int, warm: int, total: int, peak: float = 1.0, end: float = 0.0) -> float:
+    """A linear warmup from 0 to ``peak`` over ``warm`` updates, then a cosine to ``end``."""
+    if k < warm:
+        return peak * k / warm
+    u = min(k - warm, total - warm) / (total - warm)
+    return end + (peak - end) * (1 + math.cos(math.pi * u)) / 2
+
+
+@pytest.mark.parametrize("adapter", ["to_lambda_lr", "ParamScheduler"])
+def test_relative_multiplies_each_group_initial_lr(adapter):
+    warm, total = 10, 50
+    s = linear_ramp(0.0, 1.0, warm) >> cosine(1.0, 0.0, total - warm)
+    opt, ps = _groups([1e-4, 1e-3])
+    seen: list = []
+    _record_lrs(opt, seen)
+    if adapter == "to_lambda_lr":
+        sched = to_lambda_lr(opt, s, relative=True)
+    else:
+        sched = ParamScheduler(opt, {"lr": s}, relative=True)
+    for _ in range(total + 3):
+        for p in ps:
+            p.grad = torch.ones(3)
+        opt.step()
+        sched.step()
+    for k, lrs in enumerate(seen):
+        assert lrs == [1e-4 * s(k), 1e-3 * s(k)]  # the same floats as initial_lr * s(k)
+        hand = _warmup_cosine(k, warm, total)
+        assert lrs == pytest.approx([1e-4 * hand, 1e-3 * hand], rel=1e-12, abs=1e-20)
+
+
+def test_relative_keys_can_be_chosen():
+    opt, _ = _groups([1e-4, 1e-3], momentum=0.9)
+    s, mom = cosine(1.0, 0.5, 10), cosine(0.85, 0.95, 10)
+    sched = ParamScheduler(opt, {"lr": s, "momentum": mom}, relative="lr")
+    assert sched.relative == ("lr",)
+    for k in range(12):
+        assert [g["lr"] for g in opt.param_groups] == [1e-4 * s(k), 1e-3 * s(k)]
+        assert [g["momentum"] for g in opt.param_groups] == [mom(k), mom(k)]  # absolute
+        opt.step()
+        sched.step()
+    opt2, _ = _groups([1e-4, 1e-3])
+    sched = ParamScheduler(opt2, {"lr": s, "momentum": mom}, relative=("lr", "momentum"))
+    assert sched.relative == ("lr", "momentum")
+    assert opt2.param_groups[1]["momentum"] == 0.9 * mom(0)
+    with pytest.raises(ValueError, match=r"relative names key 'betas\[0\]', which is not sched"):
+        ParamScheduler(opt, {"lr": s}, relative={"betas[0]"})
+    with pytest.raises(TypeError, match=r"to_lambda_lr\(\): relative must be True or False"):
+        to_lambda_lr(opt, [s, s], relative="yes")
+
+
+# -- resume: every adapter, every load order, several stop steps ----------------------------------
+
+_W, _T, _EVERY = 8, 24, 4  # warmup, updates, one metric report every _EVERY updates
+_S = linear_ramp(0.0, 0.1, _W) >> cosine(0.1, 0.001, _T - _W)
+_S2 = linear_ramp(0.0, 0.05, _W) >> hold(0.05)
+_MOM = cosine(0.95, 0.85, _T)
+# one per report; a plateau at 2.5, 2.6, 2.7 (the 3rd report leaves num_bad = 1 at update 12)
+_METRICS = [3.0, 2.0, 2.5, 2.6, 2.7, 1.0]
+
+
+def _plateau():
+    from schedalg.plateau import reduce_on_plateau
+
+    return reduce_on_plateau(factor=0.5, patience=1)
+
+
+def _make_plateau_lr(o):
+    from schedalg.torch import PlateauLR
+
+    return PlateauLR(o, _plateau())
+
+
+# name -> (group lrs, factory, steps every update?, reports metrics?, lr of update k or None)
+_CASES = {
+    "to_lambda_lr": ((0.1, 0.1), lambda o: to_lambda_lr(o, _S), True, False, lambda k: [_S(k)] * 2),
+    "to_lambda_lr list": (
+        (0.1, 0.1),
+        lambda o: to_lambda_lr(o, [_S, _S2]),
+        True,
+        False,
+        lambda k: [_S(k), _S2(k)],
+    ),
+    "to_lambda_lr relative": (
+        (1e-4, 1e-3),
+        lambda o: to_lambda_lr(o, _S, relative=True),
+        True,
+        False,
+        lambda k: [1e-4 * _S(k), 1e-3 * _S(k)],
+    ),
+    "ParamScheduler": (
+        (0.1, 0.1),
+        lambda o: ParamScheduler(o, {"lr": _S, "momentum": _MOM}),
+        True,
+        False,
+        lambda k: [_S(k)] * 2,
+    ),
+    "ParamScheduler relative": (
+        (1e-4, 1e-3),
+        lambda o: ParamScheduler(o, {"lr": _S}, relative=True),
+        True,
+        False,
+        lambda k: [1e-4 * _S(k), 1e-3 * _S(k)],
+    ),
+    "ParamScheduler plateau": (
+        (0.1, 0.1),
+        lambda o: ParamScheduler(o, {"lr": _S}, plateau=_plateau()),
+        True,
+        True,
+        None,
+    ),
+    "PlateauLR": ((0.1, 0.02), _make_plateau_lr, False, True, None),
+}
+_ORDERS = ["optimizer, scheduler", "scheduler, optimizer", "scheduler only", "optimizer, build"]
+
+
+def _drive(case: str, opt, ps, sched, start: int, stop: int) -> None:
+    _, _, steps, reports, _ = _CASES[case]
+    for k in range(start, stop):
+        for p in ps:
+            p.grad = torch.ones(3)
+        opt.step()
+        if steps:
+            sched.step()
+        if reports and (k + 1) % _EVERY == 0:
+            m = _METRICS[(k + 1) // _EVERY - 1]
+            if steps:
+                sched.report(m)
+            else:
+                sched.step(m)
+
+
+def _checkpoint(*objs) -> list:
+    buf = io.BytesIO()
+    torch.save([o.state_dict() for o in objs], buf)
+    buf.seek(0)
+    return torch.load(buf, weights_only=True)
+
+
+@pytest.mark.parametrize("order", _ORDERS)
+@pytest.mark.parametrize("case", list(_CASES))
+def test_resume_in_any_load_order_uses_the_saved_step(case, order):
+    # Regression (to_lambda_lr): loading the scheduler's state alone, or building it after the
+    # optimizer's state was loaded, gave S(0) (0.0 in a warmup) for the first resumed update.
+    lrs, make, _, _, want = _CASES[case]
+    opt, ps = _groups(lrs)
+    full: list = []
+    _record_lrs(opt, full)
+    _drive(case, opt, ps, make(opt), 0, _T)
+    if want is not None:
+        assert full == [want(k) for k in range(_T)]
+    for stop in (0, 1, _EVERY, _W, 3 * _EVERY, 13, _T):  # _W: the warmup/cosine boundary
+        opt, ps = _groups(lrs)
+        seen: list = []
+        _record_lrs(opt, seen)
+        sched = make(opt)
+        _drive(case, opt, ps, sched, 0, stop)
+        ck_opt, ck_sched = _checkpoint(opt, sched)
+        if case.endswith("plateau") and stop == 3 * _EVERY:
+            assert ck_sched["plateau"]["state"][1] == 1  # saved in the middle of a plateau
+        # built with other lrs on purpose: what the next update uses must come from the state
+        opt, ps = _groups([3 * lr for lr in lrs])
+        _record_lrs(opt, seen)
+        if order == "optimizer, build":
+            opt.load_state_dict(ck_opt)
+            sched = make(opt)
+            sched.load_state_dict(ck_sched)
+        else:
+            sched = make(opt)
+            if order == "optimizer, scheduler":
+                opt.load_state_dict(ck_opt)
+            sched.load_state_dict(ck_sched)
+            if order == "scheduler, optimizer":
+                opt.load_state_dict(ck_opt)
+        _drive(case, opt, ps, sched, stop, _T)
+        assert seen == full, f"stop={stop}"
+
+
+# -- schedule and reduce-on-plateau in one scheduler ----------------------------------------------
+
+
+@pytest.mark.parametrize("factor", [0.5, 0.1])
+def test_schedule_with_plateau_is_schedule_times_factor_power(factor):
+    # Regression: ParamScheduler/to_lambda_lr beside PlateauLR set the lr to 0.0 at each
+    # plateau step, and the next step() dropped the reduction.
+    from schedalg.plateau import reduce_on_plateau
+
+    warm, total, per_epoch = 10, 60, 6
+    s = linear_ramp(0.0, 0.2, warm) >> cosine(0.2, 0.0, total - warm)
+    val = [5.0, 4.0, 4.0, 4.1, 3.0, 3.0, 3.0, 3.0, 2.0, 2.5]  # one per epoch
+    # patience 1: the 2nd consecutive report that does not beat the best (by 1e-4 relative)
+    # reduces. By hand: 5 best, 4 best, 4 bad, 4.1 bad -> 1; 3 best, 3 bad, 3 bad -> 2;
+    # 3 bad, 2 best, 2.5 bad. Reductions in force after each report:
+    n_after = [0, 0, 0, 1, 1, 1, 2, 2, 2, 2]
+    opt, ps = _groups([0.1])
+    seen: list = []
+    _record_lrs(opt, seen)
+    sched = ParamScheduler(opt, {"lr": s}, plateau=reduce_on_plateau(factor, patience=1))
+    for k in range(total):
+        ps[0].grad = torch.ones(3)
+        opt.step()
+        sched.step()
+        if (k + 1) % per_epoch == 0:
+            sched.report(torch.tensor(val[(k + 1) // per_epoch - 1]))
+    for k, (lr,) in enumerate(seen):
+        epoch = k // per_epoch
+        n = n_after[epoch - 1] if epoch else 0
+        assert lr == pytest.approx(_warmup_cosine(k, warm, total, 0.2) * factor**n, rel=1e-12)
+        if factor == 0.5:
+            assert lr == s(k) * 0.5**n  # exact: powers of 0.5
+    assert sched.plateau_state.scale == pytest.approx(factor**2, rel=1e-15)
+
+
+def test_schedule_with_plateau_relative_groups():
+    from schedalg.plateau import reduce_on_plateau
+
+    s = linear_ramp(0.0, 1.0, 4) >> hold(1.0)
+    opt, _ = _groups([1e-4, 1e-3])
+    sched = ParamScheduler(
+        opt, {"lr": s}, relative=True, plateau=reduce_on_plateau(0.5, patience=0)
+    )
+    for m in [1.0, 2.0, 2.0, 0.5, 0.7]:
+        opt.step()
+        sched.step()
+        sched.report(m)
+    # reports: 1 best, 2 bad -> 0.5, 2 bad -> 0.25, 0.5 best, 0.7 bad -> 0.125; k = 5
+    assert [g["lr"] for g in opt.param_groups] == [1e-4 * s(5) * 0.125, 1e-3 * s(5) * 0.125]
+
+
+def test_schedule_with_plateau_lightning_protocol():
+    # Lightning: [{"scheduler": s, "interval": "step"}, {"scheduler": s, "interval": "epoch",
+    # "monitor": ..., "reduce_on_plateau": True}] calls s.step() after each update and
+    # s.step(metric) after each validation: the same lrs as step() + report().
+    from schedalg.plateau import reduce_on_plateau
+
+    def run(report_with_step: bool):
+        opt, _ = _groups([0.1])
+        sched = ParamScheduler(opt, {"lr": _S}, plateau=reduce_on_plateau(0.5, patience=0))
+        assert isinstance(sched, LRScheduler)
+        out = []
+        for k in range(_T):
+            out.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+            if (k + 1) % _EVERY == 0:
+                m = _METRICS[(k + 1) // _EVERY - 1]
+                (sched.step if report_with_step else sched.report)(m)
+        return out, sched.get_last_lr()
+
+    a, b = run(True), run(False)
+    assert a == b and min(a[0][_W:]) < _S(_T)  # a reduction did happen
+
+
+def test_schedule_with_plateau_errors():
+    from schedalg.plateau import reduce_on_plateau
+
+    opt, _ = _groups([0.1])
+    with pytest.raises(ValueError, match=r"plateau= scales the 'lr' schedule.*hold\(lr\)"):
+        ParamScheduler(opt, {"momentum": _MOM}, plateau=reduce_on_plateau())
+    with pytest.raises(TypeError, match=r"plateau must come from reduce_on_plateau\(\)"):
+        ParamScheduler(opt, {"lr": _S}, plateau={"factor": 0.5})
+    sched = ParamScheduler(opt, {"lr": _S})
+    with pytest.raises(TypeError, match=r"report\(\): this scheduler has no plateau"):
+        sched.report(1.0)
+    with pytest.raises(TypeError, match=r"report\(\): this scheduler has no plateau"):
+        sched.step(1.0)
+    with pytest.raises(TypeError, match="epoch is not supported"):
+        sched.step(epoch=3)
+
+
+# -- state dicts and pickles -----------------------------------------------------------------------
+
+
+def _plain(x) -> bool:
+    if isinstance(x, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in x.items())
+    if isinstance(x, (list, tuple)):
+        return all(_plain(v) for v in x)
+    return x is None or type(x) in (bool, int, float, str)
+
+
+@pytest.mark.parametrize("case", list(_CASES))
+def test_state_dict_is_plain_and_records_the_schedules(case):
+    lrs, make, *_ = _CASES[case]
+    opt, ps = _groups(lrs)
+    sched = make(opt)
+    _drive(case, opt, ps, sched, 0, 13)
+    state = sched.state_dict()
+    assert _plain(state)
+    (loaded,) = _checkpoint(sched)  # torch.load(weights_only=True)
+    assert loaded == state
+    if case == "PlateauLR":
+        assert state["plateau"] == {**_plateau().__dict__}
+        return
+    lr_json = state["schedules"]["lr"] if case.startswith("Param") else state["schedules"]
+    assert schedalg.from_json(lr_json[0]) == _S
+    if case == "to_lambda_lr list":
+        assert schedalg.from_json(state["schedules"][1]) == _S2
+    if case == "ParamScheduler":
+        assert schedalg.from_json(state["schedules"]["momentum"][1]) == _MOM
+
+
+_OTHER = linear_ramp(0.0, 0.2, _W) >> cosine(0.2, 0.0, _T - _W)
+
+
+@pytest.mark.parametrize(
+    "adapter",
+    ["to_lambda_lr", "ParamScheduler", "ParamScheduler relative", "ParamScheduler plateau"],
+)
+def test_loading_a_state_from_other_schedules_is_refused_unless_replace(adapter):
+    from schedalg.plateau import reduce_on_plateau
+
+    def make(o, s, p=None):
+        if adapter == "to_lambda_lr":
+            return to_lambda_lr(o, s)
+        if adapter == "ParamScheduler relative":
+            return ParamScheduler(o, {"lr": s}, relative=True)
+        return ParamScheduler(o, {"lr": s}, plateau=p)
+
+    opt, _ = _groups([0.1])
+    p = reduce_on_plateau(0.5, patience=0) if adapter.endswith("plateau") else None
+    sched = make(opt, _S, p)
+    for _ in range(5):
+        opt.step()
+        sched.step()
+    state = sched.state_dict()
+    opt2, _ = _groups([0.1])
+    other = make(opt2, _OTHER, p)
+    with pytest.raises(ValueError, match=r"saved from different schedules.*replace=True"):
+        other.load_state_dict(state)
+    other.load_state_dict(state, replace=True)  # keeps its own schedule, resumes the count
+    want = 0.1 * _OTHER(5) if adapter.endswith("relative") else _OTHER(5)
+    assert opt2.param_groups[0]["lr"] == want
+    if adapter.endswith("plateau"):  # another plateau rule is a change too
+        other = make(_groups([0.1])[0], _S, reduce_on_plateau(0.3, patience=0))
+        with pytest.raises(ValueError, match=r"saved plateau .*'factor': 0.5"):
+            other.load_state_dict(state)
+    if adapter == "ParamScheduler relative":  # so is a switch between relative and absolute
+        other = ParamScheduler(_groups([0.1])[0], {"lr": _S})
+        with pytest.raises(ValueError, match=r"saved relative keys \['lr'\], now \[\]"):
+            other.load_state_dict(state)
+
+
+def test_plateau_lr_refuses_a_state_from_another_rule():
+    from schedalg.plateau import reduce_on_plateau
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1])
+    state = PlateauLR(opt, reduce_on_plateau(0.5)).state_dict()
+    other = PlateauLR(_groups([0.1])[0], reduce_on_plateau(0.2))
+    with pytest.raises(ValueError, match=r"another plateau rule .*replace=True"):
+        other.load_state_dict(state)
+    other.load_state_dict(state, replace=True)
+
+
+@pytest.mark.parametrize("case", list(_CASES))
+def test_whole_scheduler_pickles(case):
+    # Regression (issue 9 item 16): torch.save(scheduler) failed with "Can't pickle local
+    # object 'Concat._pyfn.<locals>.<lambda>'" for to_lambda_lr and ParamScheduler.
+    lrs, make, *_ = _CASES[case]
+    opt, ps = _groups(lrs)
+    sched = make(opt)
+    _drive(case, opt, ps, sched, 0, 13)
+    buf = io.BytesIO()
+    torch.save(sched, buf)
+    buf.seek(0)
+    copies = [torch.load(buf, weights_only=False), copy.deepcopy(sched)]
+    a: list = []
+    _record_lrs(opt, a)
+    _drive(case, opt, ps, sched, 13, _T)
+    for twin in copies:
+        b: list = []
+        _record_lrs(twin.optimizer, b)
+        params = [p for g in twin.optimizer.param_groups for p in g["params"]]
+        _drive(case, twin.optimizer, params, twin, 13, _T)
+        assert b == a and len(a) == _T - 13
+
+
+# -- end to end: a real training loop --------------------------------------------------------------
+
+
+def test_training_loop_lr_at_every_update_is_the_schedule():
+    # A tiny regression model trained by AdamW, weights and biases in two groups at a 10:1
+    # lr ratio, warmup + cosine relative to each group's lr, and reduce-on-plateau on a
+    # validation loss each epoch; resumed from a checkpoint in the middle. The lr seen by
+    # every optimizer.step() must be initial_i * s(k) * scale, the scale recomputed by
+    # torch's own ReduceLROnPlateau (at lr 1.0 its lr is the scale) from the same losses.
+    from schedalg.plateau import reduce_on_plateau
+
+    torch.manual_seed(0)
+    x, w_true = torch.randn(64, 4), torch.randn(4, 1)
+    y = x @ w_true + 0.3 * torch.randn(64, 1)
+    xv, yv = x[:16], y[:16]
+    epochs, per_epoch, warm = 8, 6, 10
+    total = epochs * per_epoch
+    s = linear_ramp(0.0, 1.0, warm) >> cosine(1.0, 0.01, total - warm)
+    rule = dict(factor=0.5, patience=0, threshold=0.05)
+
+    def build():
+        torch.manual_seed(1)
+        model = torch.nn.Linear(4, 1)
+        opt = torch.optim.AdamW(
+            [
+                {"params": [model.weight], "lr": 3e-2},
+                {"params": [model.bias], "lr": 3e-3, "weight_decay": 0.0},
+            ]
+        )
+        sched = ParamScheduler(opt, {"lr": s}, relative=True, plateau=reduce_on_plateau(**rule))
+        return model, opt, sched
+
+    def epoch(model, opt, sched, e):
+        for i in range(per_epoch):
+            batch = slice(16 + 8 * i, 24 + 8 * i)
+            opt.zero_grad()
+            torch.nn.functional.mse_loss(model(x[batch]), y[batch]).backward()
+            opt.step()
+            sched.step()
+        with torch.no_grad():
+            val = torch.nn.functional.mse_loss(model(xv), yv)
+        sched.report(val)
+        return float(val)
+
+    model, opt, sched = build()
+    seen: list = []
+    _record_lrs(opt, seen)
+    losses = [epoch(model, opt, sched, e) for e in range(epochs // 2)]
+    ckpt = _checkpoint(model, opt, sched)
+    model, opt, sched = build()
+    _record_lrs(opt, seen)
+    for obj, st_ in zip((model, opt, sched), ckpt, strict=True):
+        obj.load_state_dict(st_)
+    losses += [epoch(model, opt, sched, e) for e in range(epochs // 2, epochs)]
+
+    ref_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    ref = torch.optim.lr_scheduler.ReduceLROnPlateau(ref_opt, **rule)
+    scales = [1.0]
+    for v in losses:
+        ref.step(v)
+        scales.append(ref_opt.param_groups[0]["lr"])
+    assert len(seen) == total and min(scales) < 1.0  # the plateau did reduce
+    for k, lrs in enumerate(seen):
+        scale = scales[k // per_epoch]
+        assert lrs == [3e-2 * s(k) * scale, 3e-3 * s(k) * scale], k
+
+
+def test_a_schedule_and_plateau_lr_on_one_optimizer_are_refused():
+    # Regression: to_lambda_lr or ParamScheduler beside PlateauLR: each step() set the lr
+    # back to s(k), so every reduction was lost (and PlateauLR, built on the warmup's lr 0.0,
+    # set the lr to 0.0). ParamScheduler(..., plateau=...) does both.
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1])
+    sched = to_lambda_lr(opt, _S)
+    with pytest.raises(ValueError, match=r"PlateauLR\(\): .*set at every step by .*\(to_lambda_lr"):
+        PlateauLR(opt, _plateau())
+    del sched  # once the other scheduler is gone, a PlateauLR is fine
+    plateau = PlateauLR(opt, _plateau())
+    with pytest.raises(ValueError, match=r"ParamScheduler\(\): .*reduced on plateaus by a Plat"):
+        ParamScheduler(opt, {"lr": _S})
+    with pytest.raises(ValueError, match=r"to_lambda_lr\(\): .*plateau=reduce_on_plateau"):
+        to_lambda_lr(opt, _S)
+    ParamScheduler(opt, {"momentum": _MOM})  # not the lr: no conflict
+    assert isinstance(plateau, PlateauLR)
