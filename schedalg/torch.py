@@ -458,14 +458,10 @@ class ParamScheduler(LRScheduler):
     ``report`` is a separate name because the two run at different rates and only ``step()``
     moves the schedule; ``step(metric)`` is the same as ``report(metric)`` (it does not
     advance ``k``), the call torch's ``ReduceLROnPlateau`` convention and Lightning make for
-    a scheduler config with ``monitor``. In Lightning, return the scheduler twice::
-
-        [{"scheduler": sched, "interval": "step"},
-         {"scheduler": sched, "interval": "epoch", "monitor": "val_loss",
-          "reduce_on_plateau": True}]
-
-    Lightning then calls ``sched.step()`` after every update and ``sched.step(val_loss)``
-    after each validation; both entries save and load the same state.
+    a scheduler config with ``monitor``. In Lightning, use :mod:`schedalg.lightning`
+    (``optimizer_config(..., plateau=...)`` with its ``ReportPlateau`` callback): a second
+    scheduler entry with ``"monitor"`` would report after the epoch-end checkpoint is
+    written, so a run resumed from that checkpoint would lose the last reduction.
 
     Args:
         optimizer: a torch optimizer.
