@@ -741,11 +741,29 @@ def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedul
 # -- arithmetic ----------------------------------------------------------------------------------
 
 
-def _settle(s: Schedule) -> int | float | None:
-    """Duration of an operand: a constant (infinite hold) settles at once."""
-    if isinstance(s, Hold) and s.steps is None:
-        return 0
-    return s.duration
+def _is_constant(s: Schedule) -> bool:
+    """True when ``s`` is a constant: an infinite ``hold``, or a pointwise combination
+    (arithmetic, ``minimum``/``maximum``, ``clip``) of constants only."""
+    if isinstance(s, Hold):
+        return s.steps is None
+    if isinstance(s, (BinOp, Neg, Clip)):
+        return s._cached(  # type: ignore[no-any-return]
+            "constant", lambda: all(_is_constant(c) for c in s._children())
+        )
+    return False
+
+
+def _pointwise_duration(operands: tuple[Schedule, ...]) -> int | float | None:
+    """Duration of a pointwise combination: the longest operand that is not a constant.
+
+    A constant has no end (its duration is None, like ``hold(v)``), but it does not prolong
+    the others: ``cosine(1, 0, 10) * 0.5`` lasts 10 steps. A combination of constants only
+    is a constant (infinite), and one infinite non-constant operand makes it infinite.
+    """
+    durations = [s.duration for s in operands if not _is_constant(s)]
+    if not durations or any(d is None for d in durations):
+        return None
+    return max(durations)  # type: ignore[type-var]
 
 
 def _settled_value(s: Schedule) -> Any:
@@ -759,10 +777,7 @@ class BinOp(Schedule):
     _op: Any = None
 
     def _duration(self) -> int | float | None:
-        da, db = _settle(self.a), _settle(self.b)
-        if da is None or db is None:
-            return None
-        return max(da, db)
+        return _pointwise_duration((self.a, self.b))
 
     def _end_value(self) -> Any:
         ea = self.a.end_value if self.a.duration is not None else self.a(0)
@@ -938,7 +953,7 @@ class Neg(Schedule):
     _child_fields = ("a",)
 
     def _duration(self) -> int | float | None:
-        return _settle(self.a)
+        return _pointwise_duration((self.a,))
 
     def _end_value(self) -> Any:
         return -_settled_value(self.a)
@@ -968,7 +983,7 @@ class Clip(Schedule):
     _child_fields = ("schedule",)
 
     def _duration(self) -> int | float | None:
-        return _settle(self.schedule)
+        return _pointwise_duration((self.schedule,))
 
     def _end_value(self) -> Any:
         return self._clip_py(_settled_value(self.schedule))
