@@ -460,6 +460,8 @@ class Repeat(Schedule):
         return k, (t - start) / r**k
 
     def _locate_xp(self, t: Any, xp: Any) -> tuple[Any, Any]:
+        if self.times == 1:  # one cycle, whatever the stretch: the schedule's own time
+            return xp.zeros(t.shape, dtype=np.int32), t
         d = self._base
         int_time = _fits(t, d)
         if t.dtype.kind == "f":
@@ -586,7 +588,9 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
             it needs ``times``.
 
     Returns:
-        The repeated schedule; ``repeat(s, times=1)`` is ``s``.
+        The repeated schedule. ``repeat(s, times=1)`` takes the values of ``s`` but stays a
+        repeat of one cycle, so ``scale_by_cycle`` applies to it (and to its cycle, never to
+        cycles inside ``s``).
 
     Example:
         >>> s = repeat(linear_ramp(1.0, 0.0, 10), stretch=2.0)
@@ -616,8 +620,6 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
             f"{fn}(): stretch < 1 shrinks cycles towards zero length; give times, "
             f"got stretch={stretch!r}, times=None"
         )
-    if n == 1:
-        return schedule
     if r != 1 and n is not None and n > _MAX_CYCLE_TABLE:
         raise ValueError(
             f"{fn}(): a stretched repeat has at most {_MAX_CYCLE_TABLE} cycles (or times=None), "

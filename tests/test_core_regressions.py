@@ -64,3 +64,32 @@ def test_a_constant_does_not_prolong_a_finite_operand():
     assert (sa.cosine(1.0, 0.0, 10) * sa.exp(1.0, rate=0.5)).duration is None
     # A 0-step operand still makes a 0-step piece (the identity of concat).
     assert (sa.hold(0.2, 0) * 0.5).duration == 0
+
+
+# -- repeat(s, times=1) is a repeat (issue 9, item 2) --------------------------------------------
+
+
+@pytest.mark.parametrize("stretch", [1.0, 2.0])
+def test_repeat_once_is_a_repeat_node(stretch):
+    c = sa.cosine(1.0, 0.0, 10)
+    r = sa.repeat(c, times=1, stretch=stretch)
+    assert r != c and r.duration == 10
+    assert repr(r) == (
+        "repeat(cosine(1.0, 0.0, 10), times=1)"
+        if stretch == 1
+        else "repeat(cosine(1.0, 0.0, 10), times=1, stretch=2.0)"
+    )
+    assert sa.parse(repr(r)) == r and sa.from_json(sa.to_json(r)) == r
+    assert sa.to_dict(r)["times"] == 1
+    # A config saying times: 1 works with scale_by_cycle: one cycle, scaled by factor**0.
+    s = sa.scale_by_cycle(r, 0.5)
+    assert sa.from_dict(sa.to_dict(s)) == s
+    assert s(0) == 1.0 and s(5) == pytest.approx(0.5) and s(10) == 0.0 and s(100) == 0.0
+
+
+def test_scale_by_cycle_of_a_single_repeat_leaves_inner_cycles_alone(ev, backend):
+    inner = sa.repeat(sa.cosine(1.0, 0.0, 10), times=3)
+    s = sa.scale_by_cycle(sa.repeat(inner, times=1), 0.5)
+    # One outer cycle: factor**0 = 1 throughout; the inner cycles restart at 1.0 each time.
+    np.testing.assert_allclose(ev(s, np.array([0, 10, 20])), [1.0, 1.0, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(ev(s, np.array([5, 35])), [0.5, 0.0], rtol=1e-6, atol=1e-7)
