@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+from collections.abc import Mapping, Set
 from typing import Any, ClassVar
 
 import numpy as np
@@ -765,6 +766,12 @@ def piecewise(boundaries: Any, values: Any) -> Schedule:
         (1.0, 0.1, 0.01)
     """
     fn = "piecewise"
+    for name, arg in (("boundaries", boundaries), ("values", values)):
+        if isinstance(arg, (Mapping, Set, str, bytes)):
+            raise TypeError(
+                f"{fn}(): {name} must be a sequence (a list or a tuple), got a "
+                f"{type(arg).__name__}: {name}={arg!r}"
+            )
     try:
         bs = list(boundaries)
         vs = list(values)
