@@ -7,6 +7,7 @@ import itertools
 import math
 import operator
 import sys
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -195,7 +196,7 @@ class Concat(Tabular):
         def make() -> list[int | float]:
             starts: list[int | float] = [0]
             for p in self.pieces[:-1]:
-                starts.append(starts[-1] + (p.duration or 0))
+                starts.append(_add_time(starts[-1], p.duration or 0))
             return starts
 
         return self._cached("starts", make)
@@ -254,7 +255,7 @@ class Concat(Tabular):
                 rows.extend(shift_rows(prow, offset, leaf_pos, 0))
                 leaf_pos += count
             if not last:
-                offset = offset + dur
+                offset = _add_time(offset, dur)
         return tuple(rows), self._vec
 
     def _xp(self, t: Any, xp: Any) -> Any:
@@ -384,13 +385,59 @@ _CYCLE_SELECT_MAX = 16
 _TABLE_HORIZON = 2**62
 
 
-def _snap(x: float) -> int | float:
-    if not math.isfinite(x):
+def _whole(x: int | float | Fraction) -> int | float:
+    """An exact number as a static time: an int when it is a whole number, else the nearest
+    float64 (an int again if that float is whole: the number is within float64 rounding of
+    it). No tolerance beyond that rounding, so 500000000.5 stays 500000000.5."""
+    if type(x) is int:
         return x
-    r = round(x)
-    if r == 0:  # a positive fraction near 0 is not 0
-        return x
-    return int(r) if abs(x - r) <= 1e-9 * max(1.0, abs(x)) else x
+    if type(x) is float:
+        return int(x) if x.is_integer() else x
+    fr = Fraction(x)
+    if fr.denominator == 1:
+        return int(fr)
+    f = float(fr)
+    return int(f) if f.is_integer() else f
+
+
+def _add_time(a: int | float, b: int | float) -> int | float:
+    """``a + b`` for static times: exact for ints, else rounded once by ``_whole``."""
+    if type(a) is int and type(b) is int:
+        return a + b
+    return _whole(Fraction(a) + Fraction(b))
+
+
+def _cycle_starts(d: int | float, r: float, limit: int, horizon: float | None) -> list[int | float]:
+    """Starts ``S_1 .. S_limit`` (after ``S_0 = 0``) of cycles of lengths ``d * r**k``,
+    stopping early past ``horizon``. A start that is a whole number is an exact int.
+
+    ``r = p / q`` and ``d`` are dyadic rationals, so the starts are computed exactly over one
+    growing power-of-two denominator (``S_k = num / den``) and rounded once. Once ``den``
+    exceeds ``d``'s own denominator by 2**1100, no later start can be whole (``S_k`` is ``d``
+    times an odd number over ``q**(k-1)``, and ``d <= 2**62``): the rest accumulate in
+    float64, as every backend's closed form does beyond the table.
+    """
+    p, q = r.as_integer_ratio()
+    dp, dq = Fraction(d).as_integer_ratio()
+    num, length, den = 0, dp, dq
+    exact_until = dq << 1100
+    starts: list[int | float] = [0]
+    while len(starts) <= limit:
+        num += length
+        starts.append(num // den if num % den == 0 else _whole(num / den))
+        if horizon is not None and starts[-1] > horizon:
+            return starts
+        if den > exact_until:
+            break
+        num, length, den = num * q, length * p, den * q
+    at, flen = num / den, length / den * r
+    while len(starts) <= limit:
+        at += flen
+        flen *= r
+        starts.append(_whole(at))
+        if horizon is not None and at > horizon:
+            break
+    return starts
 
 
 class Repeat(Schedule):
@@ -406,18 +453,11 @@ class Repeat(Schedule):
         """Cycle starts S_0 .. S_m (exact where they fall on whole steps), and completeness."""
 
         def make() -> tuple[list[int | float], bool]:
-            d, r = self._base, float(self.stretch)
-            limit = self.times if self.times is not None else _MAX_CYCLE_TABLE
-            starts: list[int | float] = [0]
-            exact = 0.0
-            length = float(d)
-            for _ in range(limit):
-                exact += length
-                length *= r
-                starts.append(_snap(exact))
-                if self.times is None and exact > _TABLE_HORIZON:
-                    return starts, True
-            return starts, self.times is not None
+            if self.times is not None:
+                return _cycle_starts(self._base, float(self.stretch), self.times, None), True
+            r = float(self.stretch)
+            starts = _cycle_starts(self._base, r, _MAX_CYCLE_TABLE, _TABLE_HORIZON)
+            return starts, starts[-1] > _TABLE_HORIZON
 
         return self._cached("cycles", make)
 
@@ -425,7 +465,7 @@ class Repeat(Schedule):
         if self.times is None:
             return None
         if self.stretch == 1:
-            return self._base * self.times
+            return _whole(Fraction(self._base) * self.times)
         return self._cycle_table()[0][-1]
 
     def _end_value(self) -> Any:
@@ -1083,8 +1123,8 @@ class Staircase(_TimeMap):
         d = self.schedule.duration
         if d is None:
             return None
-        blocks = math.ceil(d / self.every)
-        return blocks * self.every
+        e = Fraction(self.every)
+        return _whole(math.ceil(Fraction(d) / e) * e)  # exact: d / e in floats rounds
 
     def _py(self, t: int | float) -> float:
         e = self.every
@@ -1114,7 +1154,7 @@ def staircase(schedule: Schedule, every: int | float) -> Schedule:
     """
     fn = "staircase"
     _need_schedule(fn, schedule)
-    e = B.time(fn, "every", B.positive(fn, "every", every))
+    e = B.length(fn, "every", B.positive(fn, "every", every))
     return _checked(fn, Staircase._make(schedule=schedule, every=e), f"every={every!r}")
 
 
@@ -1124,7 +1164,7 @@ class Shift(_TimeMap):
 
     def _duration(self) -> int | float | None:
         d = self.schedule.duration
-        return None if d is None else max(d + self.steps, 0)
+        return None if d is None else max(_add_time(d, self.steps), 0)
 
     def _py(self, t: int | float) -> float:
         t = t - self.steps
@@ -1148,7 +1188,7 @@ def shift(schedule: Schedule, steps: int | float) -> Schedule:
     """
     fn = "shift"
     _need_schedule(fn, schedule)
-    st = B.time(fn, "steps", steps)
+    st = B.length(fn, "steps", steps)
     return _checked(fn, Shift._make(schedule=schedule, steps=st), f"steps={steps!r}")
 
 
@@ -1158,7 +1198,7 @@ class ScaleTime(_TimeMap):
 
     def _duration(self) -> int | float | None:
         d = self.schedule.duration
-        return None if d is None else _snap(d * self.factor)
+        return None if d is None else _whole(Fraction(d) * Fraction(self.factor))
 
     def _py(self, t: int | float) -> float:
         return self.schedule._py(t / self.factor)
@@ -1206,14 +1246,14 @@ def fit(schedule: Schedule, total: int | float) -> Schedule:
         raise ValueError(
             f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}"
         )
-    tot = B.time(fn, "total", B.positive(fn, "total", total))
+    tot = B.length(fn, "total", B.positive(fn, "total", total))
     factor = tot / d
     if not B.MIN_NORMAL <= factor <= B.MAX_VALUE:
         raise ValueError(
             f"{fn}(): total / duration = {factor!r} is out of range, got total={total!r} "
             f"and a schedule of duration {d!r}"
         )
-    return scale_time(schedule, _snap(factor) if isinstance(tot, int) else factor)
+    return scale_time(schedule, _whole(Fraction(tot) / Fraction(d)))
 
 
 class Take(_TimeMap):
@@ -1250,11 +1290,9 @@ def take(schedule: Schedule, steps: int | float) -> Schedule:
     """
     fn = "take"
     _need_schedule(fn, schedule)
-    n = B.time(fn, "steps", steps)
+    n = B.length(fn, "steps", steps)
     if n < 0:
         raise ValueError(f"{fn}(): steps must be >= 0, got steps={steps!r}")
-    if isinstance(n, float) and n.is_integer():
-        n = int(n)
     return Take._make(schedule=schedule, steps=n)
 
 

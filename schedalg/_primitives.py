@@ -787,7 +787,7 @@ def piecewise(boundaries: Any, values: Any) -> Schedule:
         )
     checked_b: list[int | float] = []
     for i, b in enumerate(bs):
-        x = B.time(fn, f"boundaries[{i}]", b)
+        x = B.length(fn, f"boundaries[{i}]", b)
         if x < 0:
             raise ValueError(f"{fn}(): boundaries must be >= 0, got boundaries[{i}]={b!r}")
         if checked_b and x < checked_b[-1]:

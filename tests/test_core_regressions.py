@@ -30,7 +30,7 @@ CONSTANT_EXPRESSIONS = {
     "clip": lambda: sa.clip(sa.hold(0.2), 0.0, 0.1),
     "minimum": lambda: sa.minimum(sa.hold(0.2), 0.1),
     "maximum": lambda: sa.maximum(0.1, sa.hold(-0.2)),
-    "nested": lambda: -(-(sa.hold(0.4) * 0.5 - 0.1)),
+    "nested": lambda: sa.neg(-(sa.hold(0.4) * 0.5 - 0.1)),
     "parsed": lambda: sa.parse("hold(0.2) * 0.5"),
     "parsed_neg": lambda: sa.parse("-hold(-0.1)"),
 }
@@ -124,3 +124,63 @@ def test_a_stacked_jax_schedule_at_a_scalar_time_says_it_is_batched():
     # cos(pi * 3 / 10) terms by hand: (1 + cos(0.3 pi)) / 2 times the start values 1 and 2.
     want = 0.5 * (1.0 + np.cos(0.3 * np.pi)) * np.array([1.0, 2.0])
     np.testing.assert_allclose(jax.vmap(lambda s: s(3))(batch), want, rtol=1e-6)
+
+
+# -- integral float lengths are ints (issue 9, item 3) --------------------------------------------
+
+
+def test_an_integral_float_block_length_keeps_exact_integer_time(ev):
+    s = sa.staircase(sa.linear_ramp(1, 0, 10), 5.0) >> sa.hold(1.0, 10**9) >> sa.hold(2.0)
+    assert repr(s).startswith("staircase(linear_ramp(1.0, 0.0, 10), 5) >> ")
+    # The staircase lasts 10 steps, the hold 10**9: 1.0 up to step 10**9 + 9, then 2.0.
+    ts = np.arange(10**9, 10**9 + 12)
+    np.testing.assert_array_equal(ev(s, ts), [1.0] * 10 + [2.0] * 2)
+
+
+def test_integral_float_lengths_become_ints_and_fractional_ones_stay_floats():
+    c = sa.linear_ramp(1.0, 0.0, 10)
+    assert type(sa.staircase(c, 5.0).every) is int
+    assert type(sa.shift(c, 5.0).steps) is int and sa.shift(c, -3.0).duration == 7
+    assert type(sa.take(c, 4.0).steps) is int
+    assert sa.piecewise([10.0, 20.0], [1.0, 2.0, 3.0]).boundaries == (10, 20)
+    assert all(type(b) is int for b in sa.piecewise([10.0, 20.0], [1.0, 2.0, 3.0]).boundaries)
+    assert type(sa.fit(c, 20.0).duration) is int
+    # Genuinely fractional lengths keep their float meaning.
+    assert sa.staircase(c, 2.5).every == 2.5 and sa.staircase(c, 2.5)(4.9) == 0.75
+    assert sa.shift(c, 2.5).duration == 12.5 and sa.shift(c, 2.5)(3.5) == 0.9
+    # A sum of fractional lengths that is a whole number is an int again (4 * 2.5 = 10).
+    assert type(sa.staircase(c, 2.5).duration) is int and sa.staircase(c, 2.5).duration == 10
+    s = sa.shift(c, 2.5) >> sa.take(sa.hold(5.0), 2.5) >> sa.hold(7.0)
+    assert s._starts() == [0, 12.5, 15] and type(s._starts()[2]) is int
+    assert (s(14.9), s(15)) == (5.0, 7.0)
+
+
+# -- no snapping of cycle starts and scaled durations (issue 9, item 4) ---------------------------
+
+
+def test_a_half_step_cycle_start_above_5e8_is_not_snapped():
+    n = 10**9 + 1
+    s = sa.repeat(sa.linear_ramp(1.0, 0.0, n), stretch=1.5)
+    # Cycle 1 starts at n and lasts 1.5 n; cycle 2 starts at 2.5 n = 2500000002.5.
+    t = 2_500_000_002
+    want = [1.0 - ((t - n) / 1.5) / n, 1.0 - ((t + 1 - 2.5 * n) / 2.25) / n]
+    assert [s(t), s(t + 1)] == pytest.approx(want, rel=1e-12)
+    np.testing.assert_allclose(s(np.array([t, t + 1])), want, rtol=1e-9, atol=1e-15)
+    assert s(t) < 1e-9 and s(t + 1) > 0.999  # the restart falls between t and t + 1
+
+
+def test_scaled_durations_are_exact():
+    assert sa.scale_time(sa.hold(1.0, 10**9 + 1), 0.5).duration == 500000000.5
+    # Whole numbers beyond 2**53 stay exact ints (a float64 product would round them).
+    assert sa.scale_time(sa.hold(1.0, 2**60 + 2), 0.5).duration == 2**59 + 1
+    assert sa.scale_time(sa.hold(1.0, 2**52 + 1), 3).duration == 3 * 2**52 + 3
+    s = sa.scale_time(sa.hold(1.0, 10**9 + 1), 0.5) >> sa.hold(2.0)
+    assert s(500_000_000) == 1.0 and s(500_000_001) == 2.0 and s(500000000.5) == 2.0
+
+
+def test_stretched_cycle_starts_beyond_2_53_are_exact_ints():
+    d = 2**52 + 1
+    s = sa.repeat(sa.hold(1.0, d), times=3, stretch=2.0)
+    # Starts 0, d, 3d and the end 7d: whole numbers that float64 cannot hold (3d is odd).
+    assert s.duration == 7 * d and type(s.duration) is int
+    assert s._cycle_table()[0] == [0, d, 3 * d, 7 * d]
