@@ -6,7 +6,6 @@ import bisect
 import itertools
 import math
 import operator
-import sys
 from fractions import Fraction
 from typing import Any
 
@@ -476,36 +475,52 @@ class Repeat(Schedule):
 
     # cycle location ---------------------------------------------------------------------------
 
-    def _locate_py(self, t: int | float) -> tuple[int, int | float]:
+    def _locate_py(self, t: int | float) -> tuple[int | float, int | float]:
+        """(cycle k, local time) of ``t``. At ``t = inf`` every cycle is over: the last
+        cycle of a finite repeat, ``k = inf`` for an infinite one, local time ``inf`` (so the
+        repeated schedule gives its end value). ``k`` is a float where it passes 2**63."""
         d = self._base
-        if t == math.inf:  # no cycle: read as the largest finite time (a finite value)
-            t = sys.float_info.max
+        if t == math.inf or self.times == 1:
+            return (math.inf if self.times is None else self.times - 1), t
         if self.stretch == 1:
             k, local = divmod(t, d)
-            k = int(k)
             if self.times is not None and k >= self.times:
                 k = self.times - 1
                 local = t - k * d
-            return k, local
+            return (int(k) if k < 2**63 else k), local
         starts, complete = self._cycle_table()
         m = len(starts) - 1
         if t < starts[-1] or complete:
             k = min(bisect.bisect_right(starts, t) - 1, m - 1)
             length = starts[k + 1] - starts[k]
             return k, (t - starts[k]) * (d / length)
+        # Beyond the table (stretch barely above 1, times=None): with y = 1 + t (r-1) / d,
+        # cycle k = floor(log_r y) and local time d / (r-1) * (y / r**k - 1), in logs so
+        # that neither y nor r**k overflows at t near 1e308.
         r = float(self.stretch)
-        k = math.floor(math.log1p(t * (r - 1) / d) / math.log(r))
-        k = max(k, m)
-        start = d * (r**k - 1) / (r - 1)
-        return k, (t - start) / r**k
+        z = t * ((r - 1) / d)
+        log_y = math.log1p(z) if z < math.inf else math.log(t) + math.log((r - 1) / d)
+        k = max(math.floor(log_y / math.log(r)), m)
+        local = d / (r - 1) * math.expm1(log_y - k * math.log(r))
+        return k, min(max(local, 0.0), d)
 
     def _locate_xp(self, t: Any, xp: Any) -> tuple[Any, Any]:
+        """``_locate_py`` on arrays; at ``t = inf`` an infinite repeat gives ``k = inf``."""
         if self.times == 1:  # one cycle, whatever the stretch: the schedule's own time
             return xp.zeros(t.shape, dtype=np.int32), t
+        if self.times is not None or t.dtype.kind != "f":
+            return self._locate_finite_xp(t, xp)
+        at_inf = t == math.inf
+        k, local = self._locate_finite_xp(t, xp)
+        inf = xp.asarray(math.inf, dtype=local.dtype)
+        return xp.where(at_inf, inf, k.astype(local.dtype)), xp.where(at_inf, inf, local)
+
+    def _locate_finite_xp(self, t: Any, xp: Any) -> tuple[Any, Any]:
         d = self._base
         int_time = _fits(t, d)
         if t.dtype.kind == "f":
-            # t = inf has no cycle: read it as the largest finite time (a finite value).
+            # The cycle arithmetic runs on finite times (a finite repeat at t = inf is in its
+            # last cycle, past its end either way; _locate_xp handles an infinite one).
             t = xp.minimum(t, float(np.finfo(np.dtype(t.dtype.name)).max))
         if self.stretch == 1:
             if int_time:
@@ -562,11 +577,15 @@ class Repeat(Schedule):
         scale = np.asarray(scale_np, dtype=ft.dtype.name)
         local = (t - xp.take(table, k)) * xp.take(scale, k)
         if not complete:
+            # Beyond the table: the log form of _locate_py (no overflow, no NaN at 1e308).
             beyond = ft >= float(starts[-1])
-            kb = xp.maximum(xp.floor(xp.log1p(ft * ((r - 1) / d)) / math.log(r)), m)
-            rk = xp.exp(kb * math.log(r))
-            local_b = (ft - d * (rk - 1) / (r - 1)) / rk
-            k = xp.where(beyond, kb.astype(k.dtype), k)
+            z = ft * ((r - 1) / d)
+            big = z > 1e15  # log1p(z) = log(z) to float64 rounding; z may overflow
+            log_big = xp.log(xp.maximum(ft, 1.0)) + math.log((r - 1) / d)
+            log_y = xp.where(big, log_big, xp.log1p(xp.where(big, 0.0, z)))
+            kb = xp.maximum(xp.floor(log_y / math.log(r)), m)
+            local_b = xp.clip(d / (r - 1) * xp.expm1(log_y - kb * math.log(r)), 0.0, d)
+            k = xp.where(beyond, kb, k.astype(kb.dtype))  # a float count: it may pass 2**31
             local = xp.where(beyond, local_b, local)
         return k, local
 
@@ -579,8 +598,8 @@ class Repeat(Schedule):
         d, times = self._base, self.times
         if self.stretch == 1:
             if times is None:
-                fmax, inf = sys.float_info.max, math.inf  # t = inf: the largest finite time
-                return lambda t: f(divmod(t if t < inf else fmax, d)[1])
+                inf = math.inf  # t = inf: past every cycle, the schedule's end value
+                return lambda t: f(divmod(t, d)[1] if t < inf else t)
             last = (times - 1) * d
 
             def g(t: int | float) -> float:
@@ -715,10 +734,19 @@ class ScaleByCycle(Schedule):
         return self.floor + (v - self.floor) * self.factor**k
 
     def _xp(self, t: Any, xp: Any) -> Any:
-        k, local = self.schedule._locate_xp(t, xp)
-        v = self.schedule.schedule._xp(local, xp)
+        rep = self.schedule
+        k, local = rep._locate_xp(t, xp)
+        v = rep.schedule._xp(local, xp)
         kf = k.astype(xp.result_type(v, float))
-        return self.floor + (v - self.floor) * xp.exp(kf * xp.log(self.factor))
+        # A count beyond the float range (t = inf) is capped: factor**k is then its limit,
+        # 0 or 1, never inf * log(1) = NaN.
+        kf = xp.minimum(kf, float(np.finfo(np.dtype(kf.dtype.name)).max))
+        scale = xp.exp(kf * xp.log(self.factor))
+        if rep.times is None and t.dtype.kind == "f":
+            # t = inf: the limit of factor**k, with no gradient through a huge k.
+            limit = xp.where(self.factor < 1, 0.0, 1.0)
+            scale = xp.where(t == math.inf, limit.astype(scale.dtype), scale)
+        return self.floor + (v - self.floor) * scale
 
     def _repr_args(self) -> list[str]:
         args = [repr(self.schedule), fmt_number(self.factor)]

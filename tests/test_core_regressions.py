@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import sys
+
 import numpy as np
 import pytest
 
@@ -184,3 +187,45 @@ def test_stretched_cycle_starts_beyond_2_53_are_exact_ints():
     # Starts 0, d, 3d and the end 7d: whole numbers that float64 cannot hold (3d is odd).
     assert s.duration == 7 * d and type(s.duration) is int
     assert s._cycle_table()[0] == [0, d, 3 * d, 7 * d]
+
+
+# -- repeats at t = inf (issue 9, item 7) --------------------------------------------------------
+
+_COS = sa.cosine(1.0, 0.0, 10)
+# At t = inf every cycle is over: the repeated schedule's end value (0.0 for _COS), and
+# scale_by_cycle's floor + (end - floor) * lim factor**k (the floor for factor < 1).
+AT_INFINITY = [
+    (lambda: sa.repeat(_COS), 0.0),
+    (lambda: sa.repeat(_COS, stretch=1.5), 0.0),
+    (lambda: sa.repeat(_COS, stretch=1.0001), 0.0),  # beyond its table of cycle starts
+    (lambda: sa.repeat(sa.linear_ramp(1.0, 0.0, 7), stretch=1.0000001), 0.0),
+    (lambda: sa.repeat(_COS, times=3, stretch=1.5), 0.0),
+    (lambda: sa.repeat(sa.scale_time(_COS, 1e-3)), 0.0),  # cycles shorter than a step
+    (lambda: sa.scale_by_cycle(sa.repeat(_COS), 0.5, floor=0.1), 0.1),
+    (lambda: sa.scale_by_cycle(sa.repeat(_COS), 1.0, floor=0.1), 0.0),
+    (lambda: sa.scale_by_cycle(sa.repeat(_COS, stretch=2.0), 0.5, floor=0.2), 0.2),
+    (lambda: sa.scale_by_cycle(sa.repeat(sa.scale_time(_COS, 1e-3)), 1.0), 0.0),
+    (
+        lambda: sa.repeat(
+            sa.scale_by_cycle(sa.repeat(sa.scale_time(sa.hold(0.1, 2), 0.25), times=2), 0.25),
+            stretch=1.5,
+        ),
+        0.025,  # the inner repeat's last cycle: 0.1 * 0.25
+    ),
+]
+
+
+@pytest.mark.parametrize("case", range(len(AT_INFINITY)))
+def test_repeats_at_infinite_time_give_their_limit_on_every_backend(case, ev):
+    make, want = AT_INFINITY[case]
+    s = make()
+    got = ev(s, np.array([np.inf]))
+    np.testing.assert_allclose(got, [want], rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("case", range(len(AT_INFINITY)))
+def test_repeats_at_huge_finite_times_are_finite(case):
+    s = AT_INFINITY[case][0]()
+    ts = [1e300, sys.float_info.max]
+    assert all(math.isfinite(s(t)) for t in ts)
+    assert np.all(np.isfinite(s(np.array(ts))))
