@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _backend as B
 from ._lower import OPAQUE, Locator, Row, eval_table, interval_plan, leaf_vector, shift_rows
-from ._primitives import Hold, Tabular
+from ._primitives import Hold, Tabular, each, value_span
 from ._schedule import (
     PREC_ADD,
     PREC_ATOM,
@@ -720,13 +720,21 @@ class ScaleByCycle(Schedule):
     def _compute_range(self) -> tuple[float, float]:
         lo, hi = self.schedule._range()
         f, fl = self.factor, self.floor
+        if type(f) is float and type(fl) is float:
+            if self.schedule.times is None:
+                far_lo = far_hi = fl if f < 1 else None
+            else:
+                kmax = self.schedule.times - 1
+                far_lo, far_hi = fl + (lo - fl) * f**kmax, fl + (hi - fl) * f**kmax
+            cands = [lo, hi] + [x for x in (far_lo, far_hi) if x is not None]
+            return min(cands), max(cands)
+        # Array leaves: the same candidates element by element.
+        f, fl = np.asarray(f, dtype=np.float64), np.asarray(fl, dtype=np.float64)
         if self.schedule.times is None:
-            far_lo = far_hi = fl if f < 1 else None
-        else:
-            kmax = self.schedule.times - 1
-            far_lo, far_hi = fl + (lo - fl) * f**kmax, fl + (hi - fl) * f**kmax
-        cands = [lo, hi] + [x for x in (far_lo, far_hi) if x is not None]
-        return min(cands), max(cands)
+            return value_span(lo, hi, np.where(f < 1, fl, lo))
+        with np.errstate(over="ignore", invalid="ignore"):
+            fk = f ** float(self.schedule.times - 1)
+            return value_span(lo, hi, fl + (lo - fl) * fk, fl + (hi - fl) * fk)
 
     def _py(self, t: int | float) -> float:
         k, local = self.schedule._locate_py(t)
@@ -780,27 +788,27 @@ def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedul
         )
     f = B.value(fn, "factor", factor)
     fl = B.value(fn, "floor", floor)
-    if type(f) is float:
-        if not f > 0:
+    fa = each(f)  # element by element for an array; None (unchecked) when traced
+    if fa is not None:
+        if not np.all(fa > 0):
             raise ValueError(f"{fn}(): factor must be > 0, got factor={factor!r}")
-        if f < B.MIN_NORMAL:
+        if not np.all(fa >= B.MIN_NORMAL):
             raise ValueError(
                 f"{fn}(): factor must be at least {B.MIN_NORMAL!r} (float32's smallest normal "
                 f"number), got factor={factor!r}"
             )
-        if f > 1 and schedule.times is None:
+        if np.any(fa > 1) and schedule.times is None:
             raise ValueError(
                 f"{fn}(): factor > 1 on an infinite repeat grows without bound, "
                 f"got factor={factor!r}; give the repeat times"
             )
-        if f > 1:
-            try:
-                _ = f ** (schedule.times - 1) * 1.0
-            except OverflowError:
-                raise ValueError(
-                    f"{fn}(): factor ** times overflows, got factor={factor!r}, "
-                    f"times={schedule.times}"
-                ) from None
+        with np.errstate(over="ignore"):
+            top = np.max(fa) ** float(schedule.times - 1) if np.any(fa > 1) else 1.0
+        if not math.isfinite(top):
+            raise ValueError(
+                f"{fn}(): factor ** times overflows, got factor={factor!r}, "
+                f"times={schedule.times}"
+            )
     return _checked(
         fn,
         ScaleByCycle._make(schedule=schedule, factor=f, floor=fl),
@@ -1081,7 +1089,16 @@ class Clip(Schedule):
 
     def _compute_range(self) -> tuple[float, float]:
         lo, hi = self.schedule._range()
-        return self._clip_py(lo), self._clip_py(hi)
+        if self.low is None or type(self.low) is float:
+            if self.high is None or type(self.high) is float:
+                return self._clip_py(lo), self._clip_py(hi)
+        # Array bounds: clip both ends element by element.
+        ends = np.asarray([lo, hi])
+        if self.low is not None:
+            ends = np.maximum.outer(np.asarray(self.low, dtype=np.float64), ends)
+        if self.high is not None:
+            ends = np.minimum(np.asarray(self.high, dtype=np.float64)[..., None], ends)
+        return value_span(ends)
 
     def _key(self) -> Any:
         return self._cached(
@@ -1120,8 +1137,10 @@ def clip(schedule: Any, low: Any = None, high: Any = None) -> Schedule:
     s = as_schedule(fn, "schedule", schedule)
     lo = None if low is None else B.value(fn, "low", low)
     hi = None if high is None else B.value(fn, "high", high)
-    if type(lo) is float and type(hi) is float and lo > hi:
-        raise ValueError(f"{fn}(): low must be <= high, got low={low!r}, high={high!r}")
+    lo_a, hi_a = each(lo), each(hi)
+    if lo is not None and hi is not None and lo_a is not None and hi_a is not None:
+        if not np.all(lo_a <= hi_a):  # element by element for arrays
+            raise ValueError(f"{fn}(): low must be <= high, got low={low!r}, high={high!r}")
     return Clip._make(schedule=s, low=lo, high=hi)
 
 

@@ -102,13 +102,20 @@ class Segment(Tabular):
         return (Row(self._kind, 0, self.steps, 0, i1, a, b),), list(self._leaves()), ()
 
     def _compute_range(self) -> tuple[float, float]:
-        lo_hi = [float(x) for x in self._leaves()]
-        return min(lo_hi), max(lo_hi)
+        return value_span(*self._leaves())
 
     def _repr_args(self) -> list[str]:
         args = [fmt_number(x) for x in self._leaves()]
         args.append(fmt_number(self.steps))
         return args
+
+
+def value_span(*xs: Any) -> tuple[float, float]:
+    """(min, max) over numbers and every element of concrete arrays."""
+    if all(type(x) is float for x in xs):
+        return min(xs), max(xs)
+    arrays = [np.asarray(x, dtype=np.float64) for x in xs]
+    return min(float(np.min(a)) for a in arrays), max(float(np.max(a)) for a in arrays)
 
 
 def _progress(t: int | float, n: int) -> tuple[float, float]:
@@ -352,11 +359,20 @@ class ExpRate(Segment):
         return self.start * self.rate**self.steps
 
     def _compute_range(self) -> tuple[float, float]:
-        if self.steps is None:
-            far = 0.0 if self.rate < 1 else self.start
-        else:
-            far = self.start * self.rate**self.steps
-        return min(self.start, far), max(self.start, far)
+        start, rate = self.start, self.rate
+        if type(start) is float and type(rate) is float:
+            if self.steps is None:
+                far = 0.0 if rate < 1 else start
+            else:
+                far = start * rate**self.steps
+            return min(start, far), max(start, far)
+        start, rate = np.asarray(start, dtype=np.float64), np.asarray(rate, dtype=np.float64)
+        with np.errstate(over="ignore"):
+            if self.steps is None:
+                far = np.where(rate < 1, 0.0, start)
+            else:
+                far = start * rate ** float(self.steps)
+        return value_span(start, far)
 
     def _repr_args(self) -> list[str]:
         args = [fmt_number(self.start), f"rate={fmt_number(self.rate)}"]
@@ -365,13 +381,23 @@ class ExpRate(Segment):
         return args
 
 
+def each(x: Any) -> np.ndarray | None:
+    """A concrete value (a float, a NumPy or JAX array) as a float64 array for element-wise
+    checks; None for a traced value, which can't be inspected (inside jit: unchecked)."""
+    if B.is_tracer(x):
+        return None
+    return np.asarray(x, dtype=np.float64)
+
+
 def _exp_positive(fn: str, name: str, x: Any) -> Any:
-    """A positive value, at least float32's smallest normal number (its log is finite on JAX)."""
+    """A positive value, at least float32's smallest normal number (its log is finite on JAX);
+    element by element for an array."""
     v = B.value(fn, name, x)
-    if type(v) is float:
-        if not v > 0:
+    arr = each(v)
+    if arr is not None:
+        if not np.all(arr > 0):
             raise ValueError(f"{fn}(): {name} must be > 0, got {name}={x!r}")
-        if v < B.MIN_NORMAL:
+        if not np.all(arr >= B.MIN_NORMAL):
             raise ValueError(
                 f"{fn}(): {name} must be at least {B.MIN_NORMAL!r} (float32's smallest normal "
                 f"number), got {name}={x!r}"
@@ -406,12 +432,14 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
             f"got end={end!r}, rate={rate!r}"
         )
     start_v = _exp_positive(fn, "start", start)
+    a = each(start_v)
     if end is not None:
         end_v = _exp_positive(fn, "end", end)
         if steps is None:
             raise TypeError(f"{fn}(): the geometric form needs steps, got steps=None")
-        if type(start_v) is float and type(end_v) is float:
-            if max(start_v / end_v, end_v / start_v) > B.MAX_VALUE:
+        b = each(end_v)
+        if a is not None and b is not None:
+            if not np.all(np.maximum(a / b, b / a) <= B.MAX_VALUE):
                 # d s / d end = u * s / end: the ratio bounds the gradient.
                 raise ValueError(
                     f"{fn}(): end / start must be within [{1 / B.MAX_VALUE:g}, "
@@ -420,18 +448,17 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
         return Exp._make(start=start_v, end=end_v, steps=B.steps(fn, "steps", steps))
     rate_v = _exp_positive(fn, "rate", rate)
     n = B.steps(fn, "steps", steps, allow_none=True)
-    if type(rate_v) is float:
-        if n is None and rate_v > 1:
+    r = each(rate_v)
+    if r is not None:
+        if n is None and not np.all(r <= 1):
             raise ValueError(
                 f"{fn}(): an infinite exp with rate > 1 grows without bound, got rate={rate!r}; "
                 "give steps"
             )
-        if n is not None and type(start_v) is float:
-            try:
-                end_value = start_v * rate_v**n
-            except OverflowError:
-                end_value = math.inf
-            if not abs(end_value) <= B.MAX_VALUE:
+        if n is not None and a is not None:
+            with np.errstate(over="ignore"):
+                end_value = a * r ** float(n)
+            if not np.all(np.abs(end_value) <= B.MAX_VALUE):
                 raise ValueError(
                     f"{fn}(): start * rate ** steps overflows, got start={start!r}, "
                     f"rate={rate!r}, steps={steps!r}"
@@ -563,8 +590,7 @@ class Tanh(Segment):
         return self.start * x + self.end * (1.0 - x)
 
     def _compute_range(self) -> tuple[float, float]:
-        a, b = self._py(0), self._py(self.steps)
-        return min(a, b), max(a, b)
+        return value_span(self._py(0), self._py(self.steps))
 
     def _repr_args(self) -> list[str]:
         return [
@@ -622,7 +648,7 @@ class Inverse(Segment):
 
     def _compute_range(self) -> tuple[float, float]:
         far = 0.0 if self.steps is None else self._py(self.steps)
-        return min(self.start, far), max(self.start, far)
+        return value_span(self.start, far)
 
     def _repr_args(self) -> list[str]:
         args = [fmt_number(self.start), f"scale={fmt_number(self.scale)}"]
@@ -707,7 +733,7 @@ class Piecewise(Tabular):
         return self.values[bisect.bisect_right(self.boundaries, t)]
 
     def _compute_range(self) -> tuple[float, float]:
-        return min(self.values), max(self.values)
+        return value_span(*self._leaves())
 
     def _key(self) -> Any:
         def make() -> Any:

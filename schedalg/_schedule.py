@@ -160,9 +160,21 @@ class Schedule:
             ),
         )
 
+    @property
+    def _concrete(self) -> bool:
+        """True when no leaf is traced: floats and concrete (NumPy or JAX) arrays."""
+        return self._cached(  # type: ignore[no-any-return]
+            "concrete",
+            lambda: (
+                not any(B.is_tracer(x) for x in self._leaves())
+                and all(c._concrete for c in self._children())
+            ),
+        )
+
     def _range(self) -> tuple[float, float] | None:
-        """Conservative (min, max) of the values over all t; None if leaves are not concrete."""
-        if not self._py_ok:
+        """Conservative (min, max) of the values over all t and, for array leaves, over all
+        their elements; None if some leaf is traced (inside jit: unchecked)."""
+        if not (self._py_ok or self._concrete):
             return None
         return self._cached("range", self._compute_range)
 
