@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _backend as B
 from ._lower import OPAQUE, Locator, Row, eval_table, interval_plan, leaf_vector, shift_rows
-from ._primitives import Hold, Tabular, each, value_span
+from ._primitives import MAX_GRADIENT, Hold, Tabular, each, value_span
 from ._schedule import (
     PREC_ADD,
     PREC_ATOM,
@@ -48,7 +48,50 @@ def _checked(fn: str, node: Any, got: str) -> Any:
             f"{fn}(): the values could reach {max(abs(rng[0]), abs(rng[1])):g}, beyond "
             f"{B.MAX_VALUE:g} (values and gradients stay in float32's range), got {got}"
         )
+    if rng is not None:
+        g = _gain(node)
+        if not g <= MAX_GRADIENT:
+            raise ValueError(
+                f"{fn}(): gradients with respect to the leaves could reach {g:g}, beyond "
+                f"{MAX_GRADIENT:g} (a product of factors of very different sizes), got {got}"
+            )
     return node
+
+
+#: Smallest divisor magnitude: JAX's gradient of a / b forms b**2, which must stay a normal
+#: float32 number (a smaller one flushes to 0 and the gradient to inf).
+_MIN_DIVISOR = 2.0**-63
+
+
+def _magnitude(s: Schedule) -> float:
+    lo, hi = s._range()  # type: ignore[misc]
+    return max(abs(lo), abs(hi))
+
+
+def _gain(s: Schedule) -> float:
+    """A bound on |d s(t) / d leaf| over the leaves of ``s`` (1 for a primitive, whose
+    formula weighs each leaf by at most 1): the cotangent backpropagation carries to a leaf.
+    A product multiplies each side's gain by the other side's magnitude, a quotient by
+    ``1 / |b|`` or ``|a| / b**2``. Needs concrete ranges (checked nodes only)."""
+    if isinstance(s, Mul):
+        return s._cached(  # type: ignore[no-any-return]
+            "gain",
+            lambda: max(_gain(s.a) * _magnitude(s.b), _gain(s.b) * _magnitude(s.a)),
+        )
+    if isinstance(s, Div):
+
+        def div_gain() -> float:
+            lo, hi = s.b._range()
+            low = min(abs(lo), abs(hi))
+            return max(_gain(s.a) / low, _gain(s.b) * _magnitude(s.a) / low / low)
+
+        return s._cached("gain", div_gain)  # type: ignore[no-any-return]
+    children = s._children() if not isinstance(s, Concat) else s.pieces
+    if not children:
+        return 1.0
+    return s._cached(  # type: ignore[no-any-return]
+        "gain", lambda: max(1.0, *(_gain(c) for c in children))
+    )
 
 
 def _fits(t: Any, n: Any) -> bool:
@@ -806,8 +849,7 @@ def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedul
             top = np.max(fa) ** float(schedule.times - 1) if np.any(fa > 1) else 1.0
         if not math.isfinite(top):
             raise ValueError(
-                f"{fn}(): factor ** times overflows, got factor={factor!r}, "
-                f"times={schedule.times}"
+                f"{fn}(): factor ** times overflows, got factor={factor!r}, times={schedule.times}"
             )
     return _checked(
         fn,
@@ -997,10 +1039,11 @@ def div(a: Any, b: Any) -> Schedule:
     fn = "div"
     sb = as_schedule(fn, "b", b)
     rng = sb._range()
-    if rng is not None and rng[0] < B.MIN_NORMAL and rng[1] > -B.MIN_NORMAL:
+    if rng is not None and rng[0] < _MIN_DIVISOR and rng[1] > -_MIN_DIVISOR:
         raise ValueError(
             f"{fn}(): the divisor's values span [{rng[0]!r}, {rng[1]!r}], which includes 0 "
-            f"(or numbers below float32's smallest normal, {B.MIN_NORMAL!r}), got b={sb!r}"
+            f"(or numbers below 2**-63, whose square, in the gradient a / b**2, is below "
+            f"float32's smallest normal {B.MIN_NORMAL!r}), got b={sb!r}"
         )
     ra = as_schedule(fn, "a", a)._range()
     if rng is not None and ra is not None:

@@ -133,6 +133,28 @@ def _cos_weights(u: float, w: float) -> tuple[float, float]:
     return s, 1.0 - s
 
 
+#: Largest bound on a gradient that construction accepts: float32's maximum (3.4e38) over
+#: about 300, room for the small constant factors of a derivative (pi / 2, two paths summed)
+#: that the bounds leave out.
+MAX_GRADIENT = 1e36
+
+
+def _slope_check(fn: str, leaves: dict[str, Any], gain: float, got: str) -> None:
+    """Refuse a segment whose gradient could leave float32's range: a static number that
+    multiplies the values in the formula's derivative (a power, a tanh span, 1 / scale),
+    times the largest value, must stay within ``MAX_GRADIENT``."""
+    arrays = [each(x) for x in leaves.values() if not isinstance(x, int)]
+    if any(a is None for a in arrays) or gain <= 1:
+        return
+    top = max(float(np.max(np.abs(a), initial=0.0)) for a in arrays if a is not None)
+    if top * gain > MAX_GRADIENT:
+        values = ", ".join(f"{k}={v!r}" for k, v in leaves.items() if not isinstance(v, int))
+        raise ValueError(
+            f"{fn}(): gradients could reach {top * gain:g}, beyond {MAX_GRADIENT:g} (values "
+            f"times {gain:g}), got {values}, {got}"
+        )
+
+
 def _span(fn: str, start: Any, end: Any, steps: Any) -> dict[str, Any]:
     """The validated (start, end, steps) that most segments share."""
     return {
@@ -319,10 +341,10 @@ def cosine(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
     Reference: Loshchilov & Hutter, SGDR (2017).
     """
     fn = "cosine"
-    return Cosine._make(
-        **_span(fn, start, end, steps),
-        power=B.positive(fn, "power", power),
-    )
+    span = _span(fn, start, end, steps)
+    p = B.positive(fn, "power", power)
+    _slope_check(fn, span, p, f"power={power!r}")
+    return Cosine._make(**span, power=p)
 
 
 # -- exp -----------------------------------------------------------------------------------------
@@ -517,10 +539,10 @@ def poly(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
         0.25
     """
     fn = "poly"
-    return Poly._make(
-        **_span(fn, start, end, steps),
-        power=B.positive(fn, "power", power),
-    )
+    span = _span(fn, start, end, steps)
+    p = B.positive(fn, "power", power)
+    _slope_check(fn, span, p, f"power={power!r}")
+    return Poly._make(**span, power=p)
 
 
 # -- triangle ------------------------------------------------------------------------------------
@@ -621,11 +643,12 @@ def tanh(start: Any, end: Any, steps: int, lower: float = -7.0, upper: float = 3
     Reference: Hsueh et al., Stochastic Gradient Descent with Hyperbolic-Tangent Decay (2019).
     """
     fn = "tanh"
-    return Tanh._make(
-        **_span(fn, start, end, steps),
-        lower=B.number(fn, "lower", lower),
-        upper=B.number(fn, "upper", upper),
-    )
+    span = _span(fn, start, end, steps)
+    lo, hi = B.number(fn, "lower", lower), B.number(fn, "upper", upper)
+    # d s / d u = (start - end) * (upper - lower) / 2 * sech^2(...); JAX carries each of
+    # start and end times (upper - lower) / 2 on the way.
+    _slope_check(fn, span, abs(hi - lo) / 2, f"lower={lower!r}, upper={upper!r}")
+    return Tanh._make(**span, lower=lo, upper=hi)
 
 
 # -- inverse -------------------------------------------------------------------------------------
@@ -680,11 +703,12 @@ def inverse(start: Any, scale: float, power: float = 1.0, steps: int | None = No
     References: Keras ``InverseTimeDecay``; Vaswani et al. (2017) for the rsqrt decay.
     """
     fn = "inverse"
+    v = B.value(fn, "start", start)
+    a, p = B.positive(fn, "scale", scale), B.positive(fn, "power", power)
+    # d s / d t at t = 0 is -start * power / scale; JAX forms start * power on the way.
+    _slope_check(fn, {"start": v}, p * max(1.0, 1.0 / a), f"scale={scale!r}, power={power!r}")
     return Inverse._make(
-        start=B.value(fn, "start", start),
-        scale=B.positive(fn, "scale", scale),
-        power=B.positive(fn, "power", power),
-        steps=B.steps(fn, "steps", steps, allow_none=True),
+        start=v, scale=a, power=p, steps=B.steps(fn, "steps", steps, allow_none=True)
     )
 
 

@@ -24,13 +24,18 @@ CASES = {
     "wide_cosine_power": lambda: sa.cosine(BIG, -BIG, 10, power=2.0),
     "wide_poly": lambda: sa.poly(BIG, -BIG, 10, power=0.5),
     "wide_triangle_tanh": lambda: (
-        sa.triangle(-BIG, BIG, 10) >> sa.tanh(BIG, -BIG, 10, lower=-BIG, upper=BIG)
+        sa.triangle(-BIG, BIG, 10) >> sa.tanh(BIG, -BIG, 10, lower=-1.0, upper=1.0)
     ),
     "exp_span": lambda: sa.exp(BIG, 1.0, 10) >> sa.exp(1.0, BIG, 10),
     "exp_rate_tiny": lambda: sa.exp(BIG, rate=TINY),
     "inverse_extremes": lambda: (
-        sa.inverse(BIG, scale=1.0, power=2.0, steps=10) >> sa.inverse(1.0, scale=TINY, power=BIG)
+        sa.inverse(BIG, scale=1.0, power=1.0, steps=10)
+        >> sa.inverse(1e-10, scale=TINY, steps=10)
+        >> sa.inverse(1.0, scale=1.0, power=BIG)
     ),
+    "steep_tanh": lambda: sa.tanh(1.0, -1.0, 10, lower=-BIG, upper=BIG),
+    "product_at_gain_bound": lambda: sa.hold(1e15) * sa.hold(1e-15) * 1e15,
+    "quotient_at_gain_bound": lambda: 1e-8 / sa.linear_ramp(2e-19, 1.0, 10),
     "sum_at_bound": lambda: sa.hold(BIG / 2) + sa.linear_ramp(-BIG / 2, BIG / 2, 10),
     "scale_by_cycle_tiny": lambda: sa.scale_by_cycle(
         sa.repeat(sa.cosine(BIG, 0.0, 10)), TINY, floor=-BIG
@@ -78,7 +83,7 @@ def test_extreme_schedules_are_finite_on_jax_with_gradients(name):
     jnp = jax.numpy
     s = CASES[name]()
     t_int = jnp.array([0, 1, 10**9, 2**31 - 1], dtype=jnp.int32)
-    t_float = jnp.array([0.0, 1.0, 1e9, 1e12, 3e38, np.inf], dtype=jnp.float32)
+    t_float = jnp.array([0.0, 1.0, 5.0, 10.0, 20.0, 1e9, 1e12, 3e38, np.inf], dtype=jnp.float32)
     f = jax.jit(lambda s, t: s(t))
     assert _finite(f(s, t_int)) and _finite(f(s, t_float))
     grad_t = jax.vmap(jax.grad(lambda t: s(t)))(t_float)
