@@ -388,13 +388,13 @@ class ExpRate(Segment):
             else:
                 far = start * rate**self.steps
             return min(start, far), max(start, far)
-        start, rate = np.asarray(start, dtype=np.float64), np.asarray(rate, dtype=np.float64)
+        a, r = np.asarray(start, dtype=np.float64), np.asarray(rate, dtype=np.float64)
         with np.errstate(over="ignore"):
             if self.steps is None:
-                far = np.where(rate < 1, 0.0, start)
+                far_a = np.where(r < 1, 0.0, a)
             else:
-                far = start * rate ** float(self.steps)
-        return value_span(start, far)
+                far_a = a * r ** float(self.steps)
+        return value_span(a, far_a)
 
     def _repr_args(self) -> list[str]:
         args = [fmt_number(self.start), f"rate={fmt_number(self.rate)}"]

@@ -172,6 +172,18 @@ def test_a_half_step_cycle_start_above_5e8_is_not_snapped():
     assert s(t) < 1e-9 and s(t + 1) > 0.999  # the restart falls between t and t + 1
 
 
+def test_breakpoints_report_the_unsnapped_cycle_starts():
+    n = 10**9 + 1
+    s = sa.repeat(sa.linear_ramp(1.0, 0.0, n), stretch=1.5)
+    # Starts n * (1.5**k - 1) / 0.5 by hand: 0, n, 2.5 n, 4.75 n, 8.125 n.
+    assert s.breakpoints(limit=5)[:5] == (0, n, 2.5 * n, 4.75 * n, 8.125 * n)
+    assert sa.scale_time(sa.hold(1.0, n) >> sa.hold(2.0, 1), 0.5).breakpoints() == (
+        0,
+        n / 2,
+        n / 2 + 0.5,
+    )
+
+
 def test_scaled_durations_are_exact():
     assert sa.scale_time(sa.hold(1.0, 10**9 + 1), 0.5).duration == 500000000.5
     # Whole numbers beyond 2**53 stay exact ints (a float64 product would round them).
