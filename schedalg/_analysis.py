@@ -39,6 +39,7 @@ import bisect
 import dataclasses
 import math
 from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -518,9 +519,9 @@ def argmax(s: Schedule, a: Any = 0, b: Any = None) -> int:
 # -- breakpoints ---------------------------------------------------------------------------------
 
 
-def _snap(x: float) -> int | float:
-    r = round(x)
-    return int(r) if abs(x - r) <= 1e-9 * max(1.0, abs(x)) else x
+def _snap(x: int | float) -> int | float:
+    """A whole-number float as an int (no tolerance: 2500000002.5 stays a half step)."""
+    return int(x) if isinstance(x, float) and x.is_integer() else x
 
 
 def _bps(s: Any, limit: int) -> list[int | float]:
@@ -541,10 +542,11 @@ def _bps(s: Any, limit: int) -> list[int | float]:
         bd = s._base
         k = 0
         start: int | float = 0
+        table = s._cycle_table()[0] if s.stretch != 1 else []  # exact cycle starts
         while len(out) <= limit and (s.times is None or k < s.times):
             scale = float(s.stretch) ** k
             out += [_snap(start + x * scale) for x in base if x < bd]
-            start = _snap(start + bd * scale)
+            start = table[k + 1] if k + 1 < len(table) else _snap(start + bd * scale)
             k += 1
     elif _isa(s, C.ScaleByCycle):
         out += _bps(s.schedule, limit)
@@ -559,10 +561,11 @@ def _bps(s: Any, limit: int) -> list[int | float]:
         if s.steps > 0:
             out.append(s.steps)
     elif _isa(s, C.ScaleTime):
-        out += [_snap(x * s.factor) for x in _bps(s.schedule, limit)]
+        f = Fraction(s.factor)  # exact, then rounded once: the rule of ScaleTime's duration
+        out += [C._whole(Fraction(x) * f) for x in _bps(s.schedule, limit)]
     elif _isa(s, C.Staircase):
-        e = s.every
-        out += [_snap(math.ceil(x / e) * e) for x in _bps(s.schedule, limit)]
+        e = Fraction(s.every)
+        out += [C._whole(math.ceil(Fraction(x) / e) * e) for x in _bps(s.schedule, limit)]
     elif _isa(s, C.Take):
         out += [x for x in _bps(s.schedule, limit) if x < s.steps]
     elif _isa(s, C.Warp):

@@ -176,6 +176,16 @@ def time(fn: str, name: str, x: Any) -> float | int:
     return number(fn, name, x)
 
 
+def length(fn: str, name: str, x: Any) -> float | int:
+    """A time-like static number (a boundary, a shift, a block length): an integral float
+    becomes an int, so integer times stay exact integers on every backend (``5.0`` is ``5``);
+    a fractional one stays a float."""
+    v = time(fn, name, x)
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
 # -- input normalisation --------------------------------------------------------------------------
 
 

@@ -6,14 +6,14 @@ import bisect
 import itertools
 import math
 import operator
-import sys
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from . import _backend as B
 from ._lower import OPAQUE, Locator, Row, eval_table, interval_plan, leaf_vector, shift_rows
-from ._primitives import Hold, Tabular
+from ._primitives import MAX_GRADIENT, Hold, Tabular, each, value_span
 from ._schedule import (
     PREC_ADD,
     PREC_ATOM,
@@ -48,7 +48,50 @@ def _checked(fn: str, node: Any, got: str) -> Any:
             f"{fn}(): the values could reach {max(abs(rng[0]), abs(rng[1])):g}, beyond "
             f"{B.MAX_VALUE:g} (values and gradients stay in float32's range), got {got}"
         )
+    if rng is not None:
+        g = _gain(node)
+        if not g <= MAX_GRADIENT:
+            raise ValueError(
+                f"{fn}(): gradients with respect to the leaves could reach {g:g}, beyond "
+                f"{MAX_GRADIENT:g} (a product of factors of very different sizes), got {got}"
+            )
     return node
+
+
+#: Smallest divisor magnitude: JAX's gradient of a / b forms b**2, which must stay a normal
+#: float32 number (a smaller one flushes to 0 and the gradient to inf).
+_MIN_DIVISOR = 2.0**-63
+
+
+def _magnitude(s: Schedule) -> float:
+    lo, hi = s._range()  # type: ignore[misc]
+    return max(abs(lo), abs(hi))
+
+
+def _gain(s: Schedule) -> float:
+    """A bound on |d s(t) / d leaf| over the leaves of ``s`` (1 for a primitive, whose
+    formula weighs each leaf by at most 1): the cotangent backpropagation carries to a leaf.
+    A product multiplies each side's gain by the other side's magnitude, a quotient by
+    ``1 / |b|`` or ``|a| / b**2``. Needs concrete ranges (checked nodes only)."""
+    if isinstance(s, Mul):
+        return s._cached(  # type: ignore[no-any-return]
+            "gain",
+            lambda: max(_gain(s.a) * _magnitude(s.b), _gain(s.b) * _magnitude(s.a)),
+        )
+    if isinstance(s, Div):
+
+        def div_gain() -> float:
+            lo, hi = s.b._range()
+            low = min(abs(lo), abs(hi))
+            return max(_gain(s.a) / low, _gain(s.b) * _magnitude(s.a) / low / low)
+
+        return s._cached("gain", div_gain)  # type: ignore[no-any-return]
+    children = s._children() if not isinstance(s, Concat) else s.pieces
+    if not children:
+        return 1.0
+    return s._cached(  # type: ignore[no-any-return]
+        "gain", lambda: max(1.0, *(_gain(c) for c in children))
+    )
 
 
 def _fits(t: Any, n: Any) -> bool:
@@ -195,7 +238,7 @@ class Concat(Tabular):
         def make() -> list[int | float]:
             starts: list[int | float] = [0]
             for p in self.pieces[:-1]:
-                starts.append(starts[-1] + (p.duration or 0))
+                starts.append(_add_time(starts[-1], p.duration or 0))
             return starts
 
         return self._cached("starts", make)
@@ -254,7 +297,7 @@ class Concat(Tabular):
                 rows.extend(shift_rows(prow, offset, leaf_pos, 0))
                 leaf_pos += count
             if not last:
-                offset = offset + dur
+                offset = _add_time(offset, dur)
         return tuple(rows), self._vec
 
     def _xp(self, t: Any, xp: Any) -> Any:
@@ -384,13 +427,59 @@ _CYCLE_SELECT_MAX = 16
 _TABLE_HORIZON = 2**62
 
 
-def _snap(x: float) -> int | float:
-    if not math.isfinite(x):
+def _whole(x: int | float | Fraction) -> int | float:
+    """An exact number as a static time: an int when it is a whole number, else the nearest
+    float64 (an int again if that float is whole: the number is within float64 rounding of
+    it). No tolerance beyond that rounding, so 500000000.5 stays 500000000.5."""
+    if type(x) is int:
         return x
-    r = round(x)
-    if r == 0:  # a positive fraction near 0 is not 0
-        return x
-    return int(r) if abs(x - r) <= 1e-9 * max(1.0, abs(x)) else x
+    if type(x) is float:
+        return int(x) if x.is_integer() else x
+    fr = Fraction(x)
+    if fr.denominator == 1:
+        return int(fr)
+    f = float(fr)
+    return int(f) if f.is_integer() else f
+
+
+def _add_time(a: int | float, b: int | float) -> int | float:
+    """``a + b`` for static times: exact for ints, else rounded once by ``_whole``."""
+    if type(a) is int and type(b) is int:
+        return a + b
+    return _whole(Fraction(a) + Fraction(b))
+
+
+def _cycle_starts(d: int | float, r: float, limit: int, horizon: float | None) -> list[int | float]:
+    """Starts ``S_1 .. S_limit`` (after ``S_0 = 0``) of cycles of lengths ``d * r**k``,
+    stopping early past ``horizon``. A start that is a whole number is an exact int.
+
+    ``r = p / q`` and ``d`` are dyadic rationals, so the starts are computed exactly over one
+    growing power-of-two denominator (``S_k = num / den``) and rounded once. Once ``den``
+    exceeds ``d``'s own denominator by 2**1100, no later start can be whole (``S_k`` is ``d``
+    times an odd number over ``q**(k-1)``, and ``d <= 2**62``): the rest accumulate in
+    float64, as every backend's closed form does beyond the table.
+    """
+    p, q = r.as_integer_ratio()
+    dp, dq = Fraction(d).as_integer_ratio()
+    num, length, den = 0, dp, dq
+    exact_until = dq << 1100
+    starts: list[int | float] = [0]
+    while len(starts) <= limit:
+        num += length
+        starts.append(num // den if num % den == 0 else _whole(num / den))
+        if horizon is not None and starts[-1] > horizon:
+            return starts
+        if den > exact_until:
+            break
+        num, length, den = num * q, length * p, den * q
+    at, flen = num / den, length / den * r
+    while len(starts) <= limit:
+        at += flen
+        flen *= r
+        starts.append(_whole(at))
+        if horizon is not None and at > horizon:
+            break
+    return starts
 
 
 class Repeat(Schedule):
@@ -406,18 +495,11 @@ class Repeat(Schedule):
         """Cycle starts S_0 .. S_m (exact where they fall on whole steps), and completeness."""
 
         def make() -> tuple[list[int | float], bool]:
-            d, r = self._base, float(self.stretch)
-            limit = self.times if self.times is not None else _MAX_CYCLE_TABLE
-            starts: list[int | float] = [0]
-            exact = 0.0
-            length = float(d)
-            for _ in range(limit):
-                exact += length
-                length *= r
-                starts.append(_snap(exact))
-                if self.times is None and exact > _TABLE_HORIZON:
-                    return starts, True
-            return starts, self.times is not None
+            if self.times is not None:
+                return _cycle_starts(self._base, float(self.stretch), self.times, None), True
+            r = float(self.stretch)
+            starts = _cycle_starts(self._base, r, _MAX_CYCLE_TABLE, _TABLE_HORIZON)
+            return starts, starts[-1] > _TABLE_HORIZON
 
         return self._cached("cycles", make)
 
@@ -425,7 +507,7 @@ class Repeat(Schedule):
         if self.times is None:
             return None
         if self.stretch == 1:
-            return self._base * self.times
+            return _whole(Fraction(self._base) * self.times)
         return self._cycle_table()[0][-1]
 
     def _end_value(self) -> Any:
@@ -436,34 +518,52 @@ class Repeat(Schedule):
 
     # cycle location ---------------------------------------------------------------------------
 
-    def _locate_py(self, t: int | float) -> tuple[int, int | float]:
+    def _locate_py(self, t: int | float) -> tuple[int | float, int | float]:
+        """(cycle k, local time) of ``t``. At ``t = inf`` every cycle is over: the last
+        cycle of a finite repeat, ``k = inf`` for an infinite one, local time ``inf`` (so the
+        repeated schedule gives its end value). ``k`` is a float where it passes 2**63."""
         d = self._base
-        if t == math.inf:  # no cycle: read as the largest finite time (a finite value)
-            t = sys.float_info.max
+        if t == math.inf or self.times == 1:
+            return (math.inf if self.times is None else self.times - 1), t
         if self.stretch == 1:
             k, local = divmod(t, d)
-            k = int(k)
             if self.times is not None and k >= self.times:
                 k = self.times - 1
                 local = t - k * d
-            return k, local
+            return (int(k) if k < 2**63 else k), local
         starts, complete = self._cycle_table()
         m = len(starts) - 1
         if t < starts[-1] or complete:
             k = min(bisect.bisect_right(starts, t) - 1, m - 1)
             length = starts[k + 1] - starts[k]
             return k, (t - starts[k]) * (d / length)
+        # Beyond the table (stretch barely above 1, times=None): with y = 1 + t (r-1) / d,
+        # cycle k = floor(log_r y) and local time d / (r-1) * (y / r**k - 1), in logs so
+        # that neither y nor r**k overflows at t near 1e308.
         r = float(self.stretch)
-        k = math.floor(math.log1p(t * (r - 1) / d) / math.log(r))
-        k = max(k, m)
-        start = d * (r**k - 1) / (r - 1)
-        return k, (t - start) / r**k
+        z = t * ((r - 1) / d)
+        log_y = math.log1p(z) if z < math.inf else math.log(t) + math.log((r - 1) / d)
+        k = max(math.floor(log_y / math.log(r)), m)
+        local = d / (r - 1) * math.expm1(log_y - k * math.log(r))
+        return k, min(max(local, 0.0), d)
 
     def _locate_xp(self, t: Any, xp: Any) -> tuple[Any, Any]:
+        """``_locate_py`` on arrays; at ``t = inf`` an infinite repeat gives ``k = inf``."""
+        if self.times == 1:  # one cycle, whatever the stretch: the schedule's own time
+            return xp.zeros(t.shape, dtype=np.int32), t
+        if self.times is not None or t.dtype.kind != "f":
+            return self._locate_finite_xp(t, xp)
+        at_inf = t == math.inf
+        k, local = self._locate_finite_xp(t, xp)
+        inf = xp.asarray(math.inf, dtype=local.dtype)
+        return xp.where(at_inf, inf, k.astype(local.dtype)), xp.where(at_inf, inf, local)
+
+    def _locate_finite_xp(self, t: Any, xp: Any) -> tuple[Any, Any]:
         d = self._base
         int_time = _fits(t, d)
         if t.dtype.kind == "f":
-            # t = inf has no cycle: read it as the largest finite time (a finite value).
+            # The cycle arithmetic runs on finite times (a finite repeat at t = inf is in its
+            # last cycle, past its end either way; _locate_xp handles an infinite one).
             t = xp.minimum(t, float(np.finfo(np.dtype(t.dtype.name)).max))
         if self.stretch == 1:
             if int_time:
@@ -520,11 +620,15 @@ class Repeat(Schedule):
         scale = np.asarray(scale_np, dtype=ft.dtype.name)
         local = (t - xp.take(table, k)) * xp.take(scale, k)
         if not complete:
+            # Beyond the table: the log form of _locate_py (no overflow, no NaN at 1e308).
             beyond = ft >= float(starts[-1])
-            kb = xp.maximum(xp.floor(xp.log1p(ft * ((r - 1) / d)) / math.log(r)), m)
-            rk = xp.exp(kb * math.log(r))
-            local_b = (ft - d * (rk - 1) / (r - 1)) / rk
-            k = xp.where(beyond, kb.astype(k.dtype), k)
+            z = ft * ((r - 1) / d)
+            big = z > 1e15  # log1p(z) = log(z) to float64 rounding; z may overflow
+            log_big = xp.log(xp.maximum(ft, 1.0)) + math.log((r - 1) / d)
+            log_y = xp.where(big, log_big, xp.log1p(xp.where(big, 0.0, z)))
+            kb = xp.maximum(xp.floor(log_y / math.log(r)), m)
+            local_b = xp.clip(d / (r - 1) * xp.expm1(log_y - kb * math.log(r)), 0.0, d)
+            k = xp.where(beyond, kb, k.astype(kb.dtype))  # a float count: it may pass 2**31
             local = xp.where(beyond, local_b, local)
         return k, local
 
@@ -537,8 +641,8 @@ class Repeat(Schedule):
         d, times = self._base, self.times
         if self.stretch == 1:
             if times is None:
-                fmax, inf = sys.float_info.max, math.inf  # t = inf: the largest finite time
-                return lambda t: f(divmod(t if t < inf else fmax, d)[1])
+                inf = math.inf  # t = inf: past every cycle, the schedule's end value
+                return lambda t: f(divmod(t, d)[1] if t < inf else t)
             last = (times - 1) * d
 
             def g(t: int | float) -> float:
@@ -586,7 +690,9 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
             it needs ``times``.
 
     Returns:
-        The repeated schedule; ``repeat(s, times=1)`` is ``s``.
+        The repeated schedule. ``repeat(s, times=1)`` takes the values of ``s`` but stays a
+        repeat of one cycle, so ``scale_by_cycle`` applies to it (and to its cycle, never to
+        cycles inside ``s``).
 
     Example:
         >>> s = repeat(linear_ramp(1.0, 0.0, 10), stretch=2.0)
@@ -616,8 +722,6 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
             f"{fn}(): stretch < 1 shrinks cycles towards zero length; give times, "
             f"got stretch={stretch!r}, times=None"
         )
-    if n == 1:
-        return schedule
     if r != 1 and n is not None and n > _MAX_CYCLE_TABLE:
         raise ValueError(
             f"{fn}(): a stretched repeat has at most {_MAX_CYCLE_TABLE} cycles (or times=None), "
@@ -659,13 +763,21 @@ class ScaleByCycle(Schedule):
     def _compute_range(self) -> tuple[float, float]:
         lo, hi = self.schedule._range()
         f, fl = self.factor, self.floor
+        if type(f) is float and type(fl) is float:
+            if self.schedule.times is None:
+                far_lo = far_hi = fl if f < 1 else None
+            else:
+                kmax = self.schedule.times - 1
+                far_lo, far_hi = fl + (lo - fl) * f**kmax, fl + (hi - fl) * f**kmax
+            cands = [lo, hi] + [x for x in (far_lo, far_hi) if x is not None]
+            return min(cands), max(cands)
+        # Array leaves: the same candidates element by element.
+        f, fl = np.asarray(f, dtype=np.float64), np.asarray(fl, dtype=np.float64)
         if self.schedule.times is None:
-            far_lo = far_hi = fl if f < 1 else None
-        else:
-            kmax = self.schedule.times - 1
-            far_lo, far_hi = fl + (lo - fl) * f**kmax, fl + (hi - fl) * f**kmax
-        cands = [lo, hi] + [x for x in (far_lo, far_hi) if x is not None]
-        return min(cands), max(cands)
+            return value_span(lo, hi, np.where(f < 1, fl, lo))
+        with np.errstate(over="ignore", invalid="ignore"):
+            fk = f ** float(self.schedule.times - 1)
+            return value_span(lo, hi, fl + (lo - fl) * fk, fl + (hi - fl) * fk)
 
     def _py(self, t: int | float) -> float:
         k, local = self.schedule._locate_py(t)
@@ -673,10 +785,19 @@ class ScaleByCycle(Schedule):
         return self.floor + (v - self.floor) * self.factor**k
 
     def _xp(self, t: Any, xp: Any) -> Any:
-        k, local = self.schedule._locate_xp(t, xp)
-        v = self.schedule.schedule._xp(local, xp)
+        rep = self.schedule
+        k, local = rep._locate_xp(t, xp)
+        v = rep.schedule._xp(local, xp)
         kf = k.astype(xp.result_type(v, float))
-        return self.floor + (v - self.floor) * xp.exp(kf * xp.log(self.factor))
+        # A count beyond the float range (t = inf) is capped: factor**k is then its limit,
+        # 0 or 1, never inf * log(1) = NaN.
+        kf = xp.minimum(kf, float(np.finfo(np.dtype(kf.dtype.name)).max))
+        scale = xp.exp(kf * xp.log(self.factor))
+        if rep.times is None and t.dtype.kind == "f":
+            # t = inf: the limit of factor**k, with no gradient through a huge k.
+            limit = xp.where(self.factor < 1, 0.0, 1.0)
+            scale = xp.where(t == math.inf, limit.astype(scale.dtype), scale)
+        return self.floor + (v - self.floor) * scale
 
     def _repr_args(self) -> list[str]:
         args = [repr(self.schedule), fmt_number(self.factor)]
@@ -710,27 +831,26 @@ def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedul
         )
     f = B.value(fn, "factor", factor)
     fl = B.value(fn, "floor", floor)
-    if type(f) is float:
-        if not f > 0:
+    fa = each(f)  # element by element for an array; None (unchecked) when traced
+    if fa is not None:
+        if not np.all(fa > 0):
             raise ValueError(f"{fn}(): factor must be > 0, got factor={factor!r}")
-        if f < B.MIN_NORMAL:
+        if not np.all(fa >= B.MIN_NORMAL):
             raise ValueError(
                 f"{fn}(): factor must be at least {B.MIN_NORMAL!r} (float32's smallest normal "
                 f"number), got factor={factor!r}"
             )
-        if f > 1 and schedule.times is None:
+        if np.any(fa > 1) and schedule.times is None:
             raise ValueError(
                 f"{fn}(): factor > 1 on an infinite repeat grows without bound, "
                 f"got factor={factor!r}; give the repeat times"
             )
-        if f > 1:
-            try:
-                _ = f ** (schedule.times - 1) * 1.0
-            except OverflowError:
-                raise ValueError(
-                    f"{fn}(): factor ** times overflows, got factor={factor!r}, "
-                    f"times={schedule.times}"
-                ) from None
+        with np.errstate(over="ignore"):
+            top = np.max(fa) ** float(schedule.times - 1) if np.any(fa > 1) else 1.0
+        if not math.isfinite(top):
+            raise ValueError(
+                f"{fn}(): factor ** times overflows, got factor={factor!r}, times={schedule.times}"
+            )
     return _checked(
         fn,
         ScaleByCycle._make(schedule=schedule, factor=f, floor=fl),
@@ -741,11 +861,29 @@ def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedul
 # -- arithmetic ----------------------------------------------------------------------------------
 
 
-def _settle(s: Schedule) -> int | float | None:
-    """Duration of an operand: a constant (infinite hold) settles at once."""
-    if isinstance(s, Hold) and s.steps is None:
-        return 0
-    return s.duration
+def _is_constant(s: Schedule) -> bool:
+    """True when ``s`` is a constant: an infinite ``hold``, or a pointwise combination
+    (arithmetic, ``minimum``/``maximum``, ``clip``) of constants only."""
+    if isinstance(s, Hold):
+        return s.steps is None
+    if isinstance(s, (BinOp, Neg, Clip)):
+        return s._cached(  # type: ignore[no-any-return]
+            "constant", lambda: all(_is_constant(c) for c in s._children())
+        )
+    return False
+
+
+def _pointwise_duration(operands: tuple[Schedule, ...]) -> int | float | None:
+    """Duration of a pointwise combination: the longest operand that is not a constant.
+
+    A constant has no end (its duration is None, like ``hold(v)``), but it does not prolong
+    the others: ``cosine(1, 0, 10) * 0.5`` lasts 10 steps. A combination of constants only
+    is a constant (infinite), and one infinite non-constant operand makes it infinite.
+    """
+    durations = [s.duration for s in operands if not _is_constant(s)]
+    if not durations or any(d is None for d in durations):
+        return None
+    return max(durations)  # type: ignore[type-var]
 
 
 def _settled_value(s: Schedule) -> Any:
@@ -759,10 +897,7 @@ class BinOp(Schedule):
     _op: Any = None
 
     def _duration(self) -> int | float | None:
-        da, db = _settle(self.a), _settle(self.b)
-        if da is None or db is None:
-            return None
-        return max(da, db)
+        return _pointwise_duration((self.a, self.b))
 
     def _end_value(self) -> Any:
         ea = self.a.end_value if self.a.duration is not None else self.a(0)
@@ -904,10 +1039,11 @@ def div(a: Any, b: Any) -> Schedule:
     fn = "div"
     sb = as_schedule(fn, "b", b)
     rng = sb._range()
-    if rng is not None and rng[0] < B.MIN_NORMAL and rng[1] > -B.MIN_NORMAL:
+    if rng is not None and rng[0] < _MIN_DIVISOR and rng[1] > -_MIN_DIVISOR:
         raise ValueError(
             f"{fn}(): the divisor's values span [{rng[0]!r}, {rng[1]!r}], which includes 0 "
-            f"(or numbers below float32's smallest normal, {B.MIN_NORMAL!r}), got b={sb!r}"
+            f"(or numbers below 2**-63, whose square, in the gradient a / b**2, is below "
+            f"float32's smallest normal {B.MIN_NORMAL!r}), got b={sb!r}"
         )
     ra = as_schedule(fn, "a", a)._range()
     if rng is not None and ra is not None:
@@ -938,7 +1074,7 @@ class Neg(Schedule):
     _child_fields = ("a",)
 
     def _duration(self) -> int | float | None:
-        return _settle(self.a)
+        return _pointwise_duration((self.a,))
 
     def _end_value(self) -> Any:
         return -_settled_value(self.a)
@@ -968,7 +1104,7 @@ class Clip(Schedule):
     _child_fields = ("schedule",)
 
     def _duration(self) -> int | float | None:
-        return _settle(self.schedule)
+        return _pointwise_duration((self.schedule,))
 
     def _end_value(self) -> Any:
         return self._clip_py(_settled_value(self.schedule))
@@ -996,7 +1132,16 @@ class Clip(Schedule):
 
     def _compute_range(self) -> tuple[float, float]:
         lo, hi = self.schedule._range()
-        return self._clip_py(lo), self._clip_py(hi)
+        if self.low is None or type(self.low) is float:
+            if self.high is None or type(self.high) is float:
+                return self._clip_py(lo), self._clip_py(hi)
+        # Array bounds: clip both ends element by element.
+        ends = np.asarray([lo, hi])
+        if self.low is not None:
+            ends = np.maximum.outer(np.asarray(self.low, dtype=np.float64), ends)
+        if self.high is not None:
+            ends = np.minimum(np.asarray(self.high, dtype=np.float64)[..., None], ends)
+        return value_span(ends)
 
     def _key(self) -> Any:
         return self._cached(
@@ -1035,8 +1180,10 @@ def clip(schedule: Any, low: Any = None, high: Any = None) -> Schedule:
     s = as_schedule(fn, "schedule", schedule)
     lo = None if low is None else B.value(fn, "low", low)
     hi = None if high is None else B.value(fn, "high", high)
-    if type(lo) is float and type(hi) is float and lo > hi:
-        raise ValueError(f"{fn}(): low must be <= high, got low={low!r}, high={high!r}")
+    lo_a, hi_a = each(lo), each(hi)
+    if lo is not None and hi is not None and lo_a is not None and hi_a is not None:
+        if not np.all(lo_a <= hi_a):  # element by element for arrays
+            raise ValueError(f"{fn}(): low must be <= high, got low={low!r}, high={high!r}")
     return Clip._make(schedule=s, low=lo, high=hi)
 
 
@@ -1066,8 +1213,8 @@ class Staircase(_TimeMap):
         d = self.schedule.duration
         if d is None:
             return None
-        blocks = math.ceil(d / self.every)
-        return blocks * self.every
+        e = Fraction(self.every)
+        return _whole(math.ceil(Fraction(d) / e) * e)  # exact: d / e in floats rounds
 
     def _py(self, t: int | float) -> float:
         e = self.every
@@ -1097,7 +1244,7 @@ def staircase(schedule: Schedule, every: int | float) -> Schedule:
     """
     fn = "staircase"
     _need_schedule(fn, schedule)
-    e = B.time(fn, "every", B.positive(fn, "every", every))
+    e = B.length(fn, "every", B.positive(fn, "every", every))
     return _checked(fn, Staircase._make(schedule=schedule, every=e), f"every={every!r}")
 
 
@@ -1107,7 +1254,7 @@ class Shift(_TimeMap):
 
     def _duration(self) -> int | float | None:
         d = self.schedule.duration
-        return None if d is None else max(d + self.steps, 0)
+        return None if d is None else max(_add_time(d, self.steps), 0)
 
     def _py(self, t: int | float) -> float:
         t = t - self.steps
@@ -1131,7 +1278,7 @@ def shift(schedule: Schedule, steps: int | float) -> Schedule:
     """
     fn = "shift"
     _need_schedule(fn, schedule)
-    st = B.time(fn, "steps", steps)
+    st = B.length(fn, "steps", steps)
     return _checked(fn, Shift._make(schedule=schedule, steps=st), f"steps={steps!r}")
 
 
@@ -1141,7 +1288,7 @@ class ScaleTime(_TimeMap):
 
     def _duration(self) -> int | float | None:
         d = self.schedule.duration
-        return None if d is None else _snap(d * self.factor)
+        return None if d is None else _whole(Fraction(d) * Fraction(self.factor))
 
     def _ratio(self) -> tuple[int, int] | None:
         """``(d, D)`` when the inner duration ``d`` and this one ``D`` are whole steps.
@@ -1211,14 +1358,14 @@ def fit(schedule: Schedule, total: int | float) -> Schedule:
         raise ValueError(
             f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}"
         )
-    tot = B.time(fn, "total", B.positive(fn, "total", total))
+    tot = B.length(fn, "total", B.positive(fn, "total", total))
     factor = tot / d
     if not B.MIN_NORMAL <= factor <= B.MAX_VALUE:
         raise ValueError(
             f"{fn}(): total / duration = {factor!r} is out of range, got total={total!r} "
             f"and a schedule of duration {d!r}"
         )
-    return scale_time(schedule, _snap(factor) if isinstance(tot, int) else factor)
+    return scale_time(schedule, _whole(Fraction(tot) / Fraction(d)))
 
 
 class Take(_TimeMap):
@@ -1255,11 +1402,9 @@ def take(schedule: Schedule, steps: int | float) -> Schedule:
     """
     fn = "take"
     _need_schedule(fn, schedule)
-    n = B.time(fn, "steps", steps)
+    n = B.length(fn, "steps", steps)
     if n < 0:
         raise ValueError(f"{fn}(): steps must be >= 0, got steps={steps!r}")
-    if isinstance(n, float) and n.is_integer():
-        n = int(n)
     return Take._make(schedule=schedule, steps=n)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+from collections.abc import Mapping, Set
 from typing import Any, ClassVar
 
 import numpy as np
@@ -101,13 +102,20 @@ class Segment(Tabular):
         return (Row(self._kind, 0, self.steps, 0, i1, a, b),), list(self._leaves()), ()
 
     def _compute_range(self) -> tuple[float, float]:
-        lo_hi = [float(x) for x in self._leaves()]
-        return min(lo_hi), max(lo_hi)
+        return value_span(*self._leaves())
 
     def _repr_args(self) -> list[str]:
         args = [fmt_number(x) for x in self._leaves()]
         args.append(fmt_number(self.steps))
         return args
+
+
+def value_span(*xs: Any) -> tuple[float, float]:
+    """(min, max) over numbers and every element of concrete arrays."""
+    if all(type(x) is float for x in xs):
+        return min(xs), max(xs)
+    arrays = [np.asarray(x, dtype=np.float64) for x in xs]
+    return min(float(np.min(a)) for a in arrays), max(float(np.max(a)) for a in arrays)
 
 
 def _progress(t: int | float, n: int) -> tuple[float, float]:
@@ -123,6 +131,28 @@ def _cos_weights(u: float, w: float) -> tuple[float, float]:
     s = math.sin(_HALF_PI * w)
     s *= s
     return s, 1.0 - s
+
+
+#: Largest bound on a gradient that construction accepts: float32's maximum (3.4e38) over
+#: about 300, room for the small constant factors of a derivative (pi / 2, two paths summed)
+#: that the bounds leave out.
+MAX_GRADIENT = 1e36
+
+
+def _slope_check(fn: str, leaves: dict[str, Any], gain: float, got: str) -> None:
+    """Refuse a segment whose gradient could leave float32's range: a static number that
+    multiplies the values in the formula's derivative (a power, a tanh span, 1 / scale),
+    times the largest value, must stay within ``MAX_GRADIENT``."""
+    arrays = [each(x) for x in leaves.values() if not isinstance(x, int)]
+    if any(a is None for a in arrays) or gain <= 1:
+        return
+    top = max(float(np.max(np.abs(a), initial=0.0)) for a in arrays if a is not None)
+    if top * gain > MAX_GRADIENT:
+        values = ", ".join(f"{k}={v!r}" for k, v in leaves.items() if not isinstance(v, int))
+        raise ValueError(
+            f"{fn}(): gradients could reach {top * gain:g}, beyond {MAX_GRADIENT:g} (values "
+            f"times {gain:g}), got {values}, {got}"
+        )
 
 
 def _span(fn: str, start: Any, end: Any, steps: Any) -> dict[str, Any]:
@@ -311,10 +341,10 @@ def cosine(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
     Reference: Loshchilov & Hutter, SGDR (2017).
     """
     fn = "cosine"
-    return Cosine._make(
-        **_span(fn, start, end, steps),
-        power=B.positive(fn, "power", power),
-    )
+    span = _span(fn, start, end, steps)
+    p = B.positive(fn, "power", power)
+    _slope_check(fn, span, p, f"power={power!r}")
+    return Cosine._make(**span, power=p)
 
 
 # -- exp -----------------------------------------------------------------------------------------
@@ -351,11 +381,20 @@ class ExpRate(Segment):
         return self.start * self.rate**self.steps
 
     def _compute_range(self) -> tuple[float, float]:
-        if self.steps is None:
-            far = 0.0 if self.rate < 1 else self.start
-        else:
-            far = self.start * self.rate**self.steps
-        return min(self.start, far), max(self.start, far)
+        start, rate = self.start, self.rate
+        if type(start) is float and type(rate) is float:
+            if self.steps is None:
+                far = 0.0 if rate < 1 else start
+            else:
+                far = start * rate**self.steps
+            return min(start, far), max(start, far)
+        a, r = np.asarray(start, dtype=np.float64), np.asarray(rate, dtype=np.float64)
+        with np.errstate(over="ignore"):
+            if self.steps is None:
+                far_a = np.where(r < 1, 0.0, a)
+            else:
+                far_a = a * r ** float(self.steps)
+        return value_span(a, far_a)
 
     def _repr_args(self) -> list[str]:
         args = [fmt_number(self.start), f"rate={fmt_number(self.rate)}"]
@@ -364,13 +403,23 @@ class ExpRate(Segment):
         return args
 
 
+def each(x: Any) -> np.ndarray | None:
+    """A concrete value (a float, a NumPy or JAX array) as a float64 array for element-wise
+    checks; None for a traced value, which can't be inspected (inside jit: unchecked)."""
+    if B.is_tracer(x):
+        return None
+    return np.asarray(x, dtype=np.float64)
+
+
 def _exp_positive(fn: str, name: str, x: Any) -> Any:
-    """A positive value, at least float32's smallest normal number (its log is finite on JAX)."""
+    """A positive value, at least float32's smallest normal number (its log is finite on JAX);
+    element by element for an array."""
     v = B.value(fn, name, x)
-    if type(v) is float:
-        if not v > 0:
+    arr = each(v)
+    if arr is not None:
+        if not np.all(arr > 0):
             raise ValueError(f"{fn}(): {name} must be > 0, got {name}={x!r}")
-        if v < B.MIN_NORMAL:
+        if not np.all(arr >= B.MIN_NORMAL):
             raise ValueError(
                 f"{fn}(): {name} must be at least {B.MIN_NORMAL!r} (float32's smallest normal "
                 f"number), got {name}={x!r}"
@@ -405,12 +454,14 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
             f"got end={end!r}, rate={rate!r}"
         )
     start_v = _exp_positive(fn, "start", start)
+    a = each(start_v)
     if end is not None:
         end_v = _exp_positive(fn, "end", end)
         if steps is None:
             raise TypeError(f"{fn}(): the geometric form needs steps, got steps=None")
-        if type(start_v) is float and type(end_v) is float:
-            if max(start_v / end_v, end_v / start_v) > B.MAX_VALUE:
+        b = each(end_v)
+        if a is not None and b is not None:
+            if not np.all(np.maximum(a / b, b / a) <= B.MAX_VALUE):
                 # d s / d end = u * s / end: the ratio bounds the gradient.
                 raise ValueError(
                     f"{fn}(): end / start must be within [{1 / B.MAX_VALUE:g}, "
@@ -419,18 +470,17 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
         return Exp._make(start=start_v, end=end_v, steps=B.steps(fn, "steps", steps))
     rate_v = _exp_positive(fn, "rate", rate)
     n = B.steps(fn, "steps", steps, allow_none=True)
-    if type(rate_v) is float:
-        if n is None and rate_v > 1:
+    r = each(rate_v)
+    if r is not None:
+        if n is None and not np.all(r <= 1):
             raise ValueError(
                 f"{fn}(): an infinite exp with rate > 1 grows without bound, got rate={rate!r}; "
                 "give steps"
             )
-        if n is not None and type(start_v) is float:
-            try:
-                end_value = start_v * rate_v**n
-            except OverflowError:
-                end_value = math.inf
-            if not abs(end_value) <= B.MAX_VALUE:
+        if n is not None and a is not None:
+            with np.errstate(over="ignore"):
+                end_value = a * r ** float(n)
+            if not np.all(np.abs(end_value) <= B.MAX_VALUE):
                 raise ValueError(
                     f"{fn}(): start * rate ** steps overflows, got start={start!r}, "
                     f"rate={rate!r}, steps={steps!r}"
@@ -489,10 +539,10 @@ def poly(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
         0.25
     """
     fn = "poly"
-    return Poly._make(
-        **_span(fn, start, end, steps),
-        power=B.positive(fn, "power", power),
-    )
+    span = _span(fn, start, end, steps)
+    p = B.positive(fn, "power", power)
+    _slope_check(fn, span, p, f"power={power!r}")
+    return Poly._make(**span, power=p)
 
 
 # -- triangle ------------------------------------------------------------------------------------
@@ -562,8 +612,7 @@ class Tanh(Segment):
         return self.start * x + self.end * (1.0 - x)
 
     def _compute_range(self) -> tuple[float, float]:
-        a, b = self._py(0), self._py(self.steps)
-        return min(a, b), max(a, b)
+        return value_span(self._py(0), self._py(self.steps))
 
     def _repr_args(self) -> list[str]:
         return [
@@ -594,11 +643,12 @@ def tanh(start: Any, end: Any, steps: int, lower: float = -7.0, upper: float = 3
     Reference: Hsueh et al., Stochastic Gradient Descent with Hyperbolic-Tangent Decay (2019).
     """
     fn = "tanh"
-    return Tanh._make(
-        **_span(fn, start, end, steps),
-        lower=B.number(fn, "lower", lower),
-        upper=B.number(fn, "upper", upper),
-    )
+    span = _span(fn, start, end, steps)
+    lo, hi = B.number(fn, "lower", lower), B.number(fn, "upper", upper)
+    # d s / d u = (start - end) * (upper - lower) / 2 * sech^2(...); JAX carries each of
+    # start and end times (upper - lower) / 2 on the way.
+    _slope_check(fn, span, abs(hi - lo) / 2, f"lower={lower!r}, upper={upper!r}")
+    return Tanh._make(**span, lower=lo, upper=hi)
 
 
 # -- inverse -------------------------------------------------------------------------------------
@@ -621,7 +671,7 @@ class Inverse(Segment):
 
     def _compute_range(self) -> tuple[float, float]:
         far = 0.0 if self.steps is None else self._py(self.steps)
-        return min(self.start, far), max(self.start, far)
+        return value_span(self.start, far)
 
     def _repr_args(self) -> list[str]:
         args = [fmt_number(self.start), f"scale={fmt_number(self.scale)}"]
@@ -653,11 +703,12 @@ def inverse(start: Any, scale: float, power: float = 1.0, steps: int | None = No
     References: Keras ``InverseTimeDecay``; Vaswani et al. (2017) for the rsqrt decay.
     """
     fn = "inverse"
+    v = B.value(fn, "start", start)
+    a, p = B.positive(fn, "scale", scale), B.positive(fn, "power", power)
+    # d s / d t at t = 0 is -start * power / scale; JAX forms start * power on the way.
+    _slope_check(fn, {"start": v}, p * max(1.0, 1.0 / a), f"scale={scale!r}, power={power!r}")
     return Inverse._make(
-        start=B.value(fn, "start", start),
-        scale=B.positive(fn, "scale", scale),
-        power=B.positive(fn, "power", power),
-        steps=B.steps(fn, "steps", steps, allow_none=True),
+        start=v, scale=a, power=p, steps=B.steps(fn, "steps", steps, allow_none=True)
     )
 
 
@@ -706,7 +757,7 @@ class Piecewise(Tabular):
         return self.values[bisect.bisect_right(self.boundaries, t)]
 
     def _compute_range(self) -> tuple[float, float]:
-        return min(self.values), max(self.values)
+        return value_span(*self._leaves())
 
     def _key(self) -> Any:
         def make() -> Any:
@@ -765,6 +816,12 @@ def piecewise(boundaries: Any, values: Any) -> Schedule:
         (1.0, 0.1, 0.01)
     """
     fn = "piecewise"
+    for name, arg in (("boundaries", boundaries), ("values", values)):
+        if isinstance(arg, (Mapping, Set, str, bytes)):
+            raise TypeError(
+                f"{fn}(): {name} must be a sequence (a list or a tuple), got a "
+                f"{type(arg).__name__}: {name}={arg!r}"
+            )
     try:
         bs = list(boundaries)
         vs = list(values)
@@ -780,7 +837,7 @@ def piecewise(boundaries: Any, values: Any) -> Schedule:
         )
     checked_b: list[int | float] = []
     for i, b in enumerate(bs):
-        x = B.time(fn, f"boundaries[{i}]", b)
+        x = B.length(fn, f"boundaries[{i}]", b)
         if x < 0:
             raise ValueError(f"{fn}(): boundaries must be >= 0, got boundaries[{i}]={b!r}")
         if checked_b and x < checked_b[-1]:

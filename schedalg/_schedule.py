@@ -160,9 +160,21 @@ class Schedule:
             ),
         )
 
+    @property
+    def _concrete(self) -> bool:
+        """True when no leaf is traced: floats and concrete (NumPy or JAX) arrays."""
+        return self._cached(  # type: ignore[no-any-return]
+            "concrete",
+            lambda: (
+                not any(B.is_tracer(x) for x in self._leaves())
+                and all(c._concrete for c in self._children())
+            ),
+        )
+
     def _range(self) -> tuple[float, float] | None:
-        """Conservative (min, max) of the values over all t; None if leaves are not concrete."""
-        if not self._py_ok:
+        """Conservative (min, max) of the values over all t and, for array leaves, over all
+        their elements; None if some leaf is traced (inside jit: unchecked)."""
+        if not (self._py_ok or self._concrete):
             return None
         return self._cached("range", self._compute_range)
 
@@ -215,9 +227,9 @@ class Schedule:
             with np.errstate(over="ignore"):
                 if arr.size > _NP_BLOCK and self._py_ok:
                     return self._numpy_blocks(arr)
-                out = self._xp(arr, xp)
+                out = self._xp_shaped(arr, xp)
         else:
-            out = self._xp(arr, xp)
+            out = self._xp_shaped(arr, xp)
         out = xp.asarray(out, dtype=out_dtype)
         if out.shape != arr.shape:
             out = xp.broadcast_to(out, arr.shape)
@@ -226,6 +238,40 @@ class Schedule:
         if xp is np and out.ndim == 0:
             return np.float64(out)
         return out
+
+    def _xp_shaped(self, t: Any, xp: Any) -> Any:
+        """``_xp(t)``, whose shape must broadcast to ``t``'s. A batched schedule (array
+        leaves) that does not fit ``t`` is a clear error, not a broadcasting traceback."""
+        try:
+            out = self._xp(t, xp)
+        except (ValueError, TypeError):
+            if self._batch_shape(t, xp) is None:
+                raise
+        else:
+            shape = np.shape(out)
+            if shape == t.shape or _broadcasts_to(shape, t.shape):
+                return out
+        batch = self._batch_shape(t, xp)
+        if batch is not None and _broadcasts_to(batch, t.shape):
+            fix = "evaluate it under jax.vmap over the batch (one t per schedule)"
+        else:
+            fix = (
+                f"t must have the batch shape {batch} (one time per schedule) or a shape it "
+                f"broadcasts to; to evaluate each schedule of the batch at the same times, "
+                f"use jax.vmap over the batch"
+            )
+        raise ValueError(
+            f"schedule(t): the schedule is batched (its leaves have the batch shape {batch}) "
+            f"and t has shape {tuple(t.shape)}: {fix}"
+        )
+
+    def _batch_shape(self, t: Any, xp: Any) -> tuple[int, ...] | None:
+        """The shape the leaves give a value at one scalar time; None when that is ()."""
+        try:
+            shape = tuple(np.shape(self._xp(xp.zeros((), dtype=t.dtype), xp)))
+        except (ValueError, TypeError):
+            return None
+        return shape or None
 
     def _numpy_blocks(self, arr: np.ndarray) -> np.ndarray:
         """NumPy evaluation block by block, so the formulas' temporaries stay in cache.
@@ -399,6 +445,13 @@ class Schedule:
         kw.update(zip(cls._leaf_fields, children[:nl], strict=True))
         kw.update(zip(cls._child_fields, children[nl:], strict=True))
         return cls._make(**kw)
+
+
+def _broadcasts_to(shape: Any, target: tuple[int, ...]) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
 
 
 def _rebuild(cls: Any, fields: dict) -> Any:

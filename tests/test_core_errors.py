@@ -45,6 +45,9 @@ BAD = [
     (lambda: sa.piecewise([-1], [1.0, 2.0]), ValueError, "boundaries[0]=-1"),
     (lambda: sa.piecewise([1], [1.0, math.nan]), ValueError, "values[1]=nan"),
     (lambda: sa.piecewise(5, [1.0]), TypeError, "boundaries=5"),
+    (lambda: sa.piecewise([1], {1: 2, 3: 4}), TypeError, "values must be a sequence"),
+    (lambda: sa.piecewise({1: 2}, [1.0, 2.0]), TypeError, "boundaries={1: 2}"),
+    (lambda: sa.piecewise({5, 1}, [1.0, 2.0, 3.0]), TypeError, "boundaries must be a sequence"),
     (lambda: sa.concat(forever, finite), ValueError, "position 0"),
     (lambda: sa.concat(), TypeError, "at least one"),
     (lambda: sa.concat(finite, "x"), TypeError, "schedules[1]='x'"),
@@ -118,7 +121,16 @@ EXTREME = [
     (lambda: sa.warp(finite, 1e-300), ValueError, "power=1e-300"),
     (lambda: sa.warp(finite, 1e300), ValueError, "power=1e+300"),
     (lambda: sa.cosine(1.0, 0.0, 2**62) >> finite, ValueError, "concat(): the duration"),
-    (lambda: 1e-30 / sa.linear_ramp(1e-37, 1e-36, 10), ValueError, "|a| / b**2"),
+    (lambda: 1.0 / sa.linear_ramp(1e-18, 1.0, 10), ValueError, "|a| / b**2"),
+    (lambda: 1e-20 / sa.hold(1e-25), ValueError, "below 2**-63"),
+    (lambda: sa.inverse(1e30, scale=1e30, power=1e30), ValueError, "gradients could reach 1e+60"),
+    (lambda: sa.inverse(1.0, scale=2.0**-126), ValueError, "gradients could reach 8.5"),
+    (lambda: sa.tanh(1e30, 0.0, 10, lower=-1e30, upper=1e30), ValueError, "gradients could"),
+    (lambda: sa.cosine(1e30, 0.0, 10, power=1e10), ValueError, "cosine(): gradients could"),
+    (lambda: sa.poly(1.0, 1e30, 10, power=1e10), ValueError, "poly(): gradients could"),
+    (lambda: sa.hold(1e30) * sa.hold(1e-30) * 1e30, ValueError, "could reach 1e+60"),
+    (lambda: sa.hold(1e20) * (sa.hold(1e-20) * 1e20), ValueError, "mul(): gradients"),
+    (lambda: (sa.hold(1e17) * 1e-17 * 1e17) / sa.hold(1e-3), ValueError, "div(): gradients"),
     (lambda: sa.exp(1e30, 1.2e-38, 10), ValueError, "end / start"),
 ]
 
@@ -165,3 +177,69 @@ def test_infinite_and_huge_times_give_the_limit_of_a_finite_schedule():
     s = sa.linear_ramp(0.0, 1.0, 10) >> sa.cosine(1.0, 0.25, 10)
     assert s(math.inf) == 0.25 and s(10**30) == 0.25 and s(-math.inf) == 0.0
     np.testing.assert_array_equal(s(np.array([np.inf, 1e300, -np.inf])), [0.25, 0.25, 0.0])
+
+
+# -- concrete arrays get the float checks, element by element (issue 9, item 9) ----------------
+
+_REP = sa.repeat(sa.cosine(1.0, 0.0, 10))
+
+# (constructor of one value-like argument x, a good value, a bad value, text of the message)
+ARRAY_CHECKS = [
+    (lambda x: sa.exp(x, 1.0, 10), 1.0, -1.0, "start must be > 0"),
+    (lambda x: sa.exp(1.0, x, 10), 0.5, 0.0, "end must be > 0"),
+    (lambda x: sa.exp(x, 1.0, 10), 1.0, 1e-300, "start must be at least"),
+    (lambda x: sa.exp(1.0, x, 10), 0.5, 1e-35, "end / start must be within"),
+    (lambda x: sa.exp(1.0, rate=x), 0.5, 2.0, "grows without bound"),
+    (lambda x: sa.exp(1.0, rate=x), 0.5, -0.5, "rate must be > 0"),
+    (lambda x: sa.exp(x, rate=2.0, steps=90), 1.0, 1e10, "overflows"),
+    (lambda x: 1.0 / sa.hold(x), 2.0, 0.0, "includes 0"),
+    (lambda x: 1.0 / sa.linear_ramp(x, 1.0, 10), 0.5, -1.0, "includes 0"),
+    (lambda x: 1.0 / sa.linear_ramp(x, 1.0, 10), 1e-10, 1e-18, "|a| / b**2"),
+    (lambda x: sa.hold(x) * 10, 1.0, 1e30, "could reach"),
+    (lambda x: sa.hold(x) + sa.cosine(1e30, 0.0, 10), 0.0, 1e30, "could reach"),
+    (lambda x: sa.scale_by_cycle(_REP, x), 0.5, -0.5, "factor must be > 0"),
+    (lambda x: sa.scale_by_cycle(_REP, x), 0.5, 1.5, "grows without"),
+    (lambda x: sa.scale_by_cycle(_REP, x), 0.5, 1e-40, "at least"),
+    (
+        lambda x: sa.scale_by_cycle(sa.repeat(sa.cosine(1, 0, 10), times=1000), x),
+        0.5,
+        1e10,
+        "overflows",
+    ),
+    (lambda x: sa.scale_by_cycle(sa.repeat(sa.cosine(1, 0, 10)), 0.5, floor=x), 0.0, 1e31, "floor"),
+    (lambda x: sa.clip(sa.hold(1.0), x, 0.0), -1.0, 2.0, "low must be <= high"),
+    (lambda x: sa.clip(sa.hold(1.0), 0.0, x), 2.0, -1.0, "low must be <= high"),
+    (lambda x: sa.cosine(x, 0.0, 10), 1.0, math.nan, "start must be finite"),
+    (lambda x: sa.piecewise([5], [1.0, x]), 1.0, math.inf, "values[1] must be finite"),
+]
+
+
+def _array_forms(good, bad):
+    yield bad  # the float itself: the reference behaviour
+    yield np.array(bad)
+    yield np.array([good, bad])
+    yield np.array([[good], [bad]])
+    try:
+        import jax.numpy as jnp
+    except ImportError:
+        return
+    if not math.isfinite(bad) or float(np.float32(bad)) == bad:  # exact in float32
+        yield jnp.array([good, bad], dtype=jnp.float32)
+
+
+@pytest.mark.parametrize("case", range(len(ARRAY_CHECKS)), ids=[c[3] for c in ARRAY_CHECKS])
+def test_concrete_arrays_get_the_float_checks_element_by_element(case):
+    make, good, bad, text = ARRAY_CHECKS[case]
+    make(good)  # the good value is accepted, as a float and as arrays
+    make(np.array([good, good]))
+    for x in _array_forms(good, bad):
+        with pytest.raises(ValueError) as info:
+            make(x)
+        assert text in str(info.value), (x, str(info.value))
+
+
+def test_traced_parameters_are_not_inspected():
+    jax = pytest.importorskip("jax")
+    # Inside jit a leaf is a tracer: it builds (unchecked), as the README says.
+    out = jax.jit(lambda v: sa.exp(v, 1.0, 10)(5))(2.0)
+    assert float(out) == pytest.approx(2.0 * 0.5**0.5, rel=1e-6)

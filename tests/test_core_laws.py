@@ -64,9 +64,13 @@ def test_times_one_is_a_no_op(s):
 
 
 @given(finite_schedules())
-def test_repeat_once_is_the_schedule(s):
-    assert sa.repeat(s, times=1) is s
-    assert sa.repeat(s, times=1, stretch=3.0) is s
+def test_repeat_once_runs_the_schedule(s):
+    ts = probe_steps(s)
+    for once in (sa.repeat(s, times=1), sa.repeat(s, times=1, stretch=3.0)):
+        # A repeat node of one cycle (scale_by_cycle applies to it) with the values of s.
+        assert type(once).__name__ == "Repeat" and once.duration == s.duration
+        close(values_of(once, ts), values_of(s, ts), rtol=0, atol=0)
+        close(once(ts), s(ts), rtol=0, atol=0)
 
 
 @given(finite_schedules(), st.integers(2, 5), st.sampled_from([1.0, 2.0, 1.5]))

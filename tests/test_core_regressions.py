@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import sys
+
 import numpy as np
+import pytest
 
 import schedalg as sa
 
@@ -16,3 +20,224 @@ def test_shrinking_repeat_past_the_geometric_limit_on_arrays(ev):
     # t = 4, 5 (local 0, 2); from t = 6 on it holds the end value 0.
     want = [1.0, 0.75, 0.5, 0.25, 1.0, 0.5] + [0.0] * 14
     np.testing.assert_allclose(ev(s, ts), want, rtol=1e-6, atol=1e-12)
+
+
+# -- constants made by arithmetic are infinite (issue 9, item 1) ---------------------------------
+
+CONSTANT_EXPRESSIONS = {
+    "mul": lambda: sa.hold(0.2) * 0.5,
+    "sub": lambda: sa.hold(0.2) - 0.1,
+    "rsub": lambda: 0.3 - sa.hold(0.2),
+    "div": lambda: sa.hold(0.2) / 2.0,
+    "neg": lambda: -sa.hold(-0.1),
+    "clip": lambda: sa.clip(sa.hold(0.2), 0.0, 0.1),
+    "minimum": lambda: sa.minimum(sa.hold(0.2), 0.1),
+    "maximum": lambda: sa.maximum(0.1, sa.hold(-0.2)),
+    "nested": lambda: sa.neg(-(sa.hold(0.4) * 0.5 - 0.1)),
+    "parsed": lambda: sa.parse("hold(0.2) * 0.5"),
+    "parsed_neg": lambda: sa.parse("-hold(-0.1)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONSTANT_EXPRESSIONS))
+def test_a_constant_made_by_arithmetic_is_infinite(name):
+    c = CONSTANT_EXPRESSIONS[name]()
+    assert c.duration is None and c.end_value is None
+    # As the last piece it runs forever; it does not vanish.
+    s = sa.linear_ramp(0.0, 1.0, 10) >> c
+    assert s.duration is None
+    assert s(5) == 0.5 and s(10) == pytest.approx(0.1, abs=1e-15)
+    assert s(20) == pytest.approx(0.1, abs=1e-15) and s(10**9) == pytest.approx(0.1, abs=1e-15)
+    assert repr(s).endswith(repr(c)) and sa.parse(repr(s)) == s
+    # Before another piece it is refused, exactly as hold(0.1) is.
+    with pytest.raises(ValueError, match="every piece but the last must be finite"):
+        sa.concat(c, sa.cosine(1.0, 0.0, 10))
+    with pytest.raises(ValueError, match="every piece but the last must be finite"):
+        c >> sa.cosine(1.0, 0.0, 10)
+
+
+def test_a_constant_does_not_prolong_a_finite_operand():
+    c = sa.hold(0.2) * 0.5  # the constant 0.1
+    assert (sa.cosine(1.0, 0.0, 10) * c).duration == 10
+    assert (c + sa.linear_ramp(0.0, 1.0, 10)).duration == 10
+    assert sa.clip(-c + sa.cosine(1.0, 0.0, 7), high=0.5).duration == 7
+    assert (sa.cosine(1.0, 0.0, 10) * c).end_value == pytest.approx(0.0, abs=1e-15)
+    assert (c + sa.linear_ramp(0.0, 1.0, 10)).end_value == pytest.approx(1.1)
+    # A finite operand with an infinite non-constant one is infinite.
+    assert (sa.cosine(1.0, 0.0, 10) * sa.exp(1.0, rate=0.5)).duration is None
+    # A 0-step operand still makes a 0-step piece (the identity of concat).
+    assert (sa.hold(0.2, 0) * 0.5).duration == 0
+
+
+# -- repeat(s, times=1) is a repeat (issue 9, item 2) --------------------------------------------
+
+
+@pytest.mark.parametrize("stretch", [1.0, 2.0])
+def test_repeat_once_is_a_repeat_node(stretch):
+    c = sa.cosine(1.0, 0.0, 10)
+    r = sa.repeat(c, times=1, stretch=stretch)
+    assert r != c and r.duration == 10
+    assert repr(r) == (
+        "repeat(cosine(1.0, 0.0, 10), times=1)"
+        if stretch == 1
+        else "repeat(cosine(1.0, 0.0, 10), times=1, stretch=2.0)"
+    )
+    assert sa.parse(repr(r)) == r and sa.from_json(sa.to_json(r)) == r
+    assert sa.to_dict(r)["times"] == 1
+    # A config saying times: 1 works with scale_by_cycle: one cycle, scaled by factor**0.
+    s = sa.scale_by_cycle(r, 0.5)
+    assert sa.from_dict(sa.to_dict(s)) == s
+    assert s(0) == 1.0 and s(5) == pytest.approx(0.5) and s(10) == 0.0 and s(100) == 0.0
+
+
+def test_scale_by_cycle_of_a_single_repeat_leaves_inner_cycles_alone(ev, backend):
+    inner = sa.repeat(sa.cosine(1.0, 0.0, 10), times=3)
+    s = sa.scale_by_cycle(sa.repeat(inner, times=1), 0.5)
+    # One outer cycle: factor**0 = 1 throughout; the inner cycles restart at 1.0 each time.
+    np.testing.assert_allclose(ev(s, np.array([0, 10, 20])), [1.0, 1.0, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(ev(s, np.array([5, 35])), [0.5, 0.0], rtol=1e-6, atol=1e-7)
+
+
+# -- batched leaves at a mis-shaped t (issue 9, item 19) ------------------------------------------
+
+
+@pytest.mark.parametrize("t", [5, np.array(5), np.arange(4), np.zeros((3, 1))])
+def test_batched_leaves_at_a_mis_shaped_time_say_what_t_needs(t):
+    s = sa.cosine(np.array([1.0, 2.0, 3.0]), 0.0, 10)
+    with pytest.raises(ValueError, match=r"batched") as info:
+        s(t)
+    msg = str(info.value)
+    assert "batch shape (3,)" in msg and f"t has shape {np.shape(t)}" in msg and "vmap" in msg
+    # The shapes that fit: one time per schedule, or a larger shape the batch broadcasts to.
+    np.testing.assert_allclose(s(np.array([0, 5, 10])), [1.0, 1.0, 0.0], atol=1e-15)
+    np.testing.assert_allclose(s(np.zeros((2, 3))), [[1.0, 2.0, 3.0]] * 2)
+
+
+def test_a_stacked_jax_schedule_at_a_scalar_time_says_it_is_batched():
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    a = sa.cosine(1.0, 0.0, 10) >> sa.hold(1.0)
+    b = sa.cosine(2.0, 0.0, 10) >> sa.hold(2.0)
+    batch = jax.tree.map(lambda *x: jnp.stack(x), a, b)
+    for t in (3, jnp.int32(3), jnp.arange(5)):
+        with pytest.raises(ValueError, match=r"batched \(its leaves have the batch shape \(2,\)\)"):
+            batch(t)
+    with pytest.raises(ValueError, match="vmap"):
+        jax.jit(lambda s, t: s(t))(batch, jnp.arange(5))
+    # cos(pi * 3 / 10) terms by hand: (1 + cos(0.3 pi)) / 2 times the start values 1 and 2.
+    want = 0.5 * (1.0 + np.cos(0.3 * np.pi)) * np.array([1.0, 2.0])
+    np.testing.assert_allclose(jax.vmap(lambda s: s(3))(batch), want, rtol=1e-6)
+
+
+# -- integral float lengths are ints (issue 9, item 3) --------------------------------------------
+
+
+def test_an_integral_float_block_length_keeps_exact_integer_time(ev):
+    s = sa.staircase(sa.linear_ramp(1, 0, 10), 5.0) >> sa.hold(1.0, 10**9) >> sa.hold(2.0)
+    assert repr(s).startswith("staircase(linear_ramp(1.0, 0.0, 10), 5) >> ")
+    # The staircase lasts 10 steps, the hold 10**9: 1.0 up to step 10**9 + 9, then 2.0.
+    ts = np.arange(10**9, 10**9 + 12)
+    np.testing.assert_array_equal(ev(s, ts), [1.0] * 10 + [2.0] * 2)
+
+
+def test_integral_float_lengths_become_ints_and_fractional_ones_stay_floats():
+    c = sa.linear_ramp(1.0, 0.0, 10)
+    assert type(sa.staircase(c, 5.0).every) is int
+    assert type(sa.shift(c, 5.0).steps) is int and sa.shift(c, -3.0).duration == 7
+    assert type(sa.take(c, 4.0).steps) is int
+    assert sa.piecewise([10.0, 20.0], [1.0, 2.0, 3.0]).boundaries == (10, 20)
+    assert all(type(b) is int for b in sa.piecewise([10.0, 20.0], [1.0, 2.0, 3.0]).boundaries)
+    assert type(sa.fit(c, 20.0).duration) is int
+    # Genuinely fractional lengths keep their float meaning.
+    assert sa.staircase(c, 2.5).every == 2.5 and sa.staircase(c, 2.5)(4.9) == 0.75
+    assert sa.shift(c, 2.5).duration == 12.5 and sa.shift(c, 2.5)(3.5) == 0.9
+    # A sum of fractional lengths that is a whole number is an int again (4 * 2.5 = 10).
+    assert type(sa.staircase(c, 2.5).duration) is int and sa.staircase(c, 2.5).duration == 10
+    s = sa.shift(c, 2.5) >> sa.take(sa.hold(5.0), 2.5) >> sa.hold(7.0)
+    assert s._starts() == [0, 12.5, 15] and type(s._starts()[2]) is int
+    assert (s(14.9), s(15)) == (5.0, 7.0)
+
+
+# -- no snapping of cycle starts and scaled durations (issue 9, item 4) ---------------------------
+
+
+def test_a_half_step_cycle_start_above_5e8_is_not_snapped():
+    n = 10**9 + 1
+    s = sa.repeat(sa.linear_ramp(1.0, 0.0, n), stretch=1.5)
+    # Cycle 1 starts at n and lasts 1.5 n; cycle 2 starts at 2.5 n = 2500000002.5.
+    t = 2_500_000_002
+    want = [1.0 - ((t - n) / 1.5) / n, 1.0 - ((t + 1 - 2.5 * n) / 2.25) / n]
+    assert [s(t), s(t + 1)] == pytest.approx(want, rel=1e-12)
+    np.testing.assert_allclose(s(np.array([t, t + 1])), want, rtol=1e-9, atol=1e-15)
+    assert s(t) < 1e-9 and s(t + 1) > 0.999  # the restart falls between t and t + 1
+
+
+def test_breakpoints_report_the_unsnapped_cycle_starts():
+    n = 10**9 + 1
+    s = sa.repeat(sa.linear_ramp(1.0, 0.0, n), stretch=1.5)
+    # Starts n * (1.5**k - 1) / 0.5 by hand: 0, n, 2.5 n, 4.75 n, 8.125 n.
+    assert s.breakpoints(limit=5)[:5] == (0, n, 2.5 * n, 4.75 * n, 8.125 * n)
+    assert sa.scale_time(sa.hold(1.0, n) >> sa.hold(2.0, 1), 0.5).breakpoints() == (
+        0,
+        n / 2,
+        n / 2 + 0.5,
+    )
+
+
+def test_scaled_durations_are_exact():
+    assert sa.scale_time(sa.hold(1.0, 10**9 + 1), 0.5).duration == 500000000.5
+    # Whole numbers beyond 2**53 stay exact ints (a float64 product would round them).
+    assert sa.scale_time(sa.hold(1.0, 2**60 + 2), 0.5).duration == 2**59 + 1
+    assert sa.scale_time(sa.hold(1.0, 2**52 + 1), 3).duration == 3 * 2**52 + 3
+    s = sa.scale_time(sa.hold(1.0, 10**9 + 1), 0.5) >> sa.hold(2.0)
+    assert s(500_000_000) == 1.0 and s(500_000_001) == 2.0 and s(500000000.5) == 2.0
+
+
+def test_stretched_cycle_starts_beyond_2_53_are_exact_ints():
+    d = 2**52 + 1
+    s = sa.repeat(sa.hold(1.0, d), times=3, stretch=2.0)
+    # Starts 0, d, 3d and the end 7d: whole numbers that float64 cannot hold (3d is odd).
+    assert s.duration == 7 * d and type(s.duration) is int
+    assert s._cycle_table()[0] == [0, d, 3 * d, 7 * d]
+
+
+# -- repeats at t = inf (issue 9, item 7) --------------------------------------------------------
+
+_COS = sa.cosine(1.0, 0.0, 10)
+# At t = inf every cycle is over: the repeated schedule's end value (0.0 for _COS), and
+# scale_by_cycle's floor + (end - floor) * lim factor**k (the floor for factor < 1).
+AT_INFINITY = [
+    (lambda: sa.repeat(_COS), 0.0),
+    (lambda: sa.repeat(_COS, stretch=1.5), 0.0),
+    (lambda: sa.repeat(_COS, stretch=1.0001), 0.0),  # beyond its table of cycle starts
+    (lambda: sa.repeat(sa.linear_ramp(1.0, 0.0, 7), stretch=1.0000001), 0.0),
+    (lambda: sa.repeat(_COS, times=3, stretch=1.5), 0.0),
+    (lambda: sa.repeat(sa.scale_time(_COS, 1e-3)), 0.0),  # cycles shorter than a step
+    (lambda: sa.scale_by_cycle(sa.repeat(_COS), 0.5, floor=0.1), 0.1),
+    (lambda: sa.scale_by_cycle(sa.repeat(_COS), 1.0, floor=0.1), 0.0),
+    (lambda: sa.scale_by_cycle(sa.repeat(_COS, stretch=2.0), 0.5, floor=0.2), 0.2),
+    (lambda: sa.scale_by_cycle(sa.repeat(sa.scale_time(_COS, 1e-3)), 1.0), 0.0),
+    (
+        lambda: sa.repeat(
+            sa.scale_by_cycle(sa.repeat(sa.scale_time(sa.hold(0.1, 2), 0.25), times=2), 0.25),
+            stretch=1.5,
+        ),
+        0.025,  # the inner repeat's last cycle: 0.1 * 0.25
+    ),
+]
+
+
+@pytest.mark.parametrize("case", range(len(AT_INFINITY)))
+def test_repeats_at_infinite_time_give_their_limit_on_every_backend(case, ev):
+    make, want = AT_INFINITY[case]
+    s = make()
+    got = ev(s, np.array([np.inf]))
+    np.testing.assert_allclose(got, [want], rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("case", range(len(AT_INFINITY)))
+def test_repeats_at_huge_finite_times_are_finite(case):
+    s = AT_INFINITY[case][0]()
+    ts = [1e300, sys.float_info.max]
+    assert all(math.isfinite(s(t)) for t in ts)
+    assert np.all(np.isfinite(s(np.array(ts))))

@@ -119,8 +119,13 @@ def linear_schedule(
 
 
 def _sorted_scales(fn: str, boundaries_and_scales: Mapping[Any, float] | None) -> list:
-    if not boundaries_and_scales:
+    if boundaries_and_scales is None:
         return []
+    if not isinstance(boundaries_and_scales, Mapping):
+        raise TypeError(
+            f"{fn}(): boundaries_and_scales must be a mapping {{step: scale}} or None, got "
+            f"boundaries_and_scales={boundaries_and_scales!r}"
+        )
     items = []
     for k, v in boundaries_and_scales.items():
         b = A.real(fn, "boundaries_and_scales key", k)

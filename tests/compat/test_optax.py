@@ -329,3 +329,12 @@ def test_join_schedules():
 def test_bad_arguments(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+@pytest.mark.parametrize("bad", [1.0, [(10, 0.5)], "10"])
+def test_boundaries_and_scales_must_be_a_mapping(bad):
+    for fn in (C.piecewise_constant_schedule, C.piecewise_interpolate_schedule):
+        args = ("linear", 0.1, bad) if fn is C.piecewise_interpolate_schedule else (0.1, bad)
+        with pytest.raises(TypeError, match=r"boundaries_and_scales must be a mapping") as info:
+            fn(*args)
+        assert f"boundaries_and_scales={bad!r}" in str(info.value)
