@@ -387,15 +387,14 @@ def _append(left: Concat, tail: list[Schedule]) -> Schedule:
     if not kept:
         return left
     node = Concat._make(_pieces=tuple(kept), _left=left)
-    durations = [p.duration for p in kept]
-    last = durations[-1]
-    total = None if last is None else left.duration + sum(durations)
+    durations: list[Any] = [p.duration for p in kept]
+    total = None if durations[-1] is None else left.duration + sum(durations)
     cache = node._cache
     cache["duration"] = total
     cache["py_ok"] = left._py_ok and all(p._py_ok for p in kept)
     if cache["py_ok"]:
         try:
-            ranges = [left._range(), *(p._range() for p in kept)]
+            ranges: list[Any] = [left._range(), *(p._range() for p in kept)]
             cache["range"] = (min(r[0] for r in ranges), max(r[1] for r in ranges))
         except (OverflowError, ZeroDivisionError):
             pass
@@ -949,9 +948,8 @@ class Maximum(Minimum):
 def _binop(cls: type, fn: str, a: Any, b: Any) -> Schedule:
     sa = as_schedule(fn, "a", a)
     sb = as_schedule(fn, "b", b)
-    return _checked(  # type: ignore[attr-defined]
-        fn, cls._make(a=sa, b=sb), lambda: f"a={short_repr(sa)}, b={short_repr(sb)}"
-    )
+    node = cls._make(a=sa, b=sb)  # type: ignore[attr-defined]
+    return _checked(fn, node, lambda: f"a={short_repr(sa)}, b={short_repr(sb)}")
 
 
 def add(a: Any, b: Any) -> Schedule:

@@ -369,7 +369,7 @@ class _Interpreter:
             kwargs[kw.arg] = self.eval(kw.value, depth + 1)
         return self.apply(fn, args, kwargs, node, name)
 
-    def callee(self, func: ast.AST) -> tuple[Callable[..., Any], str]:
+    def callee(self, func: ast.expr) -> tuple[Callable[..., Any], str]:
         if not isinstance(func, (ast.Name, ast.Attribute)):
             raise self.fail(
                 "only named functions can be called in a schedule expression (schedalg "
@@ -382,7 +382,7 @@ class _Interpreter:
                 raise self.fail(f"unknown function {func.id!r}", func)
             return fn, func.id
         parts: list[str] = []
-        cur = func
+        cur: ast.expr = func
         while isinstance(cur, ast.Attribute) and len(parts) < 3:
             parts.append(cur.attr)
             cur = cur.value
