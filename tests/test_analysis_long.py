@@ -28,7 +28,9 @@ def few_evaluations(monkeypatch):
     """Fail as soon as the analysis evaluates more than 3 * 10^6 steps in all."""
     count = [0]
     for name in ("_values", "_fvalues"):
-        original = getattr(_analysis, name)
+        original = getattr(_analysis, name, None)
+        if original is None:
+            continue
 
         def counting(s, ts, original=original):
             count[0] += np.size(ts)
