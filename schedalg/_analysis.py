@@ -18,10 +18,13 @@ Everything here is about the values an optimizer sees: ``s(t)`` at the integer s
     ``+``, ``-``, unary ``-``, ``*`` and ``/`` by a constant, integer ``shift``, ``take``:
     linearity and time shifts;
   - past the end of a finite schedule: end value * count;
-  - anything else (``poly`` with power != 1, ``tanh``, ``inverse``, ``cosine`` with power != 1,
-    ``minimum``/``maximum``/``clip``, products of schedules, ``staircase``, ``scale_time``,
-    ``warp``, stretched repeats): ``numpy.sum`` of ``s(np.arange(...))`` in chunks of 2^20
-    steps, which costs O(b - a).
+  - anything smooth between known edges (``poly`` with power != 1, ``tanh``, ``inverse``,
+    ``cosine`` with power != 1, sums, products and quotients of schedules, ``scale_time``,
+    ``warp``, non-integer ``shift``, stretched repeats, ``staircase`` by whole blocks):
+    Gregory's form of Euler-Maclaurin per smooth stretch (see ``_gregory``), error below
+    1e-12 of the sum of |s(t)|;
+  - the rest (``minimum``/``maximum``/``clip`` of non-constant schedules, stretches under
+    ``SMOOTH_MIN`` steps): ``numpy.sum`` of ``s(np.arange(...))`` in chunks of 2^20 steps.
 
   A 10^9-step warmup + cosine, WSD, step decay or CLR budget takes microseconds.
 * ``bounds(a, b)``, ``argmax(a, b)``: windows of up to 2^20 steps are scanned (exact: the
@@ -29,8 +32,10 @@ Everything here is about the values an optimizer sees: ``s(t)`` at the integer s
   monotone between its breakpoints (``triangle`` turns at its middle), so the extremes lie
   among a few candidate steps per segment and per distinct cycle, and ``argmax`` finds the
   first step of a plateau by bisection. That is exact up to rounding: where a segment is flat
-  to within float rounding, a brute-force scan may find a value one ulp away. Nodes without
-  that structure (sums of schedules, ``minimum``, time warps) are scanned in chunks.
+  to within float rounding, a brute-force scan may find a value one ulp away. Time maps
+  (``warp``, ``scale_time``, ``staircase``) and stretched repeats map their child's edges;
+  sums and products of schedules add turns found by sampling (``_turns``); ``minimum`` and
+  ``maximum`` of two schedules are scanned in chunks.
 """
 
 from __future__ import annotations
