@@ -778,6 +778,8 @@ def _turns(s: Schedule, p: int, q: int) -> list[int]:
     n = q - p
     if n <= 2:
         return []
+    if n <= 2 * TURN_SAMPLES:  # a short stretch: every step is a candidate
+        return list(range(p, q))
     ks = {p, q - 1}
     ks.update((p + np.arange(TURN_SAMPLES + 1) * (n - 1) // TURN_SAMPLES).tolist())
     g = 1
