@@ -375,20 +375,19 @@ def _append(left: Concat, tail: list[Schedule]) -> Schedule:
             f"{fn}(): every piece but the last must be finite, got the infinite piece "
             f"{short_repr(left.pieces[-1])} at position {len(left.pieces) - 1}"
         )
-    n_left = None
     for i, p in enumerate(tail[:-1]):
         if p.duration is None:
-            n_left = len(left.pieces) if n_left is None else n_left
             raise ValueError(
                 f"{fn}(): every piece but the last must be finite, got the infinite piece "
-                f"{short_repr(p)} at position {n_left + i}"
+                f"{short_repr(p)} at position {len(left.pieces) + i}"
             )
     kept = [p for p in tail if p.duration != 0]
     if not kept:
         return left
     node = Concat._make(_pieces=tuple(kept), _left=left)
-    durations: list[Any] = [p.duration for p in kept]
-    total = None if durations[-1] is None else left.duration + sum(durations)
+    total: Any = left.duration
+    for p in kept:  # left to right, as _starts() adds them
+        total = None if p.duration is None else total + p.duration
     cache = node._cache
     cache["duration"] = total
     cache["py_ok"] = left._py_ok and all(p._py_ok for p in kept)

@@ -225,3 +225,14 @@ def test_chained_concat_keeps_the_rules_of_concat():
     assert hash(chained) == hash(sa.concat(a, b, a, b))
     assert chained._range() == (0.0, 1.0)
     assert math.isclose(chained(35), b(5))
+
+
+def test_chained_concat_adds_fractional_durations_in_order():
+    # 0.1 + 0.2 + 0.3 is not 0.1 + (0.2 + 0.3) in floats: the chain must add as concat does.
+    ramp = sa.linear_ramp(0.0, 1.0, 10)
+    parts = [sa.take(ramp, x) for x in (0.1, 0.2, 0.3, 0.7)]
+    chained = parts[0] >> parts[1]
+    chained = chained >> sa.concat(parts[2], parts[3])
+    flat = sa.concat(*parts)
+    assert chained.duration == flat.duration == ((0.1 + 0.2) + 0.3) + 0.7
+    assert chained._starts() == flat._starts()
