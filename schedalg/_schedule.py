@@ -134,7 +134,10 @@ class Schedule:
         if name not in c:
             if c["depth"] > _SHALLOW and name in _FACTS:
                 _warm(self, name)
-            c[name] = make()
+            value = make()
+            # A key holds its children's keys: with their hashes stored, hashing a tree whose
+            # subtrees are shared (s = s + s, k times) costs O(nodes), not O(2**k).
+            c[name] = _Key(value) if name == "key" else value
         return c[name]
 
     def __reduce__(self) -> Any:
@@ -328,8 +331,12 @@ class Schedule:
             memo = _PRINTING.memo = {}
             try:
                 for node in _post_order(self):
-                    memo[id(node)] = node._repr()
-                text = self._repr()
+                    part = memo[id(node)] = node._repr()
+                    if len(part) > _MAX_SOURCE:  # (a shared subtree repeats in the text)
+                        break
+                else:
+                    part = self._repr()
+                text = part
             finally:
                 _PRINTING.memo = None
         if len(text) > _MAX_SOURCE or (self._depth > _SHALLOW and not _reads_back(self, text)):
@@ -479,6 +486,47 @@ _FACTS: dict[str, Callable[[Schedule], Any]] = {
 }
 
 
+class _Key(tuple):
+    """A schedule's structural key (a tuple) that computes its hash once."""
+
+    def __hash__(self) -> int:
+        h = self.__dict__.get("hash")
+        if h is None:
+            h = self.__dict__["hash"] = tuple.__hash__(self)
+        return h  # type: ignore[no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        """Element-wise equality, walked without recursion (keys nest as deep as the tree)."""
+        if self is other:
+            return True
+        if not isinstance(other, tuple):
+            return NotImplemented
+        stack: list[tuple[Any, Any]] = [(self, other)]
+        done: set[tuple[int, int]] = set()  # pairs of shared subtrees, compared once
+        while stack:
+            x, y = stack.pop()
+            if x is y:
+                continue
+            if isinstance(x, tuple) and isinstance(y, tuple):
+                if len(x) != len(y):
+                    return False
+                if type(x) is _Key and type(y) is _Key:
+                    if hash(x) != hash(y):
+                        return False
+                    pair = (id(x), id(y))
+                    if pair in done:
+                        continue
+                    done.add(pair)
+                stack.extend(zip(x, y, strict=True))
+            elif isinstance(x, tuple) or isinstance(y, tuple) or x != y:
+                return False
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+
 def _post_order(root: Schedule) -> Iterator[Schedule]:
     """The strict descendants of ``root``, each once, every node after its sub-schedules."""
     seen = {id(root)}
@@ -500,6 +548,7 @@ def _warm(root: Schedule, name: str) -> None:
     Subtrees that already hold the fact are not entered.
     """
     get = _FACTS[name]
+    seen: set[int] = set()
     stack: list[tuple[Schedule, bool]] = [(c, False) for c in root._subs()]
     while stack:
         node, expanded = stack.pop()
@@ -507,7 +556,8 @@ def _warm(root: Schedule, name: str) -> None:
             continue
         if expanded:
             get(node)
-        else:
+        elif id(node) not in seen:  # (a shared subtree is entered once)
+            seen.add(id(node))
             stack.append((node, True))
             stack.extend((c, False) for c in node._subs() if name not in c._cache)
 
@@ -550,9 +600,7 @@ def as_schedule(fn: str, name: str, x: Any) -> Schedule:
             return hold(x)
         except (TypeError, ValueError) as e:
             raise type(e)(f"{fn}(): {name}: {e}") from None
-    raise TypeError(
-        f"{fn}(): {name} must be a schedule or a number, got {name}={short_repr(x)}"
-    )
+    raise TypeError(f"{fn}(): {name} must be a schedule or a number, got {name}={short_repr(x)}")
 
 
 def is_finite_number(x: Any) -> bool:

@@ -236,3 +236,20 @@ def test_chained_concat_adds_fractional_durations_in_order():
     flat = sa.concat(*parts)
     assert chained.duration == flat.duration == ((0.1 + 0.2) + 0.3) + 0.7
     assert chained._starts() == flat._starts()
+
+
+def test_shared_subtrees_print_hash_and_compare_in_time_linear_in_nodes():
+    # s = s + s, 40 times: 41 nodes, 2^40 leaves when written out. Printing, hashing and
+    # comparing used to walk every path (2^40).
+    def doubled():
+        s = sa.cosine(1.0, 0.0, 10)
+        for _ in range(40):
+            s = s + s
+        return s
+
+    s, t = doubled(), doubled()
+    text = repr(s)
+    assert text.startswith("<add(...)") and "to_json" in text
+    assert hash(s) == hash(t) and s == t
+    assert s != doubled() * 0.5
+    assert s.duration == 10 and s.end_value == 0.0
