@@ -6,6 +6,7 @@ import bisect
 import itertools
 import math
 import operator
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -24,10 +25,11 @@ from ._schedule import (
     _leaf_key,
     as_schedule,
     fmt_number,
+    short_repr,
 )
 
 
-def _checked(fn: str, node: Any, got: str) -> Any:
+def _checked(fn: str, node: Any, got: str | Callable[[], str]) -> Any:
     """``node`` if its duration and its (conservative) value range are finite and in bounds.
 
     Durations stay within 2**62 steps and values within +-1e30 (inside float32's range, in which JAX
@@ -38,7 +40,7 @@ def _checked(fn: str, node: Any, got: str) -> Any:
     except OverflowError:
         d = math.inf
     if d is not None and not d <= B.MAX_STEPS:
-        raise ValueError(f"{fn}(): the duration would exceed 2**62 steps, got {got}")
+        raise ValueError(f"{fn}(): the duration would exceed 2**62 steps, got {_got(got)}")
     try:
         rng = node._range()
     except (OverflowError, ZeroDivisionError):
@@ -46,14 +48,14 @@ def _checked(fn: str, node: Any, got: str) -> Any:
     if rng is not None and not (-B.MAX_VALUE <= rng[0] and rng[1] <= B.MAX_VALUE):
         raise ValueError(
             f"{fn}(): the values could reach {max(abs(rng[0]), abs(rng[1])):g}, beyond "
-            f"{B.MAX_VALUE:g} (values and gradients stay in float32's range), got {got}"
+            f"{B.MAX_VALUE:g} (values and gradients stay in float32's range), got {_got(got)}"
         )
     if rng is not None:
         g = _gain(node)
         if not g <= MAX_GRADIENT:
             raise ValueError(
                 f"{fn}(): gradients with respect to the leaves could reach {g:g}, beyond "
-                f"{MAX_GRADIENT:g} (a product of factors of very different sizes), got {got}"
+                f"{MAX_GRADIENT:g} (a product of factors of very different sizes), got {_got(got)}"
             )
     return node
 
@@ -86,12 +88,21 @@ def _gain(s: Schedule) -> float:
             return max(_gain(s.a) / low, _gain(s.b) * _magnitude(s.a) / low / low)
 
         return s._cached("gain", div_gain)  # type: ignore[no-any-return]
-    children = s._children() if not isinstance(s, Concat) else s.pieces
+    if isinstance(s, Concat):
+        # an appended concat (``a >> b >> ...``) combines its left part's gain, unjoined
+        children = (s._left, *s._pieces) if s._left is not None else s.pieces
+    else:
+        children = s._children()
     if not children:
         return 1.0
     return s._cached(  # type: ignore[no-any-return]
         "gain", lambda: max(1.0, *(_gain(c) for c in children))
     )
+
+
+def _got(got: str | Callable[[], str]) -> str:
+    """The "got ..." part of a message, formatted only when an error is raised."""
+    return got if isinstance(got, str) else got()
 
 
 def _fits(t: Any, n: Any) -> bool:
@@ -145,9 +156,23 @@ class Concat(Tabular):
     def pieces(self) -> tuple[Schedule, ...]:
         """The pieces, in order."""
         p = self._pieces
-        if p is not None:
+        if p is None:
+            return self._cached("pieces", self._rebuild_pieces)
+        if self._left is None:
             return p
-        return self._cached("pieces", self._rebuild_pieces)
+        return self._cached("pieces", self._join)
+
+    def _join(self) -> tuple[Schedule, ...]:
+        """The pieces of a concat built by appending to ``_left`` (see ``concat``)."""
+        tails = []
+        node = self
+        while node._left is not None and "pieces" not in node._cache:
+            tails.append(node._pieces)
+            node = node._left
+        out = list(node.pieces)
+        for tail in reversed(tails):
+            out.extend(tail)
+        return tuple(out)
 
     def _rebuild_pieces(self) -> tuple[Schedule, ...]:
         vec = self._vec
@@ -224,6 +249,16 @@ class Concat(Tabular):
 
     def _children(self) -> tuple[Schedule, ...]:
         return self._opaque
+
+    def _depth_subs(self) -> tuple[Any, ...]:
+        if self._pieces is None:
+            return self._packed_opaque  # type: ignore[no-any-return]
+        if self._left is None:
+            return self._pieces  # type: ignore[no-any-return]
+        return (*self._pieces, self._left._depth - 1)  # the depth of its deepest piece
+
+    def _subs(self) -> tuple[Schedule, ...]:
+        return self.pieces
 
     @property
     def _py_ok(self) -> bool:
@@ -313,7 +348,7 @@ class Concat(Tabular):
     def _key(self) -> Any:
         return self._cached("key", lambda: ("Concat", tuple(p._key() for p in self.pieces)))
 
-    def __repr__(self) -> str:
+    def _repr(self) -> str:
         return " >> ".join(p._repr_in(PREC_SHIFT + 1) for p in self.pieces)
 
     def _tree_flatten(self) -> tuple[list[Any], Any]:
@@ -327,6 +362,7 @@ class Concat(Tabular):
         children = list(children)
         return cls._make(
             _pieces=None,
+            _left=None,
             _packed_layout=layout,
             _packed_vec=children[0],
             _packed_opaque=tuple(children[1:]),
@@ -370,7 +406,45 @@ def _placeholder(cls: type, static: Any, count: int) -> Schedule:
 
 
 def _concat_from_pieces(pieces: tuple) -> Any:
-    return Concat._make(_pieces=tuple(pieces))
+    return Concat._make(_pieces=tuple(pieces), _left=None)
+
+
+def _append(left: Concat, tail: list[Schedule]) -> Schedule:
+    """``left >> tail[0] >> ...`` in time independent of ``len(left.pieces)``.
+
+    The new node keeps ``left`` and the appended pieces; its pieces are joined when first
+    needed, and the facts the construction checks (duration, range) are combined from
+    ``left``'s, so a chain ``a >> b >> c ...`` of n pieces costs O(n), not O(n^2).
+    """
+    fn = "concat"
+    if left.duration is None:
+        raise ValueError(
+            f"{fn}(): every piece but the last must be finite, got the infinite piece "
+            f"{short_repr(left.pieces[-1])} at position {len(left.pieces) - 1}"
+        )
+    for i, p in enumerate(tail[:-1]):
+        if p.duration is None:
+            raise ValueError(
+                f"{fn}(): every piece but the last must be finite, got the infinite piece "
+                f"{short_repr(p)} at position {len(left.pieces) + i}"
+            )
+    kept = [p for p in tail if p.duration != 0]
+    if not kept:
+        return left
+    node = Concat._make(_pieces=tuple(kept), _left=left)
+    total: Any = left.duration
+    for p in kept:  # left to right, as _starts() adds them
+        total = None if p.duration is None else total + p.duration
+    cache = node._cache
+    cache["duration"] = total
+    cache["py_ok"] = left._py_ok and all(p._py_ok for p in kept)
+    if cache["py_ok"]:
+        try:
+            ranges: list[Any] = [left._range(), *(p._range() for p in kept)]
+            cache["range"] = (min(r[0] for r in ranges), max(r[1] for r in ranges))
+        except (OverflowError, ZeroDivisionError):
+            pass
+    return _checked(fn, node, lambda: f"{len(left.pieces) + len(kept)} pieces")
 
 
 def concat(*schedules: Any) -> Schedule:
@@ -397,9 +471,14 @@ def concat(*schedules: Any) -> Schedule:
     for i, s in enumerate(schedules):
         sched = as_schedule(fn, f"schedules[{i}]", s)
         if isinstance(sched, Concat):
+            if i == 0 and sched._pieces is not None:
+                continue  # appended to below, without copying its pieces
             pieces.extend(sched.pieces)
         else:
             pieces.append(sched)
+    first = schedules[0]
+    if isinstance(first, Concat) and first._pieces is not None:
+        return _append(first, pieces)
     for i, p in enumerate(pieces[:-1]):
         if p.duration is None:
             raise ValueError(
@@ -414,7 +493,7 @@ def concat(*schedules: Any) -> Schedule:
     kept.append(last)
     if len(kept) == 1:
         return kept[0]
-    return _checked(fn, Concat._make(_pieces=tuple(kept)), f"{len(kept)} pieces")
+    return _checked(fn, Concat._make(_pieces=tuple(kept), _left=None), f"{len(kept)} pieces")
 
 
 # -- repeat and scale_by_cycle -------------------------------------------------------------------
@@ -922,7 +1001,7 @@ class BinOp(Schedule):
         cands = [type(self)._op(x, y) for x in (a0, a1) for y in (b0, b1)]
         return min(cands), max(cands)
 
-    def __repr__(self) -> str:
+    def _repr(self) -> str:
         # Two bare numbers would read back as a number (Python folds 0.5 + 0.5): the left
         # operand then keeps its hold(...) call.
         left = self.a._repr_in(self._prec) if _bare(self.a) and _bare(self.b) else None
@@ -988,7 +1067,7 @@ class Minimum(BinOp):
         (a0, a1), (b0, b1) = self.a._range(), self.b._range()
         return min(a0, b0), min(a1, b1)
 
-    def __repr__(self) -> str:
+    def _repr(self) -> str:
         return f"{self._fname}({self.a!r}, {self.b!r})"
 
 
@@ -1007,7 +1086,8 @@ class Maximum(Minimum):
 def _binop(cls: type, fn: str, a: Any, b: Any) -> Schedule:
     sa = as_schedule(fn, "a", a)
     sb = as_schedule(fn, "b", b)
-    return _checked(fn, cls._make(a=sa, b=sb), f"a={sa!r}, b={sb!r}")  # type: ignore[attr-defined]
+    node = cls._make(a=sa, b=sb)  # type: ignore[attr-defined]
+    return _checked(fn, node, lambda: f"a={short_repr(sa)}, b={short_repr(sb)}")
 
 
 def add(a: Any, b: Any) -> Schedule:
@@ -1089,7 +1169,7 @@ class Neg(Schedule):
         lo, hi = self.a._range()
         return -hi, -lo
 
-    def __repr__(self) -> str:
+    def _repr(self) -> str:
         return f"-{self.a._repr_in(PREC_NEG)}"
 
 

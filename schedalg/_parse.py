@@ -28,6 +28,7 @@ import importlib.util
 import math
 import operator
 import re
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -101,24 +102,34 @@ def _excerpt(line: str, col: int, width: int = 76) -> tuple[str, int]:
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {}
 _COMPAT_PACKAGE = "schedalg.compat"
+# Guards filling and extending the name table; _READY holds the table once it is complete, so
+# a thread never reads a half-filled table (a second thread used to get "unknown function").
+_LOCK = threading.Lock()
+_READY: list[dict[str, Callable[..., Any]]] = []
 
 
 def _core_functions() -> dict[str, Callable[..., Any]]:
-    if not _FUNCTIONS:
-        from . import _combinators as C
-        from . import _primitives as P
+    table = _FUNCTIONS
+    if _READY and _READY[0] is table:
+        return table
+    with _LOCK:
+        table = _FUNCTIONS
+        if not (_READY and _READY[0] is table):
+            from . import _combinators as C
+            from . import _primitives as P
 
-        for mod, names in (
-            (P, "hold linear_ramp cosine exp poly triangle piecewise tanh inverse"),
-            (
-                C,
-                "concat repeat scale_by_cycle add sub mul div neg minimum maximum clip "
-                "staircase shift scale_time fit take warp",
-            ),
-        ):
-            for name in names.split():
-                _FUNCTIONS.setdefault(name, getattr(mod, name))
-    return _FUNCTIONS
+            for mod, names in (
+                (P, "hold linear_ramp cosine exp poly triangle piecewise tanh inverse"),
+                (
+                    C,
+                    "concat repeat scale_by_cycle add sub mul div neg minimum maximum clip "
+                    "staircase shift scale_time fit take warp",
+                ),
+            ):
+                for name in names.split():
+                    table.setdefault(name, getattr(mod, name))
+            _READY[:] = [table]
+    return table
 
 
 def register(name: str, function: Callable[..., Any]) -> None:
@@ -139,9 +150,10 @@ def register(name: str, function: Callable[..., Any]) -> None:
         raise ValueError(f"register(): name must be a lower-case identifier, got name={name!r}")
     if not callable(function):
         raise TypeError(f"register(): function must be callable, got function={function!r}")
-    if name in table and table[name] is not function:
-        raise ValueError(f"register(): the name {name!r} is already taken by {table[name]!r}")
-    table[name] = function
+    with _LOCK:
+        if name in table and table[name] is not function:
+            raise ValueError(f"register(): the name {name!r} is already taken by {table[name]!r}")
+        table[name] = function
 
 
 def _compat_function(peer: str, name: str) -> tuple[Callable[..., Any] | None, str]:
@@ -357,14 +369,20 @@ class _Interpreter:
             kwargs[kw.arg] = self.eval(kw.value, depth + 1)
         return self.apply(fn, args, kwargs, node, name)
 
-    def callee(self, func: ast.AST) -> tuple[Callable[..., Any], str]:
+    def callee(self, func: ast.expr) -> tuple[Callable[..., Any], str]:
+        if not isinstance(func, (ast.Name, ast.Attribute)):
+            raise self.fail(
+                "only named functions can be called in a schedule expression (schedalg "
+                f"constructors and compat.<peer>.<Name>), got a call of {_describe(func)}",
+                func,
+            )
         if isinstance(func, ast.Name):
             fn = _core_functions().get(func.id)
             if fn is None:
                 raise self.fail(f"unknown function {func.id!r}", func)
             return fn, func.id
         parts: list[str] = []
-        cur = func
+        cur: ast.expr = func
         while isinstance(cur, ast.Attribute) and len(parts) < 3:
             parts.append(cur.attr)
             cur = cur.value
@@ -399,13 +417,45 @@ class _Interpreter:
             raise self.fail(msg, node) from None
 
 
+_WHAT = {
+    ast.Lambda: "a lambda",
+    ast.Subscript: "a subscript",
+    ast.Call: "a call's result",
+    ast.BinOp: "an operator expression",
+    ast.UnaryOp: "an operator expression",
+    ast.List: "a list",
+    ast.Tuple: "a tuple",
+    ast.Dict: "a dict",
+    ast.Set: "a set",
+    ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a comprehension",
+    ast.Compare: "a comparison",
+    ast.BoolOp: "an 'and'/'or' expression",
+    ast.IfExp: "a conditional expression",
+    ast.JoinedStr: "an f-string",
+    ast.NamedExpr: "an assignment expression",
+}
+
+
+def _describe(node: ast.AST) -> str:
+    """What a syntax node is, in words (for "got ..." in a message)."""
+    if isinstance(node, ast.Constant):
+        v = node.value
+        return "a string" if isinstance(v, str) else f"the constant {v!r}"
+    return _WHAT.get(type(node), f"a {type(node).__name__} expression")
+
+
 def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _kind(v: Any) -> str:
-    if isinstance(v, (list, tuple)):
+    if isinstance(v, list):
         return "a list"
+    if isinstance(v, tuple):
+        return "a tuple" if v else "an empty tuple ()"
     if isinstance(v, str):
         return "a string"
     return repr(v)
@@ -451,6 +501,8 @@ def parse(text: str) -> Schedule:
     chain = _prescan(text)
     if not text.strip():
         raise ParseError("empty expression", text, 0)
+    if not _SCAN_RE.sub(lambda m: "" if m.group().startswith("#") else m.group(), text).strip():
+        raise ParseError("empty expression (only a comment)", text, 0)
     # Cut the top-level >> chain into slices the ast parser handles in one call each.
     cuts = chain[_CHAIN_SLICE - 1 :: _CHAIN_SLICE]
     bounds = [0, *cuts, len(text)]

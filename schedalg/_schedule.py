@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -29,6 +31,16 @@ PREC_SHIFT, PREC_ADD, PREC_MUL, PREC_NEG, PREC_ATOM = 1, 2, 3, 4, 5
 
 # NumPy evaluates arrays longer than this in blocks of this many steps (see _numpy_blocks).
 _NP_BLOCK = 1 << 14
+
+#: Deepest accepted nesting of schedule nodes (a primitive is 1 level, ``-cosine(...)`` 2).
+#: Checked when a node is built; every walk over a tree this deep (evaluation on each
+#: backend, printing, equality and hashing, JSON) stays far inside Python's recursion limit.
+MAX_DEPTH = 200
+# Trees deeper than this compute their cached facts and their repr bottom-up, iteratively
+# (a recursive walk costs several Python frames per level).
+_SHALLOW = 16
+# Longest repr that parse() reads back (parse.MAX_LENGTH); longer ones print a pointer to JSON.
+_MAX_SOURCE = 1_000_000
 
 
 def fmt_number(x: Any) -> str:
@@ -86,8 +98,30 @@ class Schedule:
         obj = object.__new__(cls)
         for k, v in fields.items():
             object.__setattr__(obj, k, v)
-        object.__setattr__(obj, "_cache", {})
+        # The depth, from the children's (already known): O(1) per node, no walk.
+        depth = 1 + max(
+            (c._cache["depth"] if isinstance(c, Schedule) else c for c in obj._depth_subs()),
+            default=0,
+        )
+        object.__setattr__(obj, "_cache", {"depth": depth})
+        if depth > MAX_DEPTH:
+            raise ValueError(
+                f"{cls._fname}(): the schedule would be nested {depth} levels deep, beyond the "
+                f"limit MAX_DEPTH={MAX_DEPTH} (see the README's Limits)"
+            )
         return obj
+
+    def _depth_subs(self) -> tuple[Any, ...]:
+        """The sub-schedules (or the depths, ints) that set this node's depth."""
+        return self._children()
+
+    @property
+    def _depth(self) -> int:
+        return self._cache["depth"]  # type: ignore[no-any-return]
+
+    def _subs(self) -> tuple[Schedule, ...]:
+        """Every sub-schedule whose cached facts this node's facts are made from."""
+        return self._children()
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -98,7 +132,12 @@ class Schedule:
     def _cached(self, name: str, make: Any) -> Any:
         c = self._cache
         if name not in c:
-            c[name] = make()
+            if c["depth"] > _SHALLOW and name in _FACTS:
+                _warm(self, name)
+            value = make()
+            # A key holds its children's keys: with their hashes stored, hashing a tree whose
+            # subtrees are shared (s = s + s, k times) costs O(nodes), not O(2**k).
+            c[name] = _Key(value) if name == "key" else value
         return c[name]
 
     def __reduce__(self) -> Any:
@@ -328,6 +367,34 @@ class Schedule:
         return self._cached("hash", lambda: hash(self._key()))
 
     def __repr__(self) -> str:
+        memo = getattr(_PRINTING, "memo", None)
+        if memo is not None:  # inside a bottom-up print: the children are done
+            done = memo.get(id(self))
+            return done if done is not None else self._repr()
+        if self._depth <= _SHALLOW:
+            text = self._repr()
+        else:
+            memo = _PRINTING.memo = {}
+            try:
+                for node in _post_order(self):
+                    part = memo[id(node)] = node._repr()
+                    if len(part) > _MAX_SOURCE:  # (a shared subtree repeats in the text)
+                        break
+                else:
+                    part = self._repr()
+                text = part
+            finally:
+                _PRINTING.memo = None
+        if len(text) > _MAX_SOURCE or (self._depth > _SHALLOW and not _reads_back(self, text)):
+            return (
+                f"<{self._fname}(...): a schedule {self._depth} levels deep, {len(text)} "
+                "characters as source, beyond what parse() reads back; save it with "
+                "schedalg.to_json(s)>"
+            )
+        return text
+
+    def _repr(self) -> str:
+        """The source text of this node (children through ``repr``)."""
         args = ", ".join(self._repr_args())
         return f"{self._fname}({args})"
 
@@ -458,6 +525,123 @@ def _rebuild(cls: Any, fields: dict) -> Any:
     return cls._make(**fields)
 
 
+# -- deep trees: facts and text bottom-up, without deep recursion --------------------------------
+
+# The cached facts a node computes from the same fact of its sub-schedules.
+_FACTS: dict[str, Callable[[Schedule], Any]] = {
+    "key": lambda n: n._key(),
+    "hash": hash,
+    "py_ok": lambda n: n._py_ok,
+    "has_jax": lambda n: n._has_jax,
+    "range": lambda n: n._range(),
+    "duration": lambda n: n.duration,
+    "end_value": lambda n: n.end_value,
+}
+
+
+class _Key(tuple):
+    """A schedule's structural key (a tuple) that computes its hash once."""
+
+    def __hash__(self) -> int:
+        h = self.__dict__.get("hash")
+        if h is None:
+            h = self.__dict__["hash"] = tuple.__hash__(self)
+        return h  # type: ignore[no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        """Element-wise equality, walked without recursion (keys nest as deep as the tree)."""
+        if self is other:
+            return True
+        if not isinstance(other, tuple):
+            return NotImplemented
+        stack: list[tuple[Any, Any]] = [(self, other)]
+        done: set[tuple[int, int]] = set()  # pairs of shared subtrees, compared once
+        while stack:
+            x, y = stack.pop()
+            if x is y:
+                continue
+            if isinstance(x, tuple) and isinstance(y, tuple):
+                if len(x) != len(y):
+                    return False
+                if type(x) is _Key and type(y) is _Key:
+                    if hash(x) != hash(y):
+                        return False
+                    pair = (id(x), id(y))
+                    if pair in done:
+                        continue
+                    done.add(pair)
+                stack.extend(zip(x, y, strict=True))
+            elif isinstance(x, tuple) or isinstance(y, tuple) or x != y:
+                return False
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+
+def _post_order(root: Schedule) -> Iterator[Schedule]:
+    """The strict descendants of ``root``, each once, every node after its sub-schedules."""
+    seen = {id(root)}
+    stack: list[tuple[Schedule, bool]] = [(c, False) for c in reversed(root._subs())]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            yield node
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(node._subs()) if id(c) not in seen)
+
+
+def _warm(root: Schedule, name: str) -> None:
+    """Compute the cached fact ``name`` of ``root``'s descendants, deepest first.
+
+    Each node then finds its sub-schedules' facts cached, so computing it recurses one level.
+    Subtrees that already hold the fact are not entered.
+    """
+    get = _FACTS[name]
+    seen: set[int] = set()
+    stack: list[tuple[Schedule, bool]] = [(c, False) for c in root._subs()]
+    while stack:
+        node, expanded = stack.pop()
+        if name in node._cache:
+            continue
+        if expanded:
+            get(node)
+        elif id(node) not in seen:  # (a shared subtree is entered once)
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((c, False) for c in node._subs() if name not in c._cache)
+
+
+_PRINTING = threading.local()
+
+
+def _reads_back(s: Schedule, text: str) -> bool:
+    """True when ``parse`` reads ``text`` (the repr of the deep schedule ``s``) back.
+
+    A deep tree can print as more brackets, unary minus signs or syntax levels than parse
+    accepts; such a repr points to JSON instead. Schedules with non-float leaves (arrays,
+    tracers) print as they are: their repr is not source anyway.
+    """
+    if not s._py_ok:
+        return True
+    from ._parse import parse
+
+    try:
+        parse(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def short_repr(s: Any, limit: int = 200) -> str:
+    """``repr(s)`` cut to about ``limit`` characters, for error messages."""
+    text = repr(s)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def as_schedule(fn: str, name: str, x: Any) -> Schedule:
     """A schedule argument; a number becomes the infinite ``hold`` of that number."""
     if isinstance(x, Schedule):
@@ -469,7 +653,7 @@ def as_schedule(fn: str, name: str, x: Any) -> Schedule:
             return hold(x)
         except (TypeError, ValueError) as e:
             raise type(e)(f"{fn}(): {name}: {e}") from None
-    raise TypeError(f"{fn}(): {name} must be a schedule or a number, got {name}={x!r}")
+    raise TypeError(f"{fn}(): {name} must be a schedule or a number, got {name}={short_repr(x)}")
 
 
 def is_finite_number(x: Any) -> bool:

@@ -123,11 +123,22 @@ def _horizon(schedules: list[Schedule], steps: int | None) -> int | float:
 # -- argument types ------------------------------------------------------------------------------
 
 
+#: Most rows ``table`` prints, and ``export --format csv`` writes.
+MAX_TABLE_ROWS = 1_000_000
+MAX_CSV_ROWS = 10_000_000
+
+
 def _positive_int(text: str) -> int:
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+        try:  # 1e12: a whole number written as a float
+            x = float(text)
+        except ValueError:
+            x = math.nan
+        if not (math.isfinite(x) and x.is_integer()):
+            raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+        n = int(x)
     if n <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return n
@@ -316,11 +327,23 @@ def _nice_every(end: int | float, rows: int = 20) -> int:
     return int(10 * k)
 
 
+def _row_steps(end: int | float, every: int, most: int, what: str) -> np.ndarray:
+    """Steps 0, every, 2 every, ... up to ``end``; refused beyond ``most`` rows."""
+    last = math.floor(end)
+    rows = last // every + 1
+    if rows > most:
+        raise CliError(
+            f"{what}: steps 0 .. {last} every {every} would be {rows} rows, more than {most}; "
+            "choose a larger --every or a smaller --steps"
+        )
+    return np.arange(0, last + 1, every, dtype=np.int64)
+
+
 def cmd_table(args: argparse.Namespace, out: TextIO) -> int:
     s = load_schedule(args.schedule)
     end = _horizon([s], args.steps)
     every = args.every or _nice_every(end)
-    ts = np.arange(0, math.floor(end) + 1, every, dtype=np.int64)
+    ts = _row_steps(end, every, MAX_TABLE_ROWS, "table")
     values = np.asarray(s(ts), dtype=np.float64)
     width = max(len("step"), len(str(int(ts[-1]))))
     print(f"{'step':>{width}}  value", file=out)
@@ -339,7 +362,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         text = sio.to_json(s) + "\n"
     else:
         end = _horizon([s], args.steps)
-        ts = np.arange(0, math.floor(end) + 1, args.every, dtype=np.int64)
+        ts = _row_steps(end, args.every, MAX_CSV_ROWS, "export")
         values = np.asarray(s(ts), dtype=np.float64)
         lines = ["step,value"]
         lines += [f"{t},{v!r}" for t, v in zip(ts.tolist(), values.tolist(), strict=True)]
@@ -435,4 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except (ValueError, TypeError) as e:
         print(f"schedalg: error: {_one_line(str(e))}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("schedalg: error: out of memory; choose fewer --steps", file=sys.stderr)
         return 2
