@@ -466,6 +466,9 @@ class Repeat(Schedule):
             # t = inf has no cycle: read it as the largest finite time (a finite value).
             t = xp.minimum(t, float(np.finfo(np.dtype(t.dtype.name)).max))
         if self.stretch == 1:
+            if type(d) is int and t.dtype.kind in "iu" and not int_time:
+                # A cycle longer than t's dtype reaches: every integer t is in cycle 0.
+                return xp.zeros_like(t), t
             if int_time:
                 k = t // d
             else:
@@ -491,8 +494,10 @@ class Repeat(Schedule):
             # A short (or shrinking) table of cycles: locate t as in a segment table, with
             # exact comparisons against the starts (no log estimate to correct).
             if int_time:
+                # (cycles starting beyond the dtype's maximum are never reached)
                 info = np.iinfo(np.dtype(t.dtype.name))
-                cut = tuple(min(s, info.max) for s in starts[:m])
+                cut = tuple(s for s in starts[:m] if s <= info.max)
+                scale_np = scale_np[: len(cut)]
                 dtype_name = t.dtype.name
             else:
                 cut = tuple(float(s) for s in starts[:m])
@@ -516,7 +521,10 @@ class Repeat(Schedule):
         # The estimate can be one cycle off where pow/log round; the exact table decides.
         k = k + (t >= xp.take(table, xp.minimum(k + 1, m))).astype(np.int32)
         k = k - (t < xp.take(table, k)).astype(np.int32)
-        k = xp.clip(k, 0, m - 1)
+        if int_time:  # the last cycle that an integer of t's dtype reaches
+            k = xp.clip(k, 0, min(m, sum(s <= info.max for s in starts)) - 1)
+        else:
+            k = xp.clip(k, 0, m - 1)
         scale = np.asarray(scale_np, dtype=ft.dtype.name)
         local = (t - xp.take(table, k)) * xp.take(scale, k)
         if not complete:
@@ -1114,8 +1122,32 @@ class Shift(_TimeMap):
         return self.schedule._py(t if t > 0 else 0)
 
     def _xp(self, t: Any, xp: Any) -> Any:
-        t, st = _with_const(t, self.steps, xp)
+        steps = self.steps
+        if type(steps) is int and steps < 0 and t.dtype.kind in "iu":
+            return _shift_back_int(self.schedule, t, -steps, xp)
+        t, st = _with_const(t, steps, xp)
         return self.schedule._xp(xp.maximum(t - st, 0), xp)
+
+
+def _shift_back_int(schedule: Schedule, t: Any, ahead: int, xp: Any) -> Any:
+    """``schedule(t + ahead)`` for integer ``t``, without integer overflow.
+
+    The sum is exact in ``t``'s dtype while it fits, so saturated at the dtype's maximum;
+    above it the value is the end value if the schedule has ended by then, else it is read
+    at ``t + ahead`` in floating point.
+    """
+    top = int(np.iinfo(np.dtype(t.dtype.name)).max)
+    d = schedule.duration
+    ended = d is not None and d <= top
+    if ahead > top:
+        if ended:
+            return schedule._xp(xp.full_like(t, top), xp)
+        return schedule._xp(t.astype(xp.result_type(float)) + float(ahead), xp)
+    value = schedule._xp(xp.minimum(t, top - ahead) + ahead, xp)
+    if ended:
+        return value
+    far = schedule._xp(t.astype(xp.result_type(float)) + float(ahead), xp)
+    return xp.where(t > top - ahead, far, value)
 
 
 def shift(schedule: Schedule, steps: int | float) -> Schedule:
