@@ -24,7 +24,7 @@ and ``(X, Y)`` a pair of weights given by the kind::
     POLY      X = w^a                      Y = 1 - X
     TRIANGLE  X = 1 - 2 min(u, w)          Y = 1 - X
     EXPGEO    X = exp(tau log(p1 / p0) / n)  Y = 0      (n the length)
-    EXPRATE   X = p1^tau                   Y = 0        (p1 is the per-step rate)
+    EXPRATE   X = exp(tau p1)              Y = 0        (p1 is the log of the per-step rate)
     TANH      X = (1 - tanh(a + (b - a) u)) / 2,  Y = 1 - X
     INVERSE   X = (1 + tau / a)^(-b)       Y = 0
 
@@ -477,24 +477,23 @@ def eval_table(
             p0, p1 = at(p0_rows), at(p1_rows)
 
     def aux_for(kind: int) -> Any:
-        """Per-element log term: log(p1 / p0) for EXPGEO, log(p1) for EXPRATE.
+        """Per-element log term: log(p1 / p0) for EXPGEO, p1 (the log-rate) for EXPRATE.
 
-        Computed per row (in float64 on the host when the leaves are concrete, so a rate
-        near 1 keeps its precision), with 1 in other rows' slots so logs stay finite, then
-        gathered.
+        Computed per row (in float64 on the host when the leaves are concrete), with 1 in
+        other rows' slots so logs stay finite, then gathered.
         """
         if kind not in (EXPGEO, EXPRATE):
             return None
+        if kind == EXPRATE:
+            return p1
         # EXPGEO reads log(p1 / p0) / length per step of tau (no per-element progress).
         if n_rows == 1:
-            n = float(rows[0].length or 1) if kind == EXPGEO else 1.0
+            n = float(rows[0].length or 1)
             if type(p0) is float and type(p1) is float:
-                return (math.log(p1) - math.log(p0) if kind == EXPGEO else math.log(p1)) / n
-            return (xp.log(p1) - xp.log(p0) if kind == EXPGEO else xp.log(p1)) / n
+                return (math.log(p1) - math.log(p0)) / n
+            return (xp.log(p1) - xp.log(p0)) / n
         mask = st.kind_mask[kind]
         num = _where(xp, mask, p1_rows, 1.0)
-        if kind == EXPRATE:
-            return at(_log(xp, num))
         # log(p1) - log(p0), not log(p1 / p0): the quotient may overflow in float32.
         den = _where(xp, mask, p0_rows, 1.0)
         return at((_log(xp, num) - _log(xp, den)) / st.per_step)
