@@ -180,14 +180,27 @@ def time(fn: str, name: str, x: Any) -> float | int:
 
 
 #: Floating dtypes of ml_dtypes (JAX's bfloat16 and friends): NumPy sees them as kind "V".
-_EXTRA_FLOATS = frozenset({"bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3b11fnuz",
-                           "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e3m4", "float8_e4m3",
-                           "float8_e8m0fnu", "float4_e2m1fn", "float6_e2m3fn", "float6_e3m2fn"})
+_EXTRA_FLOATS = frozenset(
+    {
+        "bfloat16",
+        "float8_e4m3fn",
+        "float8_e5m2",
+        "float8_e4m3b11fnuz",
+        "float8_e4m3fnuz",
+        "float8_e5m2fnuz",
+        "float8_e3m4",
+        "float8_e4m3",
+        "float8_e8m0fnu",
+        "float4_e2m1fn",
+        "float6_e2m3fn",
+        "float6_e3m2fn",
+    }
+)
 _INT64_MAX = 2**63 - 1
 
 
 def _time_kind(dtype: Any) -> str:
-    """"i", "u" or "f" for a real time dtype; TypeError for anything else (bool included)."""
+    """ "i", "u" or "f" for a real time dtype; TypeError for anything else (bool included)."""
     kind = dtype.kind
     if kind in "iuf":
         return str(kind)

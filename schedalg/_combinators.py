@@ -684,7 +684,10 @@ class ScaleByCycle(Schedule):
         k, local = self.schedule._locate_xp(t, xp)
         v = self.schedule.schedule._xp(local, xp)
         kf = k.astype(xp.result_type(v, float))
-        return self.floor + (v - self.floor) * xp.exp(kf * xp.log(self.factor))
+        f = self.factor
+        # (a Python float's log in float64: JAX would round the factor first)
+        log_f = math.log(f) if type(f) is float else xp.log(f)
+        return self.floor + (v - self.floor) * xp.exp(kf * log_f)
 
     def _repr_args(self) -> list[str]:
         args = [repr(self.schedule), fmt_number(self.factor)]

@@ -115,7 +115,7 @@ def test_torch_integer_times_at_the_top_of_their_dtype(dtype):
         assert float(got[0]) == pytest.approx(want, rel=1e-12, abs=1e-300), name
 
 
-# -- float times ----------------------------------------------------------------------------------
+# -- float times -----------------------------------------------------------------------------------
 
 LONG_COSINE = cosine(1.0, 0.0, 10**6)
 
@@ -162,7 +162,7 @@ def test_python_numbers_of_any_size():
     assert LONG_COSINE(65504.0) == pytest.approx(cos_value(65504.0), rel=1e-15)
 
 
-# -- schedules longer than 2**31 steps, with int32 JAX time ---------------------------------------
+# -- schedules longer than 2**31 steps, with int32 JAX time ----------------------------------------
 
 
 def jax_paths(s: sa.Schedule, ts: list[int]) -> list[np.ndarray]:
@@ -227,7 +227,7 @@ def test_a_stretched_cycle_starting_beyond_int32_is_not_reached():
         np.testing.assert_allclose(got, [want], rtol=1e-6)
 
 
-# -- a schedule as a jit argument -------------------------------------------------------------------
+# -- a schedule as a jit argument ------------------------------------------------------------------
 
 
 def test_an_exp_rate_as_a_jit_argument_keeps_its_precision_at_large_t():
@@ -248,13 +248,17 @@ def test_a_rebuilt_exp_prints_and_saves_the_rate_it_was_given():
     rate = next(r for r in (0.1 + k * 1e-3 for k in range(1000)) if math.exp(math.log(r)) != r)
     s = linear_ramp(0.0, 1.0, 10) >> exp(1.0, rate=rate, steps=50)
     rebuilt = jax.tree.map(lambda x: x, s)
-    assert repr(rebuilt) == repr(s) == f"linear_ramp(0.0, 1.0, 10) >> exp(1.0, rate={rate!r}, steps=50)"
+    assert (
+        repr(rebuilt)
+        == repr(s)
+        == f"linear_ramp(0.0, 1.0, 10) >> exp(1.0, rate={rate!r}, steps=50)"
+    )
     assert rebuilt == s and sa.parse(repr(rebuilt)) == s
     assert sa.to_json(rebuilt) == sa.to_json(s)
     assert sa.to_dict(exp(1.0, rate=rate))["rate"] == rate
 
 
-# -- x64 --------------------------------------------------------------------------------------------
+# -- x64 -------------------------------------------------------------------------------------------
 
 
 def test_under_x64_int64_uint64_float16_and_jit_arguments():
@@ -266,10 +270,12 @@ def test_under_x64_int64_uint64_float16_and_jit_arguments():
         from schedalg import exp, hold, linear_ramp, repeat, shift, cosine
         top = 2**63 - 1
         t = jnp.asarray(top, dtype=jnp.int64)
-        print(float(linear_ramp(0.0, 1.0, 0)(t)), float(shift(linear_ramp(0.0, 1.0, 300), -100)(t)))
+        resumed = shift(linear_ramp(0.0, 1.0, 300), -100)
+        print(float(linear_ramp(0.0, 1.0, 0)(t)), float(resumed(t)))
         print(float(repeat(linear_ramp(0.0, 1.0, 10))(t)))
         u = jnp.asarray(2**64 - 1, dtype=jnp.uint64)
-        print(float(linear_ramp(0.0, 1.0, 300)(u)), float((hold(1.0, 100) >> exp(1.0, rate=0.5))(u)))
+        late = hold(1.0, 100) >> exp(1.0, rate=0.5)
+        print(float(linear_ramp(0.0, 1.0, 300)(u)), float(late(u)))
         print(float(cosine(1.0, 0.0, 10**6)(jnp.asarray(65504, dtype=jnp.float16))))
         got = jax.jit(lambda s, t: s(t))(exp(1.0, rate=0.999999), jnp.asarray(10**6))
         print(got.dtype, float(got))
@@ -287,7 +293,7 @@ def test_under_x64_int64_uint64_float16_and_jit_arguments():
     assert dtype == "float64" and float(value) == pytest.approx(0.999999**10**6, rel=1e-12)
 
 
-# -- the README's limits table ------------------------------------------------------------------------
+# -- the README's limits table ---------------------------------------------------------------------
 
 
 def limits_table() -> dict[str, str]:
@@ -305,3 +311,12 @@ def test_the_limits_table_states_the_edges_tested_here():
         assert edge in joined, edge
     assert "float32" in table["Leaves of a `jit` argument"]
     assert "log" in table["Leaves of a `jit` argument"]
+
+
+def test_a_per_cycle_factor_near_one_keeps_its_precision_over_many_cycles():
+    # cycle k of a 1-step repeat is factor**k; at k = 10**5, 0.9999**k = 4.5377e-5
+    s = sa.scale_by_cycle(repeat(hold(1.0, 1)), 0.9999)
+    want = 0.9999**100_000
+    assert s(100_000) == pytest.approx(want, rel=1e-12)
+    got = float(s(jnp.asarray(100_000)))  # was 0.5% off: log of the float32-rounded factor
+    assert got == pytest.approx(want, rel=2e-6)
