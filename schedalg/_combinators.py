@@ -1132,22 +1132,34 @@ class Shift(_TimeMap):
         return self.schedule._xp(xp.maximum(t - st, 0), xp)
 
 
+def _constant_from(schedule: Schedule) -> int | float | None:
+    """A step from which ``schedule`` is constant (its duration, or the start of a final
+    infinite hold); None if it keeps changing."""
+    if isinstance(schedule, Hold) and schedule.steps is None:
+        return 0
+    if isinstance(schedule, Concat):
+        last = schedule.pieces[-1]
+        if isinstance(last, Hold) and last.steps is None:
+            return schedule._starts()[-1]
+    return schedule.duration
+
+
 def _shift_back_int(schedule: Schedule, t: Any, ahead: int, xp: Any) -> Any:
     """``schedule(t + ahead)`` for integer ``t``, without integer overflow.
 
     The sum is exact in ``t``'s dtype while it fits, so saturated at the dtype's maximum;
-    above it the value is the end value if the schedule has ended by then, else it is read
-    at ``t + ahead`` in floating point.
+    above it the value is the one it settles at if the schedule is constant by then, else
+    it is read at ``t + ahead`` in floating point.
     """
     top = int(np.iinfo(np.dtype(t.dtype.name)).max)
-    d = schedule.duration
-    ended = d is not None and d <= top
+    c = _constant_from(schedule)
+    settled = c is not None and c <= top
     if ahead > top:
-        if ended:
+        if settled:
             return schedule._xp(xp.full_like(t, top), xp)
         return schedule._xp(t.astype(xp.result_type(float)) + float(ahead), xp)
     value = schedule._xp(xp.minimum(t, top - ahead) + ahead, xp)
-    if ended:
+    if settled or (xp is np and not np.any(t > top - ahead)):
         return value
     far = schedule._xp(t.astype(xp.result_type(float)) + float(ahead), xp)
     return xp.where(t > top - ahead, far, value)

@@ -229,10 +229,12 @@ class Schedule:
 
     def _beyond(self, arr: Any, beyond: Any, out: Any, xp: Any) -> Any:
         """Values at unsigned times above the default int's maximum (``arr`` is clipped there):
-        read in floating point, unless the schedule has ended by then (its end value holds)."""
+        read in floating point, unless the schedule is constant by then."""
+        from ._combinators import _constant_from
+
         top = int(np.iinfo(np.dtype(arr.dtype.name)).max)
-        d = self.duration
-        if d is not None and d <= top:
+        c = _constant_from(self)
+        if c is not None and c <= top:
             return out
         return xp.where(beyond > top, self._xp(beyond, xp), out)
 

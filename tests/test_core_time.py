@@ -320,3 +320,11 @@ def test_a_per_cycle_factor_near_one_keeps_its_precision_over_many_cycles():
     assert s(100_000) == pytest.approx(want, rel=1e-12)
     got = float(s(jnp.asarray(100_000)))  # was 0.5% off: log of the float32-rounded factor
     assert got == pytest.approx(want, rel=2e-6)
+
+
+def test_past_the_integer_maximum_a_schedule_ending_in_a_hold_holds_it():
+    resumed = shift(linear_ramp(0.0, 1.0, 300) >> hold(2.0), -100)
+    assert float(resumed(jnp.asarray(INT32_MAX - 2, dtype=jnp.int32))) == 2.0
+    assert float(resumed(np.int64(INT64_MAX - 2))) == 2.0
+    warm = linear_ramp(0.0, 1.0, 10) >> hold(3.0)
+    assert float(warm(jnp.asarray(2**32 - 1, dtype=jnp.uint32))) == 3.0
