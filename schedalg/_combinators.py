@@ -1147,22 +1147,29 @@ def _constant_from(schedule: Schedule) -> int | float | None:
 def _shift_back_int(schedule: Schedule, t: Any, ahead: int, xp: Any) -> Any:
     """``schedule(t + ahead)`` for integer ``t``, without integer overflow.
 
-    The sum is exact in ``t``'s dtype while it fits, so saturated at the dtype's maximum;
-    above it the value is the one it settles at if the schedule is constant by then, else
-    it is read at ``t + ahead`` in floating point.
+    The sum is exact in ``t``'s dtype while it fits, and saturates at the dtype's maximum:
+    where the schedule is constant by then, that is its value. Otherwise NumPy reads the
+    few elements beyond in float64; JAX keeps the saturated time (an int32 step count ends
+    at 2**31 - 1, and a second, floating-point evaluation of the whole schedule would cost
+    more than the rest of it).
     """
     top = int(np.iinfo(np.dtype(t.dtype.name)).max)
-    c = _constant_from(schedule)
-    settled = c is not None and c <= top
     if ahead > top:
-        if settled:
+        c = _constant_from(schedule)
+        if (c is not None and c <= top) or xp is not np:
             return schedule._xp(xp.full_like(t, top), xp)
-        return schedule._xp(t.astype(xp.result_type(float)) + float(ahead), xp)
+        return schedule._xp(t.astype(np.float64) + float(ahead), xp)
     value = schedule._xp(xp.minimum(t, top - ahead) + ahead, xp)
-    if settled or (xp is np and not np.any(t > top - ahead)):
+    if xp is not np or not np.any(t > top - ahead):
         return value
-    far = schedule._xp(t.astype(xp.result_type(float)) + float(ahead), xp)
-    return xp.where(t > top - ahead, far, value)
+    c = _constant_from(schedule)
+    if c is not None and c <= top:
+        return value
+    beyond = t > top - ahead
+    far = schedule._xp(t[beyond].astype(np.float64) + float(ahead), xp)
+    out = np.array(np.broadcast_to(value, np.broadcast_shapes(np.shape(value), t.shape)))
+    out[..., beyond] = far
+    return out
 
 
 def shift(schedule: Schedule, steps: int | float) -> Schedule:

@@ -328,3 +328,13 @@ def test_past_the_integer_maximum_a_schedule_ending_in_a_hold_holds_it():
     assert float(resumed(np.int64(INT64_MAX - 2))) == 2.0
     warm = linear_ramp(0.0, 1.0, 10) >> hold(3.0)
     assert float(warm(jnp.asarray(2**32 - 1, dtype=jnp.uint32))) == 3.0
+
+
+def test_past_the_integer_maximum_a_changing_schedule_saturates_on_jax():
+    # the documented limit: int32 time is at most 2**31 - 1, and so is a shifted time on JAX
+    s = shift(repeat(linear_ramp(0.0, 1.0, 10)), -100)
+    got = float(s(jnp.asarray(INT32_MAX - 2, dtype=jnp.int32)))
+    assert got == pytest.approx((INT32_MAX % 10) / 10, rel=1e-6)
+    # NumPy reads the few int64 elements beyond 2**63 - 1 as float64: a value in range
+    out = s(np.asarray([5, INT64_MAX - 2], dtype=np.int64))
+    assert out[0] == 0.5 and 0.0 <= out[1] <= 1.0
