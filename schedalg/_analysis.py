@@ -507,7 +507,7 @@ def _row_sum(s: Any, row: Any, leaves: Any, opaque: tuple, lo: int, hi: int) -> 
     if kind == EXPGEO:
         return total + p0 * _geom(math.log(p1 / p0) / n, p, q)
     if kind == EXPRATE:
-        return total + p0 * _geom(math.log(p1), p, q)
+        return total + p0 * _geom(p1, p, q)  # p1: the log-rate
     if kind == COSINE and row.a == 1 and m >= max(_COSINE_MIN_WINDOW, n // 10**6):
         sx, sy = _cos_sums(n, p, q)
         return total + p0 * sx + p1 * sy

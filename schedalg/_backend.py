@@ -189,25 +189,79 @@ def length(fn: str, name: str, x: Any) -> float | int:
 # -- input normalisation --------------------------------------------------------------------------
 
 
+#: Floating dtypes of ml_dtypes (JAX's bfloat16 and friends): NumPy sees them as kind "V".
+_EXTRA_FLOATS = frozenset(
+    {
+        "bfloat16",
+        "float8_e4m3fn",
+        "float8_e5m2",
+        "float8_e4m3b11fnuz",
+        "float8_e4m3fnuz",
+        "float8_e5m2fnuz",
+        "float8_e3m4",
+        "float8_e4m3",
+        "float8_e8m0fnu",
+        "float4_e2m1fn",
+        "float6_e2m3fn",
+        "float6_e3m2fn",
+    }
+)
+_INT64_MAX = 2**63 - 1
+
+
+def _time_kind(dtype: Any) -> str:
+    """ "i", "u" or "f" for a real time dtype; TypeError for anything else (bool included)."""
+    kind = dtype.kind
+    if kind in "iuf":
+        return str(kind)
+    if kind == "V" and dtype.name in _EXTRA_FLOATS:
+        return "f"
+    raise TypeError(f"schedule(t): t must hold real numbers, got dtype {dtype}")
+
+
 def as_numpy_time(t: Any) -> np.ndarray:
+    """``t`` as int64 (every integer dtype; uint64 beyond 2**63 - 1 as float64) or float64.
+
+    Integer times keep exact integer arithmetic in a type wide enough for every boundary,
+    shift and duration (at most 2**62); narrow floats are widened before any arithmetic.
+    """
     arr = np.asarray(t)
-    if arr.dtype.kind == "b" or arr.dtype.kind not in "iuf":
-        raise TypeError(f"schedule(t): t must hold real numbers, got dtype {arr.dtype}")
-    if arr.dtype.kind == "u":
-        arr = arr.astype(np.int64)
-    elif arr.dtype.kind == "f" and arr.dtype != np.float64:
+    kind = _time_kind(arr.dtype)
+    if kind == "i":
+        if arr.dtype != np.int64:
+            arr = arr.astype(np.int64)
+    elif kind == "u":
+        if arr.dtype.itemsize < 8 or not (arr.size and int(arr.max()) > _INT64_MAX):
+            arr = arr.astype(np.int64)
+        else:
+            arr = arr.astype(np.float64)
+    elif arr.dtype != np.float64:
         arr = arr.astype(np.float64)
     if arr.dtype.kind == "f" and np.isnan(arr).any():
         raise ValueError("schedule(t): t must not hold NaN")
     return arr
 
 
-def as_jax_time(t: Any) -> Any:
+def as_jax_time(t: Any) -> tuple[Any, Any]:
+    """``(t, beyond)`` for the JAX path.
+
+    Integer times become JAX's default int (int32, or int64 under x64) and float times at
+    least its default float, so no arithmetic overflows or rounds in a narrow type. An
+    unsigned dtype as wide as the default int (uint32, or uint64 under x64) can hold values
+    the default int can't: then ``t`` is clipped to the int's maximum and ``beyond`` is
+    ``t`` in the default float, for the caller to use above that maximum; else None.
+    """
     xp = jnp()
     arr = xp.asarray(t)
-    kind = arr.dtype.kind
-    if kind == "b" or kind not in "iuf":
-        raise TypeError(f"schedule(t): t must hold real numbers, got dtype {arr.dtype}")
-    if kind == "u":
-        arr = arr.astype(xp.int32 if arr.dtype.itemsize < 8 else xp.int64)
-    return arr
+    kind = _time_kind(np.dtype(arr.dtype))
+    if kind == "f":
+        fdt = xp.result_type(float)
+        if arr.dtype.itemsize < np.dtype(fdt).itemsize or arr.dtype.kind != "f":
+            arr = arr.astype(fdt)
+        return arr, None
+    idt = np.dtype(xp.result_type(int))
+    if kind == "i" or arr.dtype.itemsize < idt.itemsize:
+        return (arr if arr.dtype == idt else arr.astype(idt)), None
+    top = np.iinfo(idt).max
+    clipped = xp.minimum(arr, np.asarray(top, dtype=arr.dtype)).astype(idt)
+    return clipped, arr.astype(xp.result_type(float))

@@ -645,6 +645,9 @@ class Repeat(Schedule):
             # last cycle, past its end either way; _locate_xp handles an infinite one).
             t = xp.minimum(t, float(np.finfo(np.dtype(t.dtype.name)).max))
         if self.stretch == 1:
+            if type(d) is int and t.dtype.kind in "iu" and not int_time:
+                # A cycle longer than t's dtype reaches: every integer t is in cycle 0.
+                return xp.zeros_like(t), t
             if int_time:
                 k = t // d
             else:
@@ -670,8 +673,10 @@ class Repeat(Schedule):
             # A short (or shrinking) table of cycles: locate t as in a segment table, with
             # exact comparisons against the starts (no log estimate to correct).
             if int_time:
+                # (cycles starting beyond the dtype's maximum are never reached)
                 info = np.iinfo(np.dtype(t.dtype.name))
-                cut = tuple(min(s, info.max) for s in starts[:m])
+                cut = tuple(s for s in starts[:m] if s <= info.max)
+                scale_np = scale_np[: len(cut)]
                 dtype_name = t.dtype.name
             else:
                 cut = tuple(float(s) for s in starts[:m])
@@ -695,7 +700,10 @@ class Repeat(Schedule):
         # The estimate can be one cycle off where pow/log round; the exact table decides.
         k = k + (t >= xp.take(table, xp.minimum(k + 1, m))).astype(np.int32)
         k = k - (t < xp.take(table, k)).astype(np.int32)
-        k = xp.clip(k, 0, m - 1)
+        if int_time:  # the last cycle that an integer of t's dtype reaches
+            k = xp.clip(k, 0, min(m, sum(s <= info.max for s in starts)) - 1)
+        else:
+            k = xp.clip(k, 0, m - 1)
         scale = np.asarray(scale_np, dtype=ft.dtype.name)
         local = (t - xp.take(table, k)) * xp.take(scale, k)
         if not complete:
@@ -871,7 +879,10 @@ class ScaleByCycle(Schedule):
         # A count beyond the float range (t = inf) is capped: factor**k is then its limit,
         # 0 or 1, never inf * log(1) = NaN.
         kf = xp.minimum(kf, float(np.finfo(np.dtype(kf.dtype.name)).max))
-        scale = xp.exp(kf * xp.log(self.factor))
+        f = self.factor
+        # (a Python float's log in float64: JAX would round the factor first)
+        log_f = math.log(f) if type(f) is float else xp.log(f)
+        scale = xp.exp(kf * log_f)
         if rep.times is None and t.dtype.kind == "f":
             # t = inf: the limit of factor**k, with no gradient through a huge k.
             limit = xp.where(self.factor < 1, 0.0, 1.0)
@@ -1341,8 +1352,51 @@ class Shift(_TimeMap):
         return self.schedule._py(t if t > 0 else 0)
 
     def _xp(self, t: Any, xp: Any) -> Any:
-        t, st = _with_const(t, self.steps, xp)
+        steps = self.steps
+        if type(steps) is int and steps < 0 and t.dtype.kind in "iu":
+            return _shift_back_int(self.schedule, t, -steps, xp)
+        t, st = _with_const(t, steps, xp)
         return self.schedule._xp(xp.maximum(t - st, 0), xp)
+
+
+def _constant_from(schedule: Schedule) -> int | float | None:
+    """A step from which ``schedule`` is constant (its duration, or the start of a final
+    infinite hold); None if it keeps changing."""
+    if isinstance(schedule, Hold) and schedule.steps is None:
+        return 0
+    if isinstance(schedule, Concat):
+        last = schedule.pieces[-1]
+        if isinstance(last, Hold) and last.steps is None:
+            return schedule._starts()[-1]
+    return schedule.duration
+
+
+def _shift_back_int(schedule: Schedule, t: Any, ahead: int, xp: Any) -> Any:
+    """``schedule(t + ahead)`` for integer ``t``, without integer overflow.
+
+    The sum is exact in ``t``'s dtype while it fits, and saturates at the dtype's maximum:
+    where the schedule is constant by then, that is its value. Otherwise NumPy reads the
+    few elements beyond in float64; JAX keeps the saturated time (an int32 step count ends
+    at 2**31 - 1, and a second, floating-point evaluation of the whole schedule would cost
+    more than the rest of it).
+    """
+    top = int(np.iinfo(np.dtype(t.dtype.name)).max)
+    if ahead > top:
+        c = _constant_from(schedule)
+        if (c is not None and c <= top) or xp is not np:
+            return schedule._xp(xp.full_like(t, top), xp)
+        return schedule._xp(t.astype(np.float64) + float(ahead), xp)
+    value = schedule._xp(xp.minimum(t, top - ahead) + ahead, xp)
+    if xp is not np or not np.any(t > top - ahead):
+        return value
+    c = _constant_from(schedule)
+    if c is not None and c <= top:
+        return value
+    beyond = t > top - ahead
+    far = schedule._xp(t[beyond].astype(np.float64) + float(ahead), xp)
+    out = np.array(np.broadcast_to(value, np.broadcast_shapes(np.shape(value), t.shape)))
+    out[..., beyond] = far
+    return out
 
 
 def shift(schedule: Schedule, steps: int | float) -> Schedule:
@@ -1368,7 +1422,16 @@ class ScaleTime(_TimeMap):
 
     def _duration(self) -> int | float | None:
         d = self.schedule.duration
-        return None if d is None else _whole(Fraction(d) * Fraction(self.factor))
+        if d is None:
+            return None
+        exact = Fraction(d) * Fraction(self.factor)
+        if exact.denominator != 1 and type(d) is int and exact < 2**53:
+            n = round(exact)
+            if n > 0 and float(Fraction(n, d)) == self.factor:
+                # The factor is the float nearest n / d, which is how fit(s, n) writes the
+                # ratio n / d: the duration is n (no tolerance: a factor one ulp off is not).
+                return n
+        return _whole(exact)
 
     def _ratio(self) -> tuple[int, int] | None:
         """``(d, D)`` when the inner duration ``d`` and this one ``D`` are whole steps.

@@ -24,7 +24,7 @@ and ``(X, Y)`` a pair of weights given by the kind::
     POLY      X = w^a                      Y = 1 - X
     TRIANGLE  X = 1 - 2 min(u, w)          Y = 1 - X
     EXPGEO    X = exp(tau log(p1 / p0) / n)  Y = 0      (n the length)
-    EXPRATE   X = p1^tau                   Y = 0        (p1 is the per-step rate)
+    EXPRATE   X = exp(tau p1)              Y = 0        (p1 is the log of the per-step rate)
     TANH      X = (1 - tanh(a + (b - a) u)) / 2,  Y = 1 - X
     INVERSE   X = (1 + tau / a)^(-b)       Y = 0
 
@@ -172,7 +172,7 @@ class _Plan(NamedTuple):
     rows: tuple[Row, ...]
     int_time: bool
     starts: np.ndarray  # row starts, in the time dtype
-    lengths: np.ndarray  # row lengths (infinite rows: the dtype's maximum)
+    lengths: np.ndarray  # float time: row lengths (infinite rows: a quarter of the maximum)
     bounds: np.ndarray  # starts[1:]
     mode: str  # "one", "select", "bucket" or "bisect"
     inv_width: float = 0.0  # bucket: 1 / bucket width
@@ -180,6 +180,8 @@ class _Plan(NamedTuple):
     base: np.ndarray | None = None  # bucket: rows surely started at the bucket's left margin
     near: tuple = ()  # bucket: per candidate j, the bound base + j of each bucket (or sentinel)
     identity: np.ndarray | None = None  # bucket: arange(rows)
+    ends: np.ndarray | None = None  # integer time: row ends, at most the dtype's maximum
+    extra: np.ndarray | None = None  # integer time: how far ends pass that maximum (float)
 
 
 # Tables of at most this many rows pick each element's parameters with a chain of compares and
@@ -269,29 +271,37 @@ def _static(rows: tuple[Row, ...]) -> _Static:
 
 
 def _int_time(rows: tuple[Row, ...], dtype: Any) -> bool:
-    """Integer local time needs every start and length to be an int within t's dtype
-    (int32 JAX times with a 10**10-step segment fall back to float arithmetic)."""
+    """Integer local time needs an integer ``t`` and every start and length an int."""
     if dtype.kind not in "iu":
         return False
-    top = np.iinfo(np.dtype(dtype.name)).max
-    return all(
-        _is_int(r.start)
-        and r.start <= top
-        and (r.length is None or (_is_int(r.length) and r.start + r.length <= top))
-        for r in rows
-    )
+    return all(_is_int(r.start) and (r.length is None or _is_int(r.length)) for r in rows)
 
 
 @functools.lru_cache(maxsize=512)
 def _plan(rows: tuple[Row, ...], dtype_name: str, int_time: bool) -> _Plan:
     dtype = np.dtype(dtype_name)
     rows = _fix_zero_length(rows)
-    # An infinite row gets a length beyond any time but finite (a quarter of the float
-    # maximum, so 2 * length cannot overflow in the formulas of other kinds).
-    big = np.iinfo(dtype).max if int_time else float(np.finfo(dtype).max) / 4
-    starts = _as_time_array([r.start for r in rows], dtype)
-    lengths = _as_time_array([big if r.length is None else r.length for r in rows], dtype)
-    return _locating(rows, int_time, starts, lengths, SELECT_MAX)
+    if not int_time:
+        # An infinite row gets a length beyond any time but finite (a quarter of the float
+        # maximum, so 2 * length cannot overflow in the formulas of other kinds).
+        big = float(np.finfo(dtype).max) / 4
+        starts = _as_time_array([r.start for r in rows], dtype)
+        lengths = _as_time_array([big if r.length is None else r.length for r in rows], dtype)
+        return _locating(rows, int_time, starts, lengths, SELECT_MAX)
+    # Integer time: rows starting beyond the dtype's maximum are never reached (int32 JAX
+    # time with a schedule longer than 2**31 steps), so they are left out; ends beyond it
+    # are clipped there, and the excess is added back in floating point to ``length - tau``.
+    # Every integer operation (min(t, end) - start, end - min(t, end)) then stays in range.
+    top = int(np.iinfo(dtype).max)
+    rows = tuple(r for j, r in enumerate(rows) if j == 0 or r.start <= top)
+    ends = [top if r.length is None else r.start + r.length for r in rows]
+    starts = np.asarray([r.start for r in rows], dtype=dtype)
+    plan = _locating(rows, int_time, starts, starts, SELECT_MAX)
+    over = [float(max(e - top, 0)) for e in ends]
+    return plan._replace(
+        ends=np.asarray([min(e, top) for e in ends], dtype=dtype),
+        extra=np.asarray(over) if any(over) else None,
+    )
 
 
 def _locating(
@@ -421,19 +431,36 @@ def eval_table(
     at = Locator(plan, t, xp)
     kinds_present = st.kinds
 
-    if n_rows == 1:
-        start_e, len_e = plan.starts.tolist()[0], plan.lengths.tolist()[0]
-    else:
-        start_e, len_e = at(plan.starts), at(plan.lengths)
-    tau = xp.minimum(t - start_e, len_e)
-    rest = len_e - tau
-    if t.dtype.kind in "iu":
+    if int_time:
+        ends = plan.ends
+        assert ends is not None
+        extra = plan.extra
+        if n_rows == 1:
+            start_e, end_e = int(plan.starts[0]), int(ends[0])
+            extra_e = None if extra is None else float(extra[0])
+        else:
+            start_e, end_e = at(plan.starts), at(ends)
+            extra_e = None if extra is None else at(extra)
+        te = xp.minimum(t, end_e)
+        tau = te - start_e
+        rest = end_e - te
         fdt = np.float64 if xp is np else xp.result_type(float)
         tf, rf = tau.astype(fdt), rest.astype(fdt)
-        nf = len_e.astype(fdt) if hasattr(len_e, "astype") else float(len_e)
+        if extra_e is None:
+            first_half = tau <= rest
+        else:
+            rf = rf + extra_e
+            first_half = tf <= rf
+        nf = tf + rf
     else:
-        tf, rf, nf = tau, rest, len_e
-    lt = _LocalTime(tf, rf, nf, tau <= rest)
+        if n_rows == 1:
+            start_e, len_e = plan.starts.tolist()[0], plan.lengths.tolist()[0]
+        else:
+            start_e, len_e = at(plan.starts), at(plan.lengths)
+        tau = xp.minimum(t - start_e, len_e)
+        tf, rf, nf = tau, len_e - tau, len_e
+        first_half = tf <= rf
+    lt = _LocalTime(tf, rf, nf, first_half)
 
     tabular = [k for k in kinds_present if k != OPAQUE]
     p0: Any = None
@@ -450,24 +477,23 @@ def eval_table(
             p0, p1 = at(p0_rows), at(p1_rows)
 
     def aux_for(kind: int) -> Any:
-        """Per-element log term: log(p1 / p0) for EXPGEO, log(p1) for EXPRATE.
+        """Per-element log term: log(p1 / p0) for EXPGEO, p1 (the log-rate) for EXPRATE.
 
-        Computed per row (in float64 on the host when the leaves are concrete, so a rate
-        near 1 keeps its precision), with 1 in other rows' slots so logs stay finite, then
-        gathered.
+        Computed per row (in float64 on the host when the leaves are concrete), with 1 in
+        other rows' slots so logs stay finite, then gathered.
         """
         if kind not in (EXPGEO, EXPRATE):
             return None
+        if kind == EXPRATE:
+            return p1
         # EXPGEO reads log(p1 / p0) / length per step of tau (no per-element progress).
         if n_rows == 1:
-            n = float(rows[0].length or 1) if kind == EXPGEO else 1.0
+            n = float(rows[0].length or 1)
             if type(p0) is float and type(p1) is float:
-                return (math.log(p1) - math.log(p0) if kind == EXPGEO else math.log(p1)) / n
-            return (xp.log(p1) - xp.log(p0) if kind == EXPGEO else xp.log(p1)) / n
+                return (math.log(p1) - math.log(p0)) / n
+            return (xp.log(p1) - xp.log(p0)) / n
         mask = st.kind_mask[kind]
         num = _where(xp, mask, p1_rows, 1.0)
-        if kind == EXPRATE:
-            return at(_log(xp, num))
         # log(p1) - log(p0), not log(p1 / p0): the quotient may overflow in float32.
         den = _where(xp, mask, p0_rows, 1.0)
         return at((_log(xp, num) - _log(xp, den)) / st.per_step)
@@ -487,7 +513,7 @@ def eval_table(
 
     for j, r in st.opaque_rows:
         child = opaque[r.opaque]
-        local = xp.maximum(t - r.start, 0) if n_rows > 1 else tau
+        local = xp.maximum(t - plan.starts[j], 0) if n_rows > 1 else tau
         v = child._xp(local, xp)
         value = v if value is None else xp.where(at.seg == j, v, value)
     return value

@@ -29,7 +29,7 @@ from ._lower import (
     Row,
     eval_table,
 )
-from ._schedule import Schedule, fmt_number
+from ._schedule import Schedule, _leaf_key, fmt_number
 
 _HALF_PI = math.pi / 2
 
@@ -367,15 +367,47 @@ class Exp(Segment):
 
 
 class ExpRate(Segment):
+    """``start * rate ** tau``, with the natural log of the rate as its leaf.
+
+    A jit argument's leaves are rounded to float32: a rounded rate near 1 is wrong by up
+    to 6e-8 relative, and ``rate ** tau`` by ``tau`` times that (1.3% at tau = 1e6); a
+    rounded log-rate keeps ``tau * log(rate)``, so the value, to 6e-8 relative. ``rate``
+    is the number the schedule was built with (for printing, JSON and the Python path).
+    """
+
     _fname = "exp"
     _kind = EXPRATE
-    _leaf_fields = ("start", "rate")
+    _leaf_fields = ("start", "log_rate")
+
+    @property
+    def rate(self) -> Any:
+        """The per-step factor as given; ``exp(log_rate)`` for a node JAX rebuilt from leaves
+        whose log-rate no constructor made."""
+        r = self._cache.get("rate")
+        if r is None:
+            r = self._cache["rate"] = _rate_of(self.log_rate)
+        return r
+
+    def _key(self) -> Any:
+        return self._cached(
+            "key",
+            lambda: ("ExpRate", _leaf_key(self.start), _leaf_key(self.rate), self.steps),
+        )
+
+    def __reduce__(self) -> Any:
+        return (_exp_rate, (self.start, self.rate, self.log_rate, self.steps))
 
     def _py(self, t: int | float) -> float:
         n = self.steps
         if n is not None and t > n:
             t = n
         return self.start * self.rate**t
+
+    def _pyfn(self) -> Any:
+        start, rate, n = self.start, self.rate, self.steps
+        if n is None:
+            return lambda t: start * rate**t
+        return lambda t: start * rate ** (t if t < n else n)
 
     def _end_value(self) -> Any:
         return self.start * self.rate**self.steps
@@ -409,6 +441,40 @@ def each(x: Any) -> np.ndarray | None:
     if B.is_tracer(x):
         return None
     return np.asarray(x, dtype=np.float64)
+
+
+# The exact rate behind each log-rate a constructor made (log is not invertible in floating
+# point), so a node JAX rebuilds from concrete leaves prints and saves the rate it was given.
+_RATES: dict[float, float] = {}
+_RATES_MAX = 1 << 16
+
+
+def _log_rate(rate: Any) -> Any:
+    """The natural log of a rate: in float64 on the host for concrete values."""
+    if type(rate) is float:
+        lr = math.log(rate)
+        if len(_RATES) >= _RATES_MAX:
+            _RATES.clear()
+        _RATES[lr] = rate
+        return lr
+    if isinstance(rate, np.ndarray):
+        return np.log(rate.astype(np.float64))
+    return B.jnp().log(rate)
+
+
+def _rate_of(log_rate: Any) -> Any:
+    if type(log_rate) is float:
+        r = _RATES.get(log_rate)
+        return math.exp(log_rate) if r is None else r
+    if isinstance(log_rate, np.ndarray):
+        return np.exp(log_rate)
+    return B.jnp().exp(log_rate)
+
+
+def _exp_rate(start: Any, rate: Any, log_rate: Any, steps: int | None) -> ExpRate:
+    node = ExpRate._make(start=start, log_rate=log_rate, steps=steps)
+    node._cache["rate"] = rate
+    return node  # type: ignore[no-any-return]
 
 
 def _exp_positive(fn: str, name: str, x: Any) -> Any:
@@ -485,7 +551,7 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
                     f"{fn}(): start * rate ** steps overflows, got start={start!r}, "
                     f"rate={rate!r}, steps={steps!r}"
                 )
-    return ExpRate._make(start=start_v, rate=rate_v, steps=n)
+    return _exp_rate(start_v, rate_v, _log_rate(rate_v), n)
 
 
 # -- poly ----------------------------------------------------------------------------------------

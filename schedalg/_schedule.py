@@ -249,10 +249,8 @@ class Schedule:
             raise TypeError(f"schedule(t): t must be a number or an array, got t={t!r}")
         if B.is_jax(t) or self._has_jax:
             xp = B.jnp()
-            arr = B.as_jax_time(t)
-            out_dtype = xp.result_type(float) if arr.dtype.kind in "iu" else arr.dtype
-            if out_dtype.kind != "f":
-                out_dtype = xp.result_type(float)
+            arr, beyond = B.as_jax_time(t)
+            out_dtype = arr.dtype if arr.dtype.kind == "f" else xp.result_type(float)
         elif type(t).__module__.startswith("torch"):
             return self._evaluate_torch(t)
         else:
@@ -269,6 +267,8 @@ class Schedule:
                 out = self._xp_shaped(arr, xp)
         else:
             out = self._xp_shaped(arr, xp)
+            if beyond is not None:
+                out = self._beyond(arr, beyond, out, xp)
         out = xp.asarray(out, dtype=out_dtype)
         if out.shape != arr.shape:
             out = xp.broadcast_to(out, arr.shape)
@@ -312,6 +312,17 @@ class Schedule:
             return None
         return shape or None
 
+    def _beyond(self, arr: Any, beyond: Any, out: Any, xp: Any) -> Any:
+        """Values at unsigned times above the default int's maximum (``arr`` is clipped there):
+        read in floating point, unless the schedule is constant by then."""
+        from ._combinators import _constant_from
+
+        top = int(np.iinfo(np.dtype(arr.dtype.name)).max)
+        c = _constant_from(self)
+        if c is not None and c <= top:
+            return out
+        return xp.where(beyond > top, self._xp(beyond, xp), out)
+
     def _numpy_blocks(self, arr: np.ndarray) -> np.ndarray:
         """NumPy evaluation block by block, so the formulas' temporaries stay in cache.
 
@@ -329,7 +340,10 @@ class Schedule:
     def _evaluate_torch(self, t: Any) -> Any:
         import torch
 
-        values = self._evaluate(t.detach().cpu().numpy())
+        t = t.detach().cpu()
+        if t.dtype.is_floating_point and t.dtype.itemsize < 4:  # float16, bfloat16
+            t = t.double()
+        values = self._evaluate(t.numpy())
         # A copy: NumPy may hand back a read-only (broadcast) array, which torch warns about.
         return torch.as_tensor(np.array(values, dtype=np.float64), device=t.device)
 

@@ -11,6 +11,7 @@ shape switched pieces one update late, and a cosine to 0 ended at 1.6e-31.)
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -91,3 +92,18 @@ def test_fit_every_run_length_up_to_3000():
     for total in range(1, 3001):
         _check("python", 1, 6, 7, total)
         _check("python", 1, 9, 10, total)
+
+
+def test_a_fit_factor_read_back_from_its_repr_keeps_the_whole_duration():
+    # fit(shape, 29) stores the factor 29/14 rounded to a float; printed and parsed back (or
+    # written as scale_time by hand) it must still last exactly 29 steps, while a factor one
+    # ulp away is a genuinely fractional duration.
+    shape = sa.hold(1.0, 1) >> sa.hold(2.0, 6) >> sa.cosine(3.0, 0.0, 7)
+    s = sa.fit(shape, 29)
+    assert s.duration == 29 and type(s.duration) is int
+    back = sa.parse(repr(s))
+    assert back == s and back.duration == 29
+    assert sa.scale_time(shape, 29 / 14).duration == 29
+    off = math.nextafter(29 / 14, 3.0)
+    assert sa.scale_time(shape, off).duration == float(Fraction(14) * Fraction(off))
+    assert sa.scale_time(sa.hold(1.0, 10**9 + 1), 0.5).duration == 500_000_000.5
