@@ -13,7 +13,7 @@
 (function () {
   "use strict";
   const NS = "http://www.w3.org/2000/svg"; // the SVG namespace name; nothing is fetched
-  const W = 760, H = 380, L = 70, R = 16, T = 14, B = 40;
+  const W = 760, H = 380, L = 70, R = 28, T = 14, B = 40;
   const PW = W - L - R, PH = H - T - B;
 
   function el(name, attrs, parent) {
@@ -151,7 +151,7 @@
         el("text", { x: x, y: T + PH + 16, "text-anchor": "middle" }, axes).textContent =
           fmtTick(t);
       }
-      const ticks = log ? logTicks(y0, y1) : linearTicks(y0, y1, 5);
+      const ticks = log ? logTicks(y0, y1) : linearTicks(y0, y1, 6);
       for (const v of ticks) {
         const y = T + sy(v);
         el("line", { x1: L, x2: L + PW, y1: y, y2: y, class: "grid" }, axes);
@@ -210,7 +210,7 @@
         html("span", "swatch", row).style.background = c.color;
         html("span", "label", row, c.label);
         html("span", "value", row, fmtValue(c.v[i]));
-        if (c.t[i] !== step) html("span", "at", row, `at step ${c.t[i]}`);
+        html("span", "at", row, c.t[i] === step ? "" : `at step ${c.t[i]}`);
         if (drawable(c.v[i]) && c.t[i] >= x0 && c.t[i] <= x1) {
           dots[k].setAttribute("cx", sx(c.t[i]));
           dots[k].setAttribute("cy", sy(c.v[i]));
@@ -220,8 +220,8 @@
       // Beside the cursor, on the side with room.
       const scale = box.clientWidth / W;
       const x = (L + sx(step)) * scale;
-      const left = x + 12 + readout.offsetWidth < box.clientWidth;
-      readout.style.left = `${left ? x + 12 : x - 12 - readout.offsetWidth}px`;
+      const right = x + 12 + readout.offsetWidth < box.clientWidth;
+      readout.style.left = `${Math.max(right ? x + 12 : x - 12 - readout.offsetWidth, 0)}px`;
       readout.style.top = `${T * scale + 4}px`;
     }
 
