@@ -503,12 +503,17 @@ def test_browser_hover_zoom_log_and_toggles(browser, screenshots, tmp_path):
 def test_browser_long_range_read_out_names_the_sampled_step(browser, tmp_path):
     s = cosine(1.0, 0.0, 1_000_000)
     path = tmp_path / "long.html"
-    schedalg.plot_html(s, out=path)
-    load(browser, path, "?hover=500000")
-    r = readout(browser)
-    assert r["step"] == "step 500000"
-    ((_label, value, at),) = r["rows"]
-    t = int(at.removeprefix("at step "))  # 500000 is between two embedded steps
-    assert abs(t - 500_000) <= 26
-    assert float(value) == shown((1 + math.cos(math.pi * t / 1_000_000)) / 2)
+    steps, _ = curve_points(embedded(schedalg.plot_html(s, out=path))["curves"][0])
+    load(browser, path, "?hover=499990")
+    for k in (499_990, 500_010):  # nearer the embedded step below, then the one above
+        assert k not in steps
+        i = int(np.searchsorted(steps, k))
+        near = steps[i - 1] if k - steps[i - 1] < steps[i] - k else steps[i]
+        browser.js(f"window.schedalgPlots[0].hover({k})")
+        r = readout(browser)
+        assert r["step"] == f"step {k}"
+        ((_label, value, at),) = r["rows"]
+        t = int(at.removeprefix("at step "))
+        assert t == near
+        assert float(value) == shown((1 + math.cos(math.pi * t / 1_000_000)) / 2)
     assert browser.problems() == []
