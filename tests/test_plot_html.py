@@ -385,16 +385,6 @@ def browser():
             b.close()
 
 
-@pytest.fixture(scope="module")
-def screenshots() -> Path:
-    """Where the browser tests leave screenshots for a reviewer (printed; never committed)."""
-    folder = Path(os.environ.get("SCHEDALG_SCREENSHOTS") or tempfile.gettempdir()) / (
-        "schedalg-screenshots"
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def load(browser: Chromium, path: Path, query: str = "") -> None:
     browser.events.clear()
     for domain in ("Page", "Runtime", "Log"):
