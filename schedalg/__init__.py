@@ -26,6 +26,7 @@ from ._combinators import (
 )
 from ._parse import ParseError, parse
 from ._plot import plot
+from ._plot_html import plot_html
 from ._primitives import (
     cosine,
     exp,
@@ -69,6 +70,7 @@ __all__ = [
     "parse",
     "piecewise",
     "plot",
+    "plot_html",
     "poly",
     "repeat",
     "scale_by_cycle",

@@ -1,8 +1,9 @@
 """The ``schedalg`` command (also ``python -m schedalg``): look at schedules from a shell.
 
 Commands: ``show`` (terminal plot and summary; the default), ``plot`` (PNG/SVG/PDF with
-matplotlib), ``table``, ``export`` (CSV or JSON) and ``compare``. Bad input gets exit code 2
-and one line on stderr; a missing optional package or an unwritable output file, exit code 1.
+matplotlib, or an explorable HTML page), ``table``, ``export`` (CSV or JSON) and ``compare``.
+Bad input gets exit code 2 and one line on stderr; a missing optional package or an
+unwritable output file, exit code 1.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ examples:
   schedalg show "linear_ramp(0.0, 3e-4, 1000) >> cosine(3e-4, 3e-5, 9000)"
   schedalg show "repeat(cosine(0.1, 0.0, 1000), stretch=2.0)" --steps 15000
   schedalg plot "cosine(1.0, 0.0, 100)" "poly(1.0, 0.0, 100, power=2.0)" --out decays.png
+  schedalg plot "cosine(1.0, 0.0, 100)" "poly(1.0, 0.0, 100, power=2.0)" --out decays.html
   schedalg table "piecewise([30, 60], [0.1, 0.01, 0.001])" --every 10
   schedalg export "cosine(1.0, 0.0, 100)" --format json > cosine.json
   schedalg compare "cosine(1e-3, 0.0, 10000)" \\
@@ -190,12 +192,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "plot",
-        help="plot schedules to a PNG, SVG or PDF file (needs matplotlib)",
-        description="Plot one or more schedules, overlaid, to an image file. Needs matplotlib: "
-        "pip install 'schedalg[plot]'.",
+        help="plot schedules to a PNG, SVG or PDF file (matplotlib) or an HTML page",
+        description="Plot one or more schedules, overlaid, to an image file (needs matplotlib: "
+        "pip install 'schedalg[plot]') or to one self-contained HTML page with a hover "
+        "read-out, zoom, log scale and curve toggles (needs nothing).",
     )
     p.add_argument("schedules", nargs="+", metavar="SCHEDULE", help="expression, file or -")
-    p.add_argument("--out", "-o", required=True, metavar="FILE", help="*.png, *.svg or *.pdf")
+    p.add_argument(
+        "--out", "-o", required=True, metavar="FILE", help="*.png, *.svg, *.pdf or *.html"
+    )
     p.add_argument("--steps", type=_positive_int, metavar="N", help="show steps 0 .. N")
     p.add_argument("--log", action="store_true", help="logarithmic value axis")
     p.add_argument(
@@ -280,14 +285,16 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
     schedules = [load_schedule(x) for x in args.schedules]
     suffix = Path(args.out).suffix.lower()
-    if suffix not in (".png", ".svg", ".pdf"):
-        raise CliError(f"--out must end in .png, .svg or .pdf, got {args.out!r}")
+    if suffix not in (".png", ".svg", ".pdf", ".html"):
+        raise CliError(f"--out must end in .png, .svg, .pdf or .html, got {args.out!r}")
     labels = args.label
     if labels is not None and len(labels) != len(schedules):
         raise CliError(
             f"give one --label per schedule: {len(labels)} labels for {len(schedules)} schedules"
         )
     end = _horizon(schedules, args.steps)
+    if suffix == ".html":
+        return _plot_html(args, schedules, end, out)
     try:
         from matplotlib.figure import Figure
     except ImportError:
@@ -311,6 +318,28 @@ def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
         ax.set_title(args.title)
     try:
         fig.savefig(args.out, dpi=150)
+    except OSError as e:
+        raise CliError(f"cannot write {args.out}: {_one_line(str(e))}", code=1) from None
+    print(f"wrote {args.out}", file=out)
+    return 0
+
+
+def _plot_html(
+    args: argparse.Namespace, schedules: list[Schedule], end: int | float, out: TextIO
+) -> int:
+    """``plot --out FILE.html``: the explorable page of schedalg.plot_html (no matplotlib)."""
+    from ._plot_html import plot_html
+
+    try:
+        plot_html(
+            *schedules,
+            steps=end,
+            labels=args.label,
+            log=args.log,
+            breakpoints=not args.no_breakpoints,
+            title=args.title,
+            out=args.out,
+        )
     except OSError as e:
         raise CliError(f"cannot write {args.out}: {_one_line(str(e))}", code=1) from None
     print(f"wrote {args.out}", file=out)

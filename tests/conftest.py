@@ -1,4 +1,4 @@
-"""Shared test set-up: hypothesis profiles and the backend fixture.
+"""Shared test set-up: hypothesis profiles, the backend fixture, the screenshots folder.
 
 Profiles: ``dev`` (default, thorough) and ``ci`` (bounded, for the 2-core CI machine):
 ``HYPOTHESIS_PROFILE=ci pytest``.
@@ -7,6 +7,9 @@ Profiles: ``dev`` (default, thorough) and ``ci`` (bounded, for the 2-core CI mac
 from __future__ import annotations
 
 import os
+import tempfile
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -75,3 +78,28 @@ def ev(backend):
 def rtol_for(backend: str) -> float:
     """Float64 backends agree to 1e-12; JAX computes in float32."""
     return 1e-12 if backend in ("python", "numpy", "torch") else 2e-6
+
+
+# -- screenshots from the browser tests ------------------------------------------------------------
+
+SCREENSHOTS = Path(os.environ.get("SCHEDALG_SCREENSHOTS") or tempfile.gettempdir()) / (
+    "schedalg-screenshots"
+)
+_STARTED = time.time()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where browser tests leave screenshots for a reviewer (never committed); the run's
+    summary lists the ones written in this run."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+def pytest_terminal_summary(terminalreporter):
+    shots = sorted(SCREENSHOTS.glob("*.png")) if SCREENSHOTS.is_dir() else []
+    shots = [p for p in shots if p.stat().st_mtime >= _STARTED]
+    if shots:
+        terminalreporter.write_line(f"browser screenshots (for a reviewer) in {SCREENSHOTS}:")
+        for p in shots:
+            terminalreporter.write_line(f"  {p.name}")

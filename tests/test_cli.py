@@ -232,7 +232,7 @@ BAD = [
     (["export", "hold(1.0, 5)"], "the following arguments are required: --format"),
     (["export", "hold(1.0, 5)", "--format", "xml"], "invalid choice: 'xml'"),
     (["export", "hold(1.0, 5)", "--format", "json", "--steps", "3"], "apply to --format csv"),
-    (["plot", "hold(1.0, 5)", "--out", "f.gif"], "--out must end in .png, .svg or .pdf"),
+    (["plot", "hold(1.0, 5)", "--out", "f.gif"], "--out must end in .png, .svg, .pdf or .html"),
     (["plot", "hold(1.0, 5)", "--out", "f.png", "--label", "a", "--label", "b"], "one --label"),
     (["compare", "hold(1.0, 5)"], "required: B"),
 ]
