@@ -244,7 +244,10 @@ class Schedule:
     def _evaluate_torch(self, t: Any) -> Any:
         import torch
 
-        values = self._evaluate(t.detach().cpu().numpy())
+        t_cpu = t.detach().cpu()
+        if t_cpu.dtype == torch.bfloat16:  # NumPy has no bfloat16; float32 holds it exactly
+            t_cpu = t_cpu.float()
+        values = self._evaluate(t_cpu.numpy())
         # A copy: NumPy may hand back a read-only (broadcast) array, which torch warns about.
         return torch.as_tensor(np.array(values, dtype=np.float64), device=t.device)
 
