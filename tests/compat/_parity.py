@@ -44,3 +44,15 @@ def assert_both_paths(schedule, ref, scale: float, skip=()) -> None:
         assert err[worst] <= 1e-6, (
             f"{name}: step {worst}: ours {vals[worst]!r} vs reference {ref[worst]!r}"
         )
+
+
+def other_path(schedule, ts, backend: str) -> np.ndarray:
+    """The values an independent path gives, to compare ``backend``'s values with.
+
+    The pure-Python path (``schedule(int(t))`` per step, plain ``math``) for every backend but
+    ``python`` itself, which is compared with NumPy. (NumPy against ``schedule(ts)`` would be
+    the same call twice, and the torch backend evaluates through NumPy.)
+    """
+    if backend == "python":
+        return np.asarray(schedule(np.asarray(ts)), dtype=np.float64)
+    return np.array([schedule(int(t)) for t in ts], dtype=np.float64)
