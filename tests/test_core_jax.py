@@ -136,10 +136,12 @@ T_GRAD_CASES = {
     "cosine_power": (
         sa.cosine(2.0, 0.5, _N, power=3.0),
         # d/dt c**3 with c = (1 + cos(pi t / n)) / 2, c' = -pi / (2n) sin(pi t / n)
-        lambda t: 1.5
-        * 3
-        * ((1 + math.cos(math.pi * t / _N)) / 2) ** 2
-        * (-math.pi / (2 * _N) * math.sin(math.pi * t / _N)),
+        lambda t: (
+            1.5
+            * 3
+            * ((1 + math.cos(math.pi * t / _N)) / 2) ** 2
+            * (-math.pi / (2 * _N) * math.sin(math.pi * t / _N))
+        ),
     ),
     "poly": (sa.poly(2.0, 0.5, _N, power=2.5), lambda t: -1.5 * 2.5 * (1 - t / _N) ** 1.5 / _N),
     "exp": (

@@ -112,4 +112,6 @@ def test_scale_by_cycle_with_a_floor(ev, backend, factor, floor):
 def test_scale_by_cycle_floor_moves_the_values():
     rep = sa.repeat(sa.triangle(0.0, 1.0, 4))
     ts = np.arange(4, 12)
-    assert not np.allclose(sa.scale_by_cycle(rep, 0.5, floor=0.3)(ts), sa.scale_by_cycle(rep, 0.5)(ts))
+    assert not np.allclose(
+        sa.scale_by_cycle(rep, 0.5, floor=0.3)(ts), sa.scale_by_cycle(rep, 0.5)(ts)
+    )

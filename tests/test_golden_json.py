@@ -74,7 +74,9 @@ NODE_TYPES = set(sa.io.SPECS)
 
 
 def names():
-    return sorted(p.name[: -len(".json")] for p in GOLDEN.glob("*.json") if ".canonical" not in p.name)
+    return sorted(
+        p.name[: -len(".json")] for p in GOLDEN.glob("*.json") if ".canonical" not in p.name
+    )
 
 
 def test_every_node_type_has_a_golden_document():

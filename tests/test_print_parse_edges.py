@@ -48,7 +48,7 @@ BINARY = {
 
 
 def expected(op, x, y):
-    build, pointwise = BINARY[op]
+    _build, pointwise = BINARY[op]
     if pointwise is None:
         return then(x, y)
     return pointwise(v(x), v(y))
@@ -158,8 +158,6 @@ def test_a_600_piece_chain_in_brackets(wrap):
 
 def test_two_bracketed_long_chains_side_by_side():
     left, right = _chain(550), _chain(520)
-    text = "({}) + ({})".format(
-        " >> ".join(map(repr, left)), " >> ".join(map(repr, right))
-    )
+    text = "({}) + ({})".format(" >> ".join(map(repr, left)), " >> ".join(map(repr, right)))
     s = sa.parse(text)
     assert s == sa.concat(*left) + sa.concat(*right)

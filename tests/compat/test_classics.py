@@ -12,7 +12,7 @@ References written out below, from their sources:
   as ``after_scheduler``.
 
 Every schedule is compared over its length plus 20% (or a fixed horizon for endless ones);
-error measure ``|ours - ref| / max(|ref|, 1e-12 * scale)`` <= 1e-6 on the float64 paths.
+error measure ``|ours - ref| / max(|ref|, 1e-12 * scale)`` <= 1e-10 on the float64 paths.
 """
 
 from __future__ import annotations

@@ -19,7 +19,9 @@ EMPTY = inspect.Parameter.empty
 
 
 def defaults(fn) -> dict:
-    return {k: p.default for k, p in inspect.signature(fn).parameters.items() if p.default is not EMPTY}
+    return {
+        k: p.default for k, p in inspect.signature(fn).parameters.items() if p.default is not EMPTY
+    }
 
 
 # Parameters whose default differs from the peer's on purpose, with the reason.

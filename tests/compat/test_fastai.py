@@ -12,7 +12,7 @@ fractions, ``pct_train`` accumulated by repeated addition) can differ from it in
 
 Steps ``k < total`` compare with ``f(k / total)``; steps past the end (20% more) with the value
 at ``pos = 1`` (fastai's functions are not used there; schedalg holds its end value).
-Error measure: ``|ours - ref| / max(|ref|, 1e-12 * scale)`` <= 1e-6.
+Error measure: ``|ours - ref| / max(|ref|, 1e-12 * scale)`` <= 1e-10.
 """
 
 from __future__ import annotations

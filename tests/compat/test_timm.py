@@ -10,7 +10,7 @@ Each case drives the real scheduler the way timm's train loop does (``step_updat
 update ``k``, or ``step(e)`` after epoch ``e - 1``), reads the lr the optimizer holds before
 each update or epoch over the schedule's length plus 20% (at least 25 steps past its end), and
 compares with the schedalg twin on the float64 paths. Error measure:
-``|ours - timm| / max(|timm|, 1e-12 * base_lr)`` <= 1e-6 at every step.
+``|ours - timm| / max(|timm|, 1e-12 * base_lr)`` <= 1e-10 at every step.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Each case builds a torch optimizer and the ``LambdaLR`` that ``transformers`` re
 learning rate before every update over the schedule's length plus 20% (and at least 25 steps
 past its end), and compares with the schedalg twin on the float64 paths (Python floats and
 NumPy). Error measure: ``|ours - peer| / max(|peer|, 1e-12 * base_lr)`` (values below
-``1e-12 * base_lr`` count as zero) must stay <= 1e-6 at every step.
+``1e-12 * base_lr`` count as zero) must stay <= 1e-10 at every step, beyond ``TROUGH_ATOL``
+where a cosine passes through 0.
 """
 
 from __future__ import annotations
@@ -140,9 +141,18 @@ OURS = {
 }
 
 
+# transformers' cosines are ``0.5 * (1 + cos(pi * 2 * num_cycles * progress))``: with more than
+# half a cycle the value passes through a trough where ``1 + cos`` cancels, and either side
+# is then known only to float64 rounding of the terms (about 2**-52 of base_lr, a few
+# operations deep), not relative to the tiny value: such a value may differ by this much.
+TROUGH_ATOL = 2.0**-50
+
+
 def check(name: str, kwargs: dict, length: int, base_lr: float = 3.7e-4) -> None:
     peer = peer_lrs(lambda opt: PEER[name](opt, **kwargs), base_lr, horizon(length))
-    assert_parity(OURS[name](base_lr, **kwargs), peer, base_lr)
+    trough = "cosine" in name or name == "hard_restarts"
+    atol = TROUGH_ATOL * base_lr if trough else 0.0
+    assert_parity(OURS[name](base_lr, **kwargs), peer, base_lr, atol=atol)
 
 
 @pytest.mark.parametrize(("name", "kwargs", "length"), CASES)
