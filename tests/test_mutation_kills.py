@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import schedalg as sa
+import schedalg._combinators
 from schedalg.plateau import PlateauState, reduce_on_plateau
 
 # -- io: the words of a FormatError --------------------------------------------------------------
@@ -112,3 +113,77 @@ def test_plateau_lr_refuses_a_state_for_another_number_of_groups():
     _, other = _plateau_lr(3)
     with pytest.raises(ValueError):
         other.load_state_dict(saved)
+
+
+# -- io: paths and reasons of document errors ----------------------------------------------------
+
+
+def _format_error(doc):
+    with pytest.raises(sa.FormatError) as info:
+        sa.from_dict({"schedalg": 1, **doc})
+    return info.value.path, info.value.reason
+
+
+KNOWN_TYPES = (
+    "add, clip, concat, cosine, div, exp, hold, inverse, linear_ramp, maximum, minimum, mul, "
+    "neg, piecewise, poly, repeat, scale_by_cycle, scale_time, shift, staircase, sub, take, "
+    "tanh, triangle, warp"
+)
+
+
+@pytest.mark.parametrize(
+    ("doc", "path", "reason"),
+    [
+        ({"type": "hold", "value": math.nan}, "$.value", "expected a finite number, got nan"),
+        ({"typ": "hold"}, "$", "missing field 'type'"),
+        ({"type": "hold"}, "$.value", "missing field 'value' for type 'hold'"),
+        ({"type": "holdx"}, "$.type", f"unknown schedule type 'holdx' (known: {KNOWN_TYPES})"),
+        (
+            {"type": "hold", "value": 1.0, "x": 2},
+            "$.x",
+            "unknown field 'x' for type 'hold' (expected: value, steps)",
+        ),
+        (
+            {"type": "hold", "value": 1.0, 1: 2},
+            "$",
+            "unknown field 1 for type 'hold' (expected: value, steps)",
+        ),
+        (
+            {"type": "piecewise", "boundaries": [1, "x"], "values": [1, 2, 3]},
+            "$.boundaries[1]",
+            "expected a number, got a string ('x')",
+        ),
+        (
+            {"type": "piecewise", "boundaries": 3, "values": [1, 2]},
+            "$.boundaries",
+            "expected a list of numbers, got a number",
+        ),
+        ({"type": "concat", "pieces": 3}, "$.pieces", "expected a list of schedules, got a number"),
+        (
+            {"type": "concat", "pieces": []},
+            "$.pieces",
+            "expected at least one schedule, got an empty list",
+        ),
+    ],
+)
+def test_document_errors_name_the_field_and_the_problem(doc, path, reason):
+    assert _format_error(doc) == (path, reason)
+
+
+def _nested_clips(levels):
+    d = {"type": "hold", "value": 1.0}
+    for _ in range(levels):
+        d = {"type": "clip", "schedule": d, "low": -5.0}
+    return d
+
+
+def test_nesting_limit_is_exactly_max_depth():
+    # the root is level 0: 200 clips put the hold at level 200, the deepest accepted
+    s = sa.from_dict({"schedalg": 1, **_nested_clips(sa.io.MAX_DEPTH)})
+    for _ in range(sa.io.MAX_DEPTH):
+        assert isinstance(s, sa._combinators.Clip) and s.low == -5.0
+        s = s.schedule
+    assert s == sa.hold(1.0)
+    path, reason = _format_error(_nested_clips(sa.io.MAX_DEPTH + 1))
+    assert path == "$" + ".schedule" * (sa.io.MAX_DEPTH + 1)
+    assert reason == f"schedule nested deeper than {sa.io.MAX_DEPTH} levels"
