@@ -187,3 +187,23 @@ def test_nesting_limit_is_exactly_max_depth():
     path, reason = _format_error(_nested_clips(sa.io.MAX_DEPTH + 1))
     assert path == "$" + ".schedule" * (sa.io.MAX_DEPTH + 1)
     assert reason == f"schedule nested deeper than {sa.io.MAX_DEPTH} levels"
+
+
+# -- the JAX time conversion ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "uint16", "uint32", "int8", "int16"])
+def test_narrow_and_unsigned_times_on_the_traced_path(dtype):
+    """Unsigned JAX times are read as the signed steps they hold; bools are refused."""
+    jnp = pytest.importorskip("jax.numpy")
+    s = sa.linear_ramp(0.0, 1.0, 100) >> sa.cosine(1.0, 0.0, 100)
+    ts = np.arange(0, 120, 7)
+    got = np.asarray(s(jnp.asarray(ts.astype(dtype))), dtype=np.float64)
+    want = np.array([s(int(t)) for t in ts])
+    np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-7)
+
+
+def test_bool_times_are_refused_on_the_traced_path():
+    jnp = pytest.importorskip("jax.numpy")
+    with pytest.raises(TypeError, match="t must hold real numbers, got dtype bool"):
+        sa.hold(1.0)(jnp.asarray([True, False]))
