@@ -207,3 +207,51 @@ def test_bool_times_are_refused_on_the_traced_path():
     jnp = pytest.importorskip("jax.numpy")
     with pytest.raises(TypeError, match="t must hold real numbers, got dtype bool"):
         sa.hold(1.0)(jnp.asarray([True, False]))
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "reason"),
+    [
+        ('{"schedalg": 1, "type": ', "$", "invalid JSON: Expecting value (line 1, column 25)"),
+        (
+            b"\xff\xfe",
+            "$",
+            "not UTF-8 text: 'utf-8' codec can't decode byte 0xff in position 0: "
+            "invalid start byte",
+        ),
+        ("[1]", "$", "expected a JSON object, got a list"),
+        ('{"type": "hold", "value": 1}', "$.schedalg", 'missing format version ("schedalg": 1)'),
+        (
+            '{"schedalg": true, "type": "hold", "value": 1}',
+            "$.schedalg",
+            "unsupported format version True (this schedalg reads version 1)",
+        ),
+        ('{"schedalg": 1, "type": 3}', "$.type", "expected a string, got a number"),
+        (
+            '{"schedalg": 1, "type": "hold", "value": NaN}',
+            "$",
+            "invalid JSON: NaN is not valid JSON",
+        ),
+        ("[" * 100_000, "$", "JSON nested too deeply"),
+    ],
+)
+def test_json_text_errors_name_the_path_and_the_problem(text, path, reason):
+    with pytest.raises(sa.FormatError) as info:
+        sa.from_json(text)
+    assert (info.value.path, info.value.reason) == (path, reason)
+
+
+def test_writer_errors_and_indent():
+    with pytest.raises(TypeError, match=r"^from_json\(\): text must be str or bytes, got int$"):
+        sa.from_json(3)
+    with pytest.raises(TypeError, match=r"^to_dict\(\): schedule must be a schedule, got"):
+        sa.to_dict(3)
+    s = sa.hold(1.0)
+    for _ in range(sa.io.MAX_DEPTH):
+        s = sa.clip(s, low=-5.0)
+    assert sa.to_dict(s)["type"] == "clip"  # 200 levels below the root: written
+    with pytest.raises(ValueError, match=r"nested deeper than 200 levels$") as info:
+        sa.to_dict(sa.clip(s, low=-5.0))
+    assert str(info.value).startswith("to_dict(): at $" + ".schedule" * 201 + ": ")
+    text = sa.to_json(sa.hold(0.5), indent=2)
+    assert text == '{\n  "schedalg": 1,\n  "type": "hold",\n  "value": 0.5,\n  "steps": null\n}'
