@@ -74,6 +74,13 @@ class Schedule:
 
     Call it on a Python number, a NumPy array or a JAX array. See the README for the time
     convention (``t`` is the 0-based index of the optimizer update).
+
+    Example:
+        >>> import numpy as np
+        >>> from schedalg import linear_ramp, hold
+        >>> s = linear_ramp(0.0, 1.0, 4) >> hold(1.0)
+        >>> s(2), s(np.arange(6)).tolist(), s.duration
+        (0.5, [0.0, 0.25, 0.5, 0.75, 1.0, 1.0], None)
     """
 
     __slots__ = ("__weakref__", "_cache")

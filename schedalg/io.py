@@ -32,13 +32,14 @@ import numpy as np
 from . import _backend as B
 from . import _combinators as C
 from . import _primitives as P
+from ._schedule import MAX_DEPTH as _MAX_NODE_DEPTH
 from ._schedule import Schedule
 
 __all__ = ["FORMAT_VERSION", "FormatError", "from_dict", "from_json", "to_dict", "to_json"]
 
 FORMAT_VERSION = 1
-#: Deepest accepted nesting of schedule nodes.
-MAX_DEPTH = 200
+#: Deepest accepted nesting of schedule nodes (the core's limit: the root is level 1).
+MAX_DEPTH = _MAX_NODE_DEPTH
 
 
 class FormatError(ValueError):
@@ -220,7 +221,7 @@ def _number_out(x: Any, path: str) -> int | float | None:
 
 
 def _dump(s: Any, path: str, depth: int) -> dict[str, Any]:
-    if depth > MAX_DEPTH:
+    if depth >= MAX_DEPTH:  # depth counts from 0 at the root
         raise ValueError(f"to_dict(): at {path}: schedule nested deeper than {MAX_DEPTH} levels")
     if isinstance(s, C.Concat):
         return {
@@ -349,7 +350,7 @@ def _error_path(path: str, spec_name: str, names: tuple[str, ...], message: str)
 
 
 def _load(d: Any, path: str, depth: int, root: bool = False) -> Any:
-    if depth > MAX_DEPTH:
+    if depth >= MAX_DEPTH:  # depth counts from 0 at the root
         raise FormatError(path, f"schedule nested deeper than {MAX_DEPTH} levels")
     if not isinstance(d, dict):
         raise FormatError(path, f"expected a schedule object, got {_json_kind(d)} ({_short(d)})")

@@ -112,13 +112,120 @@ def test_grad_with_respect_to_t_is_finite_everywhere():
     np.testing.assert_allclose(g[(np.asarray(t) > 0.5) & (np.asarray(t) < 9.5)], 0.1, rtol=1e-5)
 
 
-def test_grad_of_exp_and_piecewise_leaves_is_finite():
+def test_grad_of_exp_and_piecewise_leaves_is_the_analytic_one():
     def loss(v):
         s = sa.piecewise([5, 10], [v, 2 * v, 0.0]) >> sa.exp(1.0, rate=0.9) * v
         return jnp.sum(s(jnp.arange(30.0)))
 
     g = jax.grad(loss)(0.5)
-    assert np.isfinite(float(g))
+    # d/dv: 5 steps of v, 5 of 2v, then sum_{k<20} 0.9**k times v
+    want = 5 * 1 + 5 * 2 + (1 - 0.9**20) / (1 - 0.9)
+    np.testing.assert_allclose(float(g), want, rtol=1e-6)
+
+
+# -- gradients against the derivatives of the docstring formulas --------------------------------
+
+# (schedule, d/dt of its formula) at interior, non-breakpoint times 0 < t < steps.
+_N = 40
+T_GRAD_CASES = {
+    "linear_ramp": (sa.linear_ramp(0.5, 2.0, _N), lambda t: 1.5 / _N),
+    "cosine": (
+        sa.cosine(2.0, 0.5, _N),
+        lambda t: -(2.0 - 0.5) * math.pi / (2 * _N) * math.sin(math.pi * t / _N),
+    ),
+    "cosine_power": (
+        sa.cosine(2.0, 0.5, _N, power=3.0),
+        # d/dt c**3 with c = (1 + cos(pi t / n)) / 2, c' = -pi / (2n) sin(pi t / n)
+        lambda t: (
+            1.5
+            * 3
+            * ((1 + math.cos(math.pi * t / _N)) / 2) ** 2
+            * (-math.pi / (2 * _N) * math.sin(math.pi * t / _N))
+        ),
+    ),
+    "poly": (sa.poly(2.0, 0.5, _N, power=2.5), lambda t: -1.5 * 2.5 * (1 - t / _N) ** 1.5 / _N),
+    "exp": (
+        sa.exp(2.0, 0.1, _N),
+        lambda t: 2.0 * (0.05 ** (t / _N)) * math.log(0.05) / _N,
+    ),
+    "exp_rate": (sa.exp(2.0, rate=0.95), lambda t: 2.0 * 0.95**t * math.log(0.95)),
+    "triangle": (
+        sa.triangle(0.5, 2.0, _N),
+        lambda t: 2 * 1.5 / _N if t < _N / 2 else -2 * 1.5 / _N,
+    ),
+    "tanh": (
+        sa.tanh(2.0, 0.5, _N, lower=-3.0, upper=2.0),
+        lambda t: -1.5 / 2 * (5.0 / _N) / math.cosh(-3.0 + 5.0 * t / _N) ** 2,
+    ),
+    "inverse": (
+        sa.inverse(2.0, scale=7.0, power=0.5),
+        lambda t: 2.0 * -0.5 * (1 + t / 7.0) ** -1.5 / 7.0,
+    ),
+    "scale_time": (
+        sa.scale_time(sa.cosine(2.0, 0.5, 10), 4),
+        lambda t: -1.5 * math.pi / 20 * math.sin(math.pi * (t / 4) / 10) / 4,
+    ),
+    "warp": (
+        sa.warp(sa.linear_ramp(0.0, 1.0, _N), 0.5),
+        # s(t) = (t / n) ** 0.5
+        lambda t: 0.5 * (t / _N) ** -0.5 / _N,
+    ),
+    "shift_neg_scaled": (
+        -2.0 * sa.shift(sa.linear_ramp(0.0, 1.0, 20), 5),
+        lambda t: -2.0 / 20 if 5 < t < 25 else 0.0,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(T_GRAD_CASES))
+def test_grad_in_t_is_the_derivative_of_the_formula(name):
+    s, deriv = T_GRAD_CASES[name]
+    ts = [1.5, 7.25, 13.0, 19.5, 26.75, 33.0, 38.5]
+    got = np.asarray(jax.vmap(jax.grad(lambda t: s(t)))(jnp.asarray(ts, dtype=jnp.float32)))
+    want = np.array([deriv(t) for t in np.asarray(ts, dtype=np.float32).astype(float)])
+    # float32: the time and the formula each round at 2**-24 relative; derivatives of order
+    # 1e-2 of a value of order 1 lose about log2(t) more bits through t / n.
+    np.testing.assert_allclose(got, want, rtol=2e-4, atol=1e-6)
+
+
+def test_grad_in_the_leaves_is_the_derivative_of_the_formula():
+    n, t = 20, np.arange(0.0, 30.0)
+    u = np.minimum(t, n) / n
+
+    def total(start, end):
+        return jnp.sum(sa.cosine(start, end, n)(jnp.asarray(t)))
+
+    g_start, g_end = jax.grad(total, argnums=(0, 1))(2.0, 0.5)
+    c = (1 + np.cos(np.pi * u)) / 2  # d/dstart; d/dend = 1 - c
+    np.testing.assert_allclose([float(g_start), float(g_end)], [c.sum(), (1 - c).sum()], rtol=1e-5)
+
+    def geo(start, end):
+        return jnp.sum(sa.exp(start, end, n)(jnp.asarray(t)))
+
+    g_start, g_end = jax.grad(geo, argnums=(0, 1))(2.0, 0.1)
+    r = (0.1 / 2.0) ** u  # s = start**(1 - u) * end**u
+    np.testing.assert_allclose(
+        [float(g_start), float(g_end)],
+        [np.sum((1 - u) * r), np.sum(u * 2.0 * r / 0.1)],
+        rtol=1e-5,
+    )
+
+
+def test_grad_in_scale_by_cycle_factor_and_floor():
+    ts = jnp.arange(0.0, 24.0)
+    n = 6
+
+    def total(factor, floor):
+        rep = sa.repeat(sa.linear_ramp(1.0, 0.0, n), times=4)
+        return jnp.sum(sa.scale_by_cycle(rep, factor, floor=floor)(ts))
+
+    g_f, g_fl = jax.grad(total, argnums=(0, 1))(0.7, 0.1)
+    k = np.arange(24) // n
+    v = 1.0 - (np.arange(24) % n) / n
+    # s = floor + (v - floor) f**k: ds/df = (v - floor) k f**(k - 1), ds/dfloor = 1 - f**k
+    want_f = np.sum((v - 0.1) * k * 0.7 ** np.maximum(k - 1, 0))
+    want_fl = np.sum(1 - 0.7**k)
+    np.testing.assert_allclose([float(g_f), float(g_fl)], [want_f, want_fl], rtol=1e-5)
 
 
 def test_large_concat_is_a_cheap_jit_argument():

@@ -20,6 +20,7 @@ from schedalg.compat import keras as K
 from schedalg.compat import optax as O
 from schedalg.compat import tf as T
 from schedalg.compat import torch as P
+from tests.compat._parity import other_path
 from tests.conftest import evaluate
 
 SAMPLES = {
@@ -75,13 +76,13 @@ def test_compat_schedules_are_values(name):
     assert eval(repr(s)) == s
 
 
-@pytest.mark.parametrize("backend", ["python", "jit", "torch"])
+@pytest.mark.parametrize("backend", ["python", "numpy", "jit", "torch"])
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_compat_schedules_agree_across_backends(name, backend):
     # jit stands for the JAX paths (the core's own tests cover jax/vmap against it).
     s = SAMPLES[name]()
     ts = np.arange(80)
-    want = s(ts)
+    want = other_path(s, ts, backend)  # pure Python; NumPy for the Python backend
     got = evaluate(s, ts, backend)
     # JAX computes in float32: relative to the schedule's own scale.
     tol = 1e-12 if backend in ("python", "numpy", "torch") else 4e-6

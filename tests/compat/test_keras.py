@@ -8,7 +8,8 @@ Python ``float`` (keras/src/backend/jax/numpy.py, ``cos``). The argument ``pi * 
 to float32 (absolute error <= pi * 2**-24) and the cosine returned in float32 (<= 2**-24), so
 ``CosineDecay``/``CosineDecayRestarts`` carry an absolute error of at most
 ``0.5 * (pi + 1) * 2**-24 * initial_learning_rate`` (1.24e-7 of it) on top of float64 rounding:
-those tests allow ``COS32 * initial_learning_rate`` absolutely plus 1e-6 relatively. Every run
+those tests allow ``COS32 * initial_learning_rate`` absolutely (``warmup_target`` where it is
+larger: the cosine after a warm-up is scaled by it) plus 1e-10 relatively. Every run
 covers the schedule's length plus at least 20%.
 """
 
@@ -130,7 +131,10 @@ def test_cosine_decay(kw):
     n = horizon(kw["decay_steps"] + kw.get("warmup_steps", 0))
     peer = K.CosineDecay(f64(0.07), **kw)
     vec = "warmup_target" not in kw  # the warm-up branch is an ops.cond on the step
-    check(C.CosineDecay(0.07, **kw), peer, n, atol=COS32 * 0.07, vectorized=vec)
+    # After a warm-up, Keras' cosine is scaled by warmup_target instead of the initial lr:
+    # its float32 cosine's error scales with the larger of the two.
+    scale = max(0.07, kw.get("warmup_target") or 0.0)
+    check(C.CosineDecay(0.07, **kw), peer, n, atol=COS32 * scale, vectorized=vec)
 
 
 def restarts_length(first, t_mul, cycles=3):

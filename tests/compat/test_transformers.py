@@ -4,7 +4,8 @@ Each case builds a torch optimizer and the ``LambdaLR`` that ``transformers`` re
 learning rate before every update over the schedule's length plus 20% (and at least 25 steps
 past its end), and compares with the schedalg twin on the float64 paths (Python floats and
 NumPy). Error measure: ``|ours - peer| / max(|peer|, 1e-12 * base_lr)`` (values below
-``1e-12 * base_lr`` count as zero) must stay <= 1e-6 at every step.
+``1e-12 * base_lr`` count as zero) must stay <= 1e-10 at every step, beyond ``TROUGH_ATOL``
+where a cosine passes through 0.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 torch = pytest.importorskip("torch")
 tfo = pytest.importorskip("transformers.optimization")
 
-from _parity import assert_both_paths  # noqa: E402
+from _parity import assert_both_paths, other_path  # noqa: E402
 
 from schedalg.compat import transformers as ct  # noqa: E402
 
@@ -140,9 +141,18 @@ OURS = {
 }
 
 
+# transformers' cosines are ``0.5 * (1 + cos(pi * 2 * num_cycles * progress))``: with more than
+# half a cycle the value passes through a trough where ``1 + cos`` cancels, and either side
+# is then known only to float64 rounding of the terms (about 2**-52 of base_lr, a few
+# operations deep), not relative to the tiny value: such a value may differ by this much.
+TROUGH_ATOL = 2.0**-50
+
+
 def check(name: str, kwargs: dict, length: int, base_lr: float = 3.7e-4) -> None:
     peer = peer_lrs(lambda opt: PEER[name](opt, **kwargs), base_lr, horizon(length))
-    assert_parity(OURS[name](base_lr, **kwargs), peer, base_lr)
+    trough = "cosine" in name or name == "hard_restarts"
+    atol = TROUGH_ATOL * base_lr if trough else 0.0
+    assert_parity(OURS[name](base_lr, **kwargs), peer, base_lr, atol=atol)
 
 
 @pytest.mark.parametrize(("name", "kwargs", "length"), CASES)
@@ -349,10 +359,10 @@ BACKEND_CASES = [
 
 @pytest.mark.parametrize("index", range(len(BACKEND_CASES)))
 def test_backends_agree(index, ev, backend):
-    """Every backend of the conftest fixture gives the float64 NumPy values (JAX in float32)."""
+    """Every backend of the conftest fixture gives another path's values (JAX in float32)."""
     s = BACKEND_CASES[index]
     ts = np.arange(150)
     tol = (
-        {"rtol": 1e-9} if backend in ("python", "numpy", "torch") else {"rtol": 2e-6, "atol": 2e-9}
+        {"rtol": 1e-12} if backend in ("python", "numpy", "torch") else {"rtol": 2e-6, "atol": 2e-9}
     )
-    np.testing.assert_allclose(ev(s, ts), s(ts), **tol)
+    np.testing.assert_allclose(ev(s, ts), other_path(s, ts, backend), **tol)
