@@ -431,6 +431,7 @@ def _append(left: Concat, tail: list[Schedule]) -> Schedule:
     kept = [p for p in tail if p.duration != 0]
     if not kept:
         return left
+    _check_last_start(fn, left.duration, kept)
     node = Concat._make(_pieces=tuple(kept), _left=left)
     total: Any = left.duration
     for p in kept:  # left to right, as _starts() adds them
@@ -493,7 +494,20 @@ def concat(*schedules: Any) -> Schedule:
     kept.append(last)
     if len(kept) == 1:
         return kept[0]
+    _check_last_start(fn, 0, kept)
     return _checked(fn, Concat._make(_pieces=tuple(kept), _left=None), f"{len(kept)} pieces")
+
+
+def _check_last_start(fn: str, start: int | float, pieces: list[Schedule]) -> None:
+    """The last piece must start within 2**62 steps, also when it is infinite (the concat's
+    duration, None then, does not show where it starts)."""
+    for p in pieces[:-1]:
+        start = _add_time(start, p.duration)
+    if not start <= B.MAX_STEPS:
+        raise ValueError(
+            f"{fn}(): the last piece would start beyond 2**62 steps, at {start}, got "
+            f"{len(pieces)} pieces"
+        )
 
 
 # -- repeat and scale_by_cycle -------------------------------------------------------------------
@@ -650,18 +664,20 @@ class Repeat(Schedule):
                 return xp.zeros_like(t), t
             if int_time:
                 k = t // d
-            else:
-                t = t.astype(xp.result_type(float)) if t.dtype.kind in "iu" else t
-                d = float(d)
-                k = xp.floor(t / d)
-            if self.times is not None and not (int_time and not _fits(t, self.times - 1)):
-                # (an integer k below the dtype's maximum is below times - 1 beyond it)
-                k = xp.minimum(k, self.times - 1 if int_time else float(self.times - 1))
-            local = t - k * d
-            if not int_time:
-                # Float rounding of k * d (float32 t near 1e12) can put local outside its
-                # cycle; a nested repeat would then see a negative cycle (factor**-k: inf).
-                local = xp.clip(local, 0, d if self.times is None else None)
+                if self.times is not None and _fits(t, self.times - 1):
+                    # (an integer k below the dtype's maximum is below times - 1 beyond it)
+                    k = xp.minimum(k, self.times - 1)
+                return k, t - k * d
+            t = t.astype(xp.result_type(float)) if t.dtype.kind in "iu" else t
+            d = float(d)
+            # fmod is exact; t - floor(t / d) * d rounds once t / d passes 2**53 (float64) or
+            # 2**24 (float32), which would read a whole float time at the wrong phase.
+            local = xp.fmod(t, d)
+            k = xp.round((t - local) / d)
+            if self.times is not None:
+                last = float(self.times - 1)
+                local = xp.where(k > last, t - last * d, local)
+                k = xp.minimum(k, last)
             return k, local
         starts, complete = self._cycle_table()
         m = len(starts) - 1

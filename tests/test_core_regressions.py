@@ -241,3 +241,36 @@ def test_repeats_at_huge_finite_times_are_finite(case):
     ts = [1e300, sys.float_info.max]
     assert all(math.isfinite(s(t)) for t in ts)
     assert np.all(np.isfinite(s(np.array(ts))))
+
+
+def test_whole_float_times_beyond_2_53_read_the_right_cycle_phase():
+    # 2**60 = 6 (mod 10): the cosine at local step 6, 0.5 * (1 + cos(0.6 pi)); the float path
+    # used t - floor(t / 10) * 10, which rounds to 0 at this size (value 1.0).
+    want = 0.5 * (1 + math.cos(0.6 * math.pi))
+    s = sa.repeat(sa.cosine(1.0, 0.0, 10))
+    assert s(2.0**60) == pytest.approx(want, rel=1e-15)
+    assert s(np.array([2.0**60]))[0] == pytest.approx(want, rel=1e-15)
+    # 2**53 + 2 = 4 (mod 10) in float64 as well
+    assert s(np.array([2.0**53 + 2]))[0] == pytest.approx(0.5 * (1 + math.cos(0.4 * math.pi)))
+    jnp = pytest.importorskip("jax.numpy")
+    # float32 2**40 = 6 (mod 10) too
+    got = float(s(jnp.array([2.0**40], dtype=jnp.float32))[0])
+    assert got == pytest.approx(want, rel=1e-6)
+
+
+def test_a_concat_whose_infinite_last_piece_starts_beyond_2_62_is_refused():
+    with pytest.raises(ValueError, match=r"concat\(\): the last piece would start beyond 2\*\*62"):
+        sa.concat(sa.hold(1.0, 2**62), sa.hold(1.0, 2**62), 1.0)
+    with pytest.raises(ValueError, match=r"the last piece would start beyond 2\*\*62"):
+        left = sa.hold(1.0, 2**61) >> sa.hold(1.0, 2**61)
+        assert (left >> sa.hold(2.0)).duration is None  # its last piece starts at 2**62: fine
+        sa.concat(left, sa.hold(1.0, 5), 2.0)  # appended to left: starts at 2**62 + 5
+    doc = {
+        "schedalg": 1,
+        "type": "concat",
+        "pieces": [{"type": "hold", "value": 1, "steps": 2**62}] * 2 + [1.0],
+    }
+    from schedalg import FormatError, from_dict
+
+    with pytest.raises(FormatError, match="beyond 2"):
+        from_dict(doc)
