@@ -502,7 +502,7 @@ def _check_last_start(fn: str, start: int | float, pieces: list[Schedule]) -> No
     """The last piece must start within 2**62 steps, also when it is infinite (the concat's
     duration, None then, does not show where it starts)."""
     for p in pieces[:-1]:
-        start = _add_time(start, p.duration)
+        start = _add_time(start, p.duration or 0)  # finite: checked by the callers
     if not start <= B.MAX_STEPS:
         raise ValueError(
             f"{fn}(): the last piece would start beyond 2**62 steps, at {start}, got "
