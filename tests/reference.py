@@ -318,15 +318,7 @@ def value(node: Node, t: Time) -> Value:
 def _value(node: Node, t: Time) -> Value:
     kind = node["type"]
     if kind == "concat":
-        pieces = [p for p in node["pieces"] if duration(p) != 0] or [node["pieces"][-1]]
-        start = Fraction(0)
-        for p in pieces[:-1]:
-            d = duration(p)
-            assert d is not None
-            if t < start + d:
-                return _value(p, t - start)
-            start += d
-        return _value(pieces[-1], t - start if t != INF else INF)
+        return _value(*_concat_locate(node, t))
     if kind == "repeat":
         k, local = _repeat_local(node, t)
         if k is None:
@@ -384,14 +376,30 @@ def _value(node: Node, t: Time) -> Value:
         assert d is not None
         if t >= d:
             return _value(node["schedule"], d)
-        p = node["power"]
-        x = t / d  # type: ignore[operator]
-        if p == int(p) and p > 0:
-            local = d * x ** int(p)
-        else:
-            local = d * _f(float(x) ** p) if x > 0 else Fraction(0)
-        return _value(node["schedule"], local)
+        return _value(node["schedule"], _value_warp_local(node, t, d))  # type: ignore[arg-type]
     return _primitive(node, t)
+
+
+def _value_warp_local(node: Node, t: Fraction, d: Fraction) -> Fraction:
+    """d * (t / d) ** power, exact for an integer power."""
+    p = node["power"]
+    x = t / d
+    if p == int(p) and p > 0:
+        return d * x ** int(p)
+    return d * _f(float(x) ** p) if x > 0 else Fraction(0)
+
+
+def _concat_locate(node: Node, t: Time) -> tuple[Node, Time]:
+    """The piece that runs at ``t`` and its local time (0-step pieces dropped)."""
+    pieces = [p for p in node["pieces"] if duration(p) != 0] or [node["pieces"][-1]]
+    start = Fraction(0)
+    for p in pieces[:-1]:
+        d = duration(p)
+        assert d is not None
+        if t < start + d:
+            return p, t - start
+        start += d
+    return pieces[-1], (t - start if t != INF else INF)
 
 
 def _repeat_local(node: Node, t: Time) -> tuple[int | None, Time]:
@@ -405,6 +413,95 @@ def _repeat_local(node: Node, t: Time) -> tuple[int | None, Time]:
         return k, INF
     k = _cycle_of(node, t)  # type: ignore[arg-type]
     return k, (t - cycle_start(node, k)) / r**k
+
+
+# -- float time -----------------------------------------------------------------------------------
+
+
+def time_spread(node: Node, t: Time, rel: float) -> float:
+    """How far the value can move when every time a backend computes inside the tree (a
+    local time, an offset, a cycle start) is off by ``rel`` relative to the times involved.
+
+    The first-order sum over the tree's time computations of the change of the value when
+    that time moves by its error (each measured with exact arithmetic elsewhere), so a jump
+    within the error of a computed time counts in full. 0 where ``rel`` is 0 or t = inf.
+    """
+    if rel == 0 or t == INF:
+        return 0.0
+    return _spread(node, max(frac(t), Fraction(0)), Fraction(rel))
+
+
+def _h(rel: Fraction, *xs: Any) -> Fraction:
+    return rel * max(max(abs(frac(x)) for x in xs), Fraction(1))
+
+
+def _moves(node: Node, t: Fraction, h: Fraction) -> float:
+    """max |value(t') - value(t)| over t' within h of t (sampled; finer for wide windows)."""
+    v0 = _value(node, t)[0]
+    if v0 is None or h <= 0:
+        return 0.0
+    n = 1 if h < 1 else 8
+    out = 0.0
+    for k in range(-n, n + 1):
+        x = max(t + h * Fraction(k, n), Fraction(0))
+        v = _value(node, x)[0] if k else v0
+        if v is not None:
+            out = max(out, abs(float(v - v0)))
+    return out
+
+
+def _spread(node: Node, t: Fraction, rel: Fraction) -> float:
+    kind = node["type"]
+    if kind == "concat":
+        piece, local = _concat_locate(node, t)
+        return _moves(node, t, _h(rel, t)) + _spread(piece, local, rel)  # type: ignore[arg-type]
+    if kind in ("repeat", "scale_by_cycle"):
+        rep = node if kind == "repeat" else node["schedule"]
+        k, local = _repeat_local(rep, t)
+        assert k is not None
+        inner = _spread(rep["schedule"], local, rel)  # type: ignore[arg-type]
+        inner += _moves(rep["schedule"], local, _h(rel, local))  # type: ignore[arg-type]
+        if kind == "scale_by_cycle":
+            inner *= node["factor"] ** k
+        return _moves(node, t, _h(rel, t)) + inner
+    if kind in _BINOPS:
+        a, b = node["a"], node["b"]
+        sa, sb = _spread(a, t, rel), _spread(b, t, rel)
+        va, vb = (abs(float(_value(c, t)[0] or 0)) for c in (a, b))
+        if kind == "mul":
+            return sa * vb + sb * va + sa * sb
+        if kind == "div":
+            return (sa + sb * va / vb) / vb if vb else 0.0
+        return sa + sb if kind in ("add", "sub") else max(sa, sb)
+    if kind == "neg":
+        return _spread(node["a"], t, rel)
+    if kind == "clip":
+        return _spread(node["schedule"], t, rel)
+    child = node.get("schedule")
+    if child is None:
+        return 0.0  # a primitive: its progress error is in the value's error scale
+    if kind == "take":
+        n = frac(node["steps"])
+        return _spread(child, min(t, n), rel)
+    if kind == "staircase":
+        e = frac(node["every"])
+        local = math.floor(t / e) * e
+        own = _moves(node, t, _h(rel, t)) + _moves(child, local, _h(rel, local))
+    elif kind == "shift":
+        st = frac(node["steps"])
+        local = max(t - st, Fraction(0))
+        own = _moves(child, local, _h(rel, t, st))
+    elif kind == "scale_time":
+        local = t / frac(node["factor"])
+        own = _moves(child, local, _h(rel, local))
+    else:  # warp
+        d = duration(child)
+        assert d is not None
+        if t >= d:
+            return _spread(child, d, rel)
+        local = _value_warp_local(node, t, d)
+        own = _moves(child, local, 4 * _h(rel, local, d))
+    return own + _spread(child, local, rel)
 
 
 # -- where to look ------------------------------------------------------------------------------

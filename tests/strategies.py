@@ -389,7 +389,8 @@ def _b_extend(children):
         _w_extend(children),
         # a constant (a number) as the last piece
         st.builds(
-            _b_safe(lambda fs, c: sa.concat(*fs, c)), st.lists(finite, min_size=1, max_size=3),
+            _b_safe(lambda fs, c: sa.concat(*fs, c)),
+            st.lists(finite, min_size=1, max_size=3),
             _b_values,
         ),
         st.builds(
@@ -408,9 +409,7 @@ def _b_extend(children):
         ),
         # finite repeats, stretched or not, scaled by a factor up to 3
         st.builds(
-            _b_safe(
-                lambda s, n, r, f: sa.scale_by_cycle(sa.repeat(s, times=n, stretch=r), f)
-            ),
+            _b_safe(lambda s, n, r, f: sa.scale_by_cycle(sa.repeat(s, times=n, stretch=r), f)),
             cyclable,
             st.integers(2, 4),
             st.sampled_from([1.0, 0.5, 1.5, 2.0]),

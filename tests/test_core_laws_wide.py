@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 import reference as ref
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -48,10 +49,14 @@ def error_scale(s: sa.Schedule, ts: np.ndarray) -> np.ndarray:
     return np.array([ref.value(node, int(t))[1] for t in ts])
 
 
+def _jax_share() -> settings:
+    """JAX compiles each new tree: a quarter of the profile's examples (the differential
+    suite compares JAX with the reference on more)."""
+    return settings(max_examples=max(settings.default.max_examples // 4, 10))
+
+
 def _stretched(s: sa.Schedule) -> bool:
-    return any(
-        n["type"] == "repeat" and n["stretch"] != 1 for n in ref.walk(sa.to_dict(s))
-    )
+    return any(n["type"] == "repeat" and n["stretch"] != 1 for n in ref.walk(sa.to_dict(s)))
 
 
 @given(broad_schedules())
@@ -64,6 +69,7 @@ def test_numpy_agrees_with_the_python_path(s):
     assert np.all(np.abs(s(ts.astype(np.float64)) - py) <= tol + 1e-12 * np.abs(py))
 
 
+@_jax_share()
 @given(broad_schedules())
 def test_jax_agrees_with_the_python_path(s):
     """Integer times below 2**31 on trees whose times are exact on JAX (no float lengths)."""
@@ -95,15 +101,19 @@ def test_no_nan_or_inf_anywhere(s):
     assert np.all(np.isfinite(s(ts)))
     assert np.all(np.isfinite(s(ts.astype(np.float64) + 0.5)))
     assert all(math.isfinite(s(int(t))) for t in ts)
-    import jax.numpy as jnp
-
-    jt = jnp.asarray([0.0, 1e6, 1e9, 1e12, 2.0**62], jnp.float32)
-    assert np.all(np.isfinite(np.asarray(s(jt))))
-    assert np.all(np.isfinite(np.asarray(s(jnp.asarray([0, 7, 2**31 - 1], jnp.int32)))))
     if not _stretched(s):  # issue 9 item 7: a stretched repeat at t = inf
         assert math.isfinite(s(math.inf))
         assert np.all(np.isfinite(s(np.array([math.inf]))))
-        assert np.all(np.isfinite(np.asarray(s(jnp.asarray([jnp.inf], jnp.float32)))))
+
+
+@_jax_share()
+@given(broad_schedules())
+def test_no_nan_or_inf_on_jax(s):
+    import jax.numpy as jnp
+
+    times = [0.0, 1e6, 1e9, 1e12, 2.0**62] + ([] if _stretched(s) else [math.inf])
+    assert np.all(np.isfinite(np.asarray(s(jnp.asarray(times, jnp.float32)))))
+    assert np.all(np.isfinite(np.asarray(s(jnp.asarray([0, 7, 2**31 - 1], jnp.int32)))))
 
 
 @given(broad_schedules())
@@ -187,8 +197,6 @@ def _features(s: sa.Schedule) -> set[str]:
             x = n.get(key)
             if isinstance(x, (int, float)) and abs(x) > 10:
                 out.add("leaf outside +-10")
-            if isinstance(x, int):
-                out.add("int leaf")
     return out
 
 
@@ -219,7 +227,7 @@ def test_the_broad_strategy_draws_every_blind_spot():
     seen: dict[str, int] = dict.fromkeys(WANTED | {"n"}, 0)
 
     @settings(
-        max_examples=300,
+        max_examples=150,
         derandomize=True,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -237,13 +245,13 @@ def test_the_broad_strategy_draws_every_blind_spot():
     assert seen["finite root"] >= 0.35 * seen["n"], seen
 
 
-def test_every_targeted_strategy_builds():
+@pytest.mark.parametrize("name", sorted(targeted_schedules()))
+def test_every_targeted_strategy_builds(name):
     """Each sub-strategy draws valid schedules (a refused combination would raise here)."""
-    for name, strategy in targeted_schedules().items():
 
-        @settings(max_examples=15, derandomize=True, database=None)
-        @given(strategy)
-        def draw(s):
-            assert isinstance(s, sa.Schedule), name
+    @settings(max_examples=5, derandomize=True, database=None)
+    @given(targeted_schedules()[name])
+    def draw(s):
+        assert isinstance(s, sa.Schedule)
 
-        draw()
+    draw()
