@@ -39,7 +39,7 @@ import numpy as np
 import pytest
 import reference as ref
 from conftest import evaluate
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from strategies import broad_schedules
 
 import schedalg as sa
@@ -393,15 +393,17 @@ def _describe(case: Case, what: str) -> str:
 def _examples(backend: str) -> int:
     """JAX backends compile per tree and dtype: fewer trees than the cheap paths."""
     base = settings.default.max_examples
-    if backend in ("jit", "vmap"):
-        return max(base // 4, 10)
-    if backend == "jax":
-        return max(base // 2, 10)
+    if backend in ("jax", "jit", "vmap"):
+        return max(base // 6, 10)
     return base
 
 
 def _run(backend: str) -> None:
-    @settings(max_examples=_examples(backend), suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=_examples(backend),
+        suppress_health_check=[HealthCheck.too_slow],
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    )
     @given(broad_schedules())
     def check(s):
         problems = check_backend(s, backend)
