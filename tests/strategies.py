@@ -8,6 +8,7 @@ of a concat or as the body of a repeat); ``schedules()`` adds infinite ones.
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
 
 import schedalg as sa
@@ -203,7 +204,8 @@ def _w_finite(s):
 
 
 def _w_cyclable(s):
-    return s.duration is not None and s.duration > 0
+    # (not merely > 0: take(s, 1e-301) is a valid piece, but too short to repeat, fit or warp)
+    return s.duration is not None and s.duration >= 1e-3
 
 
 @st.composite
@@ -283,3 +285,226 @@ def all_schedules(max_leaves: int = 6) -> st.SearchStrategy:
 def all_finite_schedules(max_leaves: int = 6) -> st.SearchStrategy:
     """Finite ones of ``all_schedules()`` (duration 0 included)."""
     return _w_such_that(all_schedules(max_leaves), _w_finite)
+
+
+# -- broad trees: what the evaluation laws run over -----------------------------------------------
+#
+# ``broad_schedules()`` is ``wide_schedules()`` with the blind spots of issue 14 filled: leaves
+# outside +-10 and of other types (int, NumPy scalars), durations far beyond 132 steps,
+# repeat(times=1), repeated piecewise boundaries, constants as concat pieces, infinite repeats
+# under scale_by_cycle with a stretch, and targeted sub-strategies that put each rare feature
+# (take, fit, one-sided clip, division by a schedule, 0-step pieces, float shift and staircase
+# steps, a factor > 1, infinite operands) at the root of a broad subtree. About half its roots
+# are finite. It is kept apart from ``all_schedules()`` because io, parse and analysis scan
+# windows as long as a schedule (issue 9 item 14), which 10**9-step pieces would make slow.
+
+_b_floats = st.one_of(
+    _w_values,
+    st.floats(-1e4, 1e4, allow_nan=False, allow_infinity=False),
+    st.sampled_from([1e-6, -1e-6, 123.0, -2500.0, 1e4]),
+)
+# the same numbers as Python ints and NumPy scalars (leaves need not be Python floats)
+_b_values = st.one_of(
+    _b_floats,
+    st.integers(-1000, 1000),
+    _b_floats.map(np.float64),
+    st.floats(-10.0, 10.0, width=32).map(np.float32),
+    st.integers(-50, 50).map(np.int64),
+)
+_b_positive = st.one_of(
+    _w_positive_values,
+    st.floats(1e-3, 1e4, allow_nan=False, allow_infinity=False),
+    st.integers(1, 1000),
+    _w_positive_values.map(np.float32),
+)
+# mostly short, sometimes long: 1000 .. 10**9 steps
+_b_steps = st.one_of(_w_steps, _w_steps, st.sampled_from([133, 1000, 4096, 10**6, 10**9]))
+_b_positive_steps = st.one_of(_w_positive_steps, st.sampled_from([133, 1000, 10**6, 10**9]))
+
+
+@st.composite
+def _b_piecewise(draw):
+    """Boundaries with repeats (an empty interval) and quarter steps; sometimes large."""
+    bounds = draw(
+        st.lists(
+            st.one_of(
+                st.integers(0, 80),
+                st.integers(0, 320).map(lambda q: q / 4),
+                st.sampled_from([1000, 10**6, 10**9]),
+            ),
+            min_size=0,
+            max_size=5,
+        )
+    )
+    if bounds and draw(st.booleans()):
+        bounds.append(draw(st.sampled_from(bounds)))  # a repeated boundary
+    bounds.sort()
+    vals = draw(st.lists(_b_values, min_size=len(bounds) + 1, max_size=len(bounds) + 1))
+    return sa.piecewise(bounds, vals)
+
+
+_b_primitives = st.one_of(
+    _w_primitives,
+    st.builds(sa.hold, _b_values, st.one_of(st.none(), _b_steps)),
+    st.builds(sa.linear_ramp, _b_values, _b_values, _b_steps),
+    st.builds(sa.cosine, _b_values, _b_values, _b_steps, _w_powers),
+    st.builds(sa.exp, _b_positive, _b_positive, _b_steps),
+    st.builds(sa.poly, _b_values, _b_values, _b_steps, _w_powers),
+    st.builds(sa.triangle, _b_values, _b_values, _b_steps),
+    st.builds(sa.tanh, _b_values, _b_values, _b_steps),
+    st.builds(
+        lambda s, r: sa.exp(s, rate=r),
+        _b_positive,
+        st.one_of(st.floats(0.9, 1.0), st.sampled_from([0.5, 0.999999, 1.0])),
+    ),
+    st.builds(
+        sa.inverse, _b_values, st.one_of(st.floats(0.5, 1e6), st.integers(1, 10**6)), _w_powers
+    ),
+    _b_piecewise(),
+)
+
+
+def _b_safe(build):
+    """``build(*args)``, or its first argument where the combination is out of range.
+
+    Products and quotients of random leaves can pass the README's 1e30 limits; the
+    constructors refuse them (a ValueError), and the tree then keeps its first operand.
+    """
+
+    def make(*args):
+        try:
+            return build(*args)
+        except ValueError:
+            first = args[0]
+            return first if isinstance(first, sa.Schedule) else sa.hold(first)
+
+    return make
+
+
+def _b_extend(children):
+    finite = _w_such_that(children, _w_finite)
+    cyclable = _w_such_that(children, _w_cyclable)
+    operand = st.one_of(children, _b_values)
+    return st.one_of(
+        _w_extend(children),
+        # a constant (a number) as the last piece
+        st.builds(
+            _b_safe(lambda fs, c: sa.concat(*fs, c)),
+            st.lists(finite, min_size=1, max_size=3),
+            _b_values,
+        ),
+        st.builds(
+            _b_safe(sa.repeat),
+            cyclable,
+            st.one_of(st.just(1), st.integers(2, 4)),
+            st.sampled_from([1.0, 0.5, 1.5, 2.0, 3]),
+        ),
+        # infinite stretched repeats under scale_by_cycle (the factor at most 1)
+        st.builds(
+            _b_safe(lambda s, r, f, fl: sa.scale_by_cycle(sa.repeat(s, stretch=r), f, floor=fl)),
+            cyclable,
+            st.sampled_from([1.5, 2.0, 3]),
+            st.one_of(st.floats(0.1, 1.0), st.just(1)),
+            _b_values,
+        ),
+        # finite repeats, stretched or not, scaled by a factor up to 3
+        st.builds(
+            _b_safe(lambda s, n, r, f: sa.scale_by_cycle(sa.repeat(s, times=n, stretch=r), f)),
+            cyclable,
+            st.integers(2, 4),
+            st.sampled_from([1.0, 0.5, 1.5, 2.0]),
+            st.floats(0.1, 3.0),
+        ),
+        st.builds(_b_safe(sa.add), operand, operand),
+        st.builds(_b_safe(sa.mul), operand, operand),
+        st.builds(_b_safe(sa.div), operand, _w_positive_schedules),
+        st.builds(_b_safe(sa.minimum), operand, operand),
+        st.builds(_b_safe(sa.maximum), operand, operand),
+    )
+
+
+def broad_wide_schedules(max_leaves: int = 6) -> st.SearchStrategy:
+    """Recursive trees over every node type with the broad leaves and lengths."""
+    return st.recursive(st.one_of(_w_primitives, _b_primitives), _b_extend, max_leaves=max_leaves)
+
+
+def targeted_schedules(max_leaves: int = 4) -> dict[str, st.SearchStrategy]:
+    """One strategy per blind spot of issue 14, each with the feature at its root."""
+    child = broad_wide_schedules(max_leaves)
+    finite = _w_such_that(child, _w_finite)
+    cyclable = _w_such_that(child, _w_cyclable)
+    infinite = _w_such_that(child, lambda s: s.duration is None)
+    zero = st.builds(
+        lambda v, w, k: [sa.hold(v, 0), sa.linear_ramp(v, w, 0), sa.piecewise([], [v])][k],
+        _b_values,
+        _b_values,
+        st.integers(0, 2),
+    )
+    return {
+        "take": st.builds(sa.take, child, st.one_of(_b_steps, st.floats(0.0, 200.0))),
+        "fit": st.builds(sa.fit, cyclable, st.one_of(st.integers(1, 10**6), st.floats(0.5, 500.0))),
+        "one-sided clip": st.builds(
+            lambda s, b, low: sa.clip(s, low=b) if low else sa.clip(s, high=b),
+            child,
+            _b_values,
+            st.booleans(),
+        ),
+        "division by a schedule": st.builds(_b_safe(sa.div), child, _w_positive_schedules),
+        "0-step pieces": st.one_of(
+            zero,
+            st.builds(lambda z, s: sa.concat(z, s), zero, child),
+            st.builds(lambda f, z: sa.concat(f, z), finite, zero),
+            st.builds(_b_safe(sa.add), zero, child),
+            st.builds(sa.take, child, st.just(0)),
+        ),
+        "piecewise boundaries": _b_piecewise(),
+        "float shift": st.builds(sa.shift, child, st.floats(-200.0, 200.0)),
+        "float staircase": st.builds(sa.staircase, child, st.floats(0.3, 50.0)),
+        "scale_by_cycle": st.builds(
+            _b_safe(lambda s, n, r, f: sa.scale_by_cycle(sa.repeat(s, times=n, stretch=r), f)),
+            cyclable,
+            st.one_of(st.none(), st.integers(2, 5)),
+            st.sampled_from([1.0, 1.5, 2.0]),
+            st.floats(0.2, 1.0),
+        ),
+        "constants in arithmetic": st.builds(
+            _b_safe(lambda s, c, k: [sa.add, sa.minimum, sa.maximum, sa.mul, sa.sub][k](s, c)),
+            child,
+            _b_values,
+            st.integers(0, 4),
+        ),
+        "repeat(times=1)": st.builds(
+            sa.repeat, cyclable, st.just(1), st.sampled_from([1.0, 2.0, 0.5])
+        ),
+        "infinite operands": st.builds(
+            lambda s, k, f: [
+                lambda: sa.neg(s),
+                lambda: sa.staircase(s, 3),
+                lambda: sa.shift(s, 7),
+                lambda: sa.scale_time(s, 2.5),
+                lambda: sa.take(s, 50),
+                lambda: sa.clip(s, low=-1.0),
+                lambda: _b_safe(sa.add)(s, f),
+                lambda: _b_safe(sa.minimum)(f, s),
+            ][k](),
+            infinite,
+            st.integers(0, 7),
+            finite,
+        ),
+        "long durations": st.builds(
+            lambda s, n, k: [sa.fit(s, n), sa.shift(s, n), sa.take(s, n)][k],
+            cyclable,
+            st.sampled_from([133, 10**4, 10**6, 10**9, 2**40]),
+            st.integers(0, 2),
+        ),
+    }
+
+
+def broad_schedules(max_leaves: int = 6) -> st.SearchStrategy:
+    """Broad trees, half of them finite, with every targeted blind spot among them."""
+    tree = broad_wide_schedules(max_leaves)
+    return st.one_of(
+        tree,
+        _w_such_that(tree, _w_finite),
+        st.one_of(*targeted_schedules().values()),
+    )
