@@ -85,11 +85,6 @@ class Tree:
         self.nodes = list(ref.walk(self.node))
         self.extent = ref.extent(self.node)
         self.float_time = ref.has_float_time(self.node)
-        self.first_snapped = _first_snapped_length(self.nodes)
-        self.node_reaches_2_31 = (
-            any(n["type"] == "repeat" and n["times"] is None for n in self.nodes)
-            or self.extent >= 2**31
-        )
         self._values: dict[Any, ref.Value] = {}
         self._spreads: dict[Any, float] = {}
 
@@ -119,105 +114,15 @@ class Case:
     error: str | None = None
 
 
-# -- known open defects (issue 9), each fixed on another branch ----------------------------------
-
-
-def _arith_constant_in_concat(case: Case) -> bool:
-    """Item 1: arithmetic of constants only is a constant (infinite), not a 0-step piece."""
-    return any(
-        n["type"] in ("add", "sub", "mul", "div", "minimum", "maximum", "neg", "clip")
-        and ref.is_constant(n)
-        for n in case.tree.nodes
-    )
-
+# -- known open defects --------------------------------------------------------------------------
 
 def _is_jax(case: Case) -> bool:
     return case.backend in ("jax", "jit", "vmap")
 
 
-def _int_time_near_dtype_top(case: Case) -> bool:
-    """Item 5: integer times near the top of their dtype overflow (or wrap, unsigned) when a
-    shift, a boundary or the next cycle start is added: within the tree's extent of the top,
-    or in the top half where a stretched repeat's next cycle start lies beyond the dtype."""
-    if case.dtype in ("int", "float") or not case.dtype.startswith(("int", "uint")):
-        return False
-    top = int(np.iinfo(case.dtype).max)
-    if _is_jax(case) and case.dtype == "uint32" and case.t >= 2**31:
-        return True  # wraps to a negative int32, so step 0
-    if case.t > top - 4 * case.tree.extent - 256:
-        return True
-    stretched = any(n["type"] == "repeat" and n["stretch"] != 1 for n in case.tree.nodes)
-    return stretched and case.t > top // 2
-
-
-def _jax_beyond_int32(case: Case) -> bool:
-    """Item 6: on JAX, a piece or cycle starting after step 2**31 is located in float32 (or
-    crashes): times from 2**30 on, in trees that reach past 2**31 steps."""
-    if not _is_jax(case) or case.t < 2**30:
-        return False
-    return case.tree.node_reaches_2_31
-
-
-def _first_snapped_length(nodes: list[dict[str, Any]]) -> Fraction | float:
-    """The smallest cycle start or scaled duration that is not whole but within 1e-9
-    (relative) of a whole number (inf if none)."""
-    first: Fraction | float = math.inf
-    for n in nodes:
-        xs: list[Fraction] = []
-        if n["type"] == "repeat" and Fraction(n["stretch"]) != 1:
-            k = 1
-            while k <= (n["times"] or 10_000):
-                x = ref.cycle_start(n, k)
-                if x > 2**75:
-                    break
-                xs.append(x)
-                k += 1
-        elif n["type"] == "scale_time" and ref.duration(n) is not None:
-            xs.append(ref.duration(n))  # type: ignore[arg-type]
-        for x in xs:
-            if x.denominator != 1 and abs(x - round(x)) <= x / 10**9:
-                first = min(first, x)
-    return first
-
-
-def _snapped_lengths(case: Case) -> bool:
-    """Item 4: cycle starts and scaled durations within 1e-9 (relative) of a whole number are
-    snapped to it, so above ~5e8 steps a fractional restart or end moves by up to half a step
-    (wherever such a length occurs at or before the time, allowing for time scaled by 1/1024).
-    """
-    return case.t * 2**10 + 2**10 >= case.tree.first_snapped
-
-
-def _stretched_repeat_beyond_2_53(case: Case) -> bool:
-    """New (see the report): a stretched repeat accumulates its cycle starts in float64, so
-    beyond 2**53 steps a restart on a whole step moves (``repeat(linear_ramp(0.0, 1.0, 1),
-    stretch=2.0)`` restarts at 2**62 - 1, but gives 1.0 there, not 0.0)."""
-    return (
-        case.t != math.inf
-        and case.t >= 2**53
-        and any(n["type"] == "repeat" and n["stretch"] != 1 for n in case.tree.nodes)
-    )
-
-
-def _jax_half_precision_time(case: Case) -> bool:
-    """Item 5: JAX computes float16 times in float16; bfloat16 is refused with a wrong message."""
-    return _is_jax(case) and case.dtype in ("float16", "bfloat16")
-
-
-def _torch_bfloat16_time(case: Case) -> bool:
-    """New (see the report): a torch bfloat16 time tensor fails in the conversion to NumPy
-    ("Got unsupported ScalarType BFloat16") instead of giving values or a clear refusal."""
-    return case.backend == "torch" and case.dtype == "bfloat16"
-
-
+#: Narrow predicates for defects found and not yet fixed, keyed by issue item; a case they
+#: match is not compared. Empty: every defect this suite found is fixed (issue 9).
 KNOWN_OPEN: dict[str, Callable[[Case], bool]] = {
-    "issue 9 item 5 (JAX float16 / bfloat16 times)": _jax_half_precision_time,
-    "torch bfloat16 times (new)": _torch_bfloat16_time,
-    "issue 9 item 4 (lengths snapped to whole steps)": _snapped_lengths,
-    "stretched repeat beyond 2**53 (new)": _stretched_repeat_beyond_2_53,
-    "issue 9 item 1 (arithmetic constants are 0 steps long)": _arith_constant_in_concat,
-    "issue 9 item 5 (integer times near the top of their dtype)": _int_time_near_dtype_top,
-    "issue 9 item 6 (JAX beyond 2**31 steps)": _jax_beyond_int32,
 }
 
 
