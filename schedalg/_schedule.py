@@ -114,7 +114,7 @@ class Schedule:
         if depth > MAX_DEPTH:
             raise ValueError(
                 f"{cls._fname}(): the schedule would be nested {depth} levels deep, beyond the "
-                f"limit MAX_DEPTH={MAX_DEPTH} (see the README's "Limits" table)"
+                f"limit MAX_DEPTH={MAX_DEPTH} (see the Limits table in the README)"
             )
         return obj
 
