@@ -22,6 +22,7 @@ from ._schedule import (
     PREC_NEG,
     PREC_SHIFT,
     Schedule,
+    _HashedTuple,
     _leaf_key,
     as_schedule,
     fmt_number,
@@ -372,18 +373,14 @@ class Concat(Tabular):
         return (_concat_from_pieces, (self.pieces,))
 
 
-class _Layout(tuple):
+class _Layout(_HashedTuple):
     """A concat's static layout (the pytree aux data), hashed once.
 
     ``jax.jit`` hashes the aux data of every argument at every call; a plain tuple of 4096
     entries rehashes in about a millisecond, this one returns its stored hash.
     """
 
-    def __hash__(self) -> int:
-        h = self.__dict__.get("hash")
-        if h is None:
-            h = self.__dict__["hash"] = tuple.__hash__(self)
-        return h  # type: ignore[no-any-return]
+    __hash__ = _HashedTuple.__hash__  # (a class defining __eq__ would otherwise drop it)
 
     def __eq__(self, other: object) -> bool:
         return self is other or tuple.__eq__(self, other)

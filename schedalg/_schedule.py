@@ -560,14 +560,20 @@ _FACTS: dict[str, Callable[[Schedule], Any]] = {
 }
 
 
-class _Key(tuple):
-    """A schedule's structural key (a tuple) that computes its hash once."""
+class _HashedTuple(tuple):
+    """A tuple that computes its hash once (keys and layouts are hashed at every jit call)."""
 
     def __hash__(self) -> int:
         h = self.__dict__.get("hash")
         if h is None:
             h = self.__dict__["hash"] = tuple.__hash__(self)
         return h  # type: ignore[no-any-return]
+
+
+class _Key(_HashedTuple):
+    """A schedule's structural key (a tuple) that computes its hash once."""
+
+    __hash__ = _HashedTuple.__hash__  # (a class defining __eq__ would otherwise drop it)
 
     def __eq__(self, other: object) -> bool:
         """Element-wise equality, walked without recursion (keys nest as deep as the tree)."""
