@@ -1,4 +1,4 @@
-"""Input dispatch and validation helpers shared by every node.
+"""Input dispatch and the numeric limits shared by every node (the checks are in ``_checks``).
 
 Three evaluation paths, chosen by the input:
 
@@ -12,8 +12,6 @@ Nothing here imports JAX: a value is a JAX value only if ``jax`` is already in
 
 from __future__ import annotations
 
-import math
-import numbers
 import sys
 from typing import Any
 
@@ -58,7 +56,7 @@ def concrete_floats(xs: Any) -> bool:
     return all(type(x) is float for x in xs)
 
 
-# -- validation ----------------------------------------------------------------------------------
+# -- limits --------------------------------------------------------------------------------------
 
 #: Largest magnitude of a value or of a static number (a power, a time constant): well inside
 #: float32's range (JAX computes in float32, max 3.4e38), leaving room for the factors
@@ -69,121 +67,6 @@ MAX_VALUE = 1e30
 MIN_NORMAL = 2.0**-126
 #: Largest step count, time-like argument and duration: int64 time with room for a sum.
 MAX_STEPS = 2**62
-
-
-def _real(fn: str, name: str, x: Any) -> float:
-    try:
-        return float(x)
-    except OverflowError:  # an int beyond float64
-        raise ValueError(
-            f"{fn}(): {name} must be at most {MAX_VALUE:g} in magnitude, got {name}={x!r}"
-        ) from None
-
-
-def value(fn: str, name: str, x: Any) -> Any:
-    """A value-like argument: a finite real number, a finite array, or a JAX tracer.
-
-    Python numbers become Python floats. Tracers pass through unchecked (JAX may rebuild a
-    schedule from traced leaves; such values can't be inspected).
-    """
-    if isinstance(x, bool) or isinstance(x, np.bool_):
-        raise TypeError(f"{fn}(): {name} must be a real number, got {name}={x!r} (a bool)")
-    if isinstance(x, numbers.Real):
-        f = _real(fn, name, x)
-        if not math.isfinite(f):
-            raise ValueError(f"{fn}(): {name} must be finite, got {name}={x!r}")
-        if abs(f) > MAX_VALUE:
-            raise ValueError(
-                f"{fn}(): {name} must be at most {MAX_VALUE:g} in magnitude (values and "
-                f"gradients stay in float32's range, in which JAX computes), got {name}={x!r}"
-            )
-        return f
-    if is_tracer(x):
-        return x
-    if isinstance(x, np.ndarray) or is_jax(x):
-        arr = np.asarray(x)
-        if arr.dtype.kind not in "iuf":
-            raise TypeError(f"{fn}(): {name} must hold real numbers, got dtype {arr.dtype}")
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{fn}(): {name} must be finite, got {name}={x!r}")
-        if arr.size and np.max(np.abs(arr.astype(np.float64))) > MAX_VALUE:
-            raise ValueError(
-                f"{fn}(): {name} must be at most {MAX_VALUE:g} in magnitude, got {name}={x!r}"
-            )
-        return x
-    raise TypeError(f"{fn}(): {name} must be a real number, got {name}={x!r}")
-
-
-def steps(fn: str, name: str, x: Any, *, allow_none: bool = False) -> int | None:
-    """A step count: a non-negative int (an integral float is accepted), or None if allowed."""
-    if x is None:
-        if allow_none:
-            return None
-        raise TypeError(f"{fn}(): {name} must be a non-negative int, got {name}=None")
-    if isinstance(x, (bool, np.bool_)):
-        raise TypeError(f"{fn}(): {name} must be a non-negative int, got {name}={x!r} (a bool)")
-    if isinstance(x, numbers.Integral):
-        n = int(x)
-    elif isinstance(x, numbers.Real) and math.isfinite(float(x)) and float(x).is_integer():
-        n = int(float(x))
-    else:
-        raise TypeError(f"{fn}(): {name} must be a non-negative int, got {name}={x!r}")
-    if n < 0:
-        raise ValueError(f"{fn}(): {name} must be a non-negative int, got {name}={x!r}")
-    if n > MAX_STEPS:
-        raise ValueError(f"{fn}(): {name} must be at most 2**62, got {name}={x!r}")
-    return n
-
-
-def number(fn: str, name: str, x: Any) -> float | int:
-    """A static real number (a power, a time constant): a finite int or float."""
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{fn}(): {name} must be a real number, got {name}={x!r}")
-    f = _real(fn, name, x)
-    if not math.isfinite(f):
-        raise ValueError(f"{fn}(): {name} must be finite, got {name}={x!r}")
-    if abs(f) > MAX_VALUE:
-        raise ValueError(
-            f"{fn}(): {name} must be at most {MAX_VALUE:g} in magnitude, got {name}={x!r}"
-        )
-    if isinstance(x, numbers.Integral):
-        return int(x)
-    return f
-
-
-def positive(fn: str, name: str, x: Any) -> float | int:
-    """A static number > 0, at least float32's smallest normal number (it is not 0 on JAX)."""
-    v = number(fn, name, x)
-    if not v > 0:
-        raise ValueError(f"{fn}(): {name} must be > 0, got {name}={x!r}")
-    if v < MIN_NORMAL:
-        raise ValueError(
-            f"{fn}(): {name} must be at least {MIN_NORMAL!r} (float32's smallest normal "
-            f"number), got {name}={x!r}"
-        )
-    return v
-
-
-def time(fn: str, name: str, x: Any) -> float | int:
-    """A time-like static number (a boundary, a shift): at most 2**62 in magnitude."""
-    if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)):
-        try:
-            f = float(x)
-        except OverflowError:  # an int beyond float64
-            f = 2.0 * MAX_STEPS
-        if math.isfinite(f) and abs(f) > MAX_STEPS:
-            raise ValueError(f"{fn}(): {name} must be at most 2**62 in magnitude, got {name}={x!r}")
-    return number(fn, name, x)
-
-
-def length(fn: str, name: str, x: Any) -> float | int:
-    """A time-like static number (a boundary, a shift, a block length): an integral float
-    becomes an int, so integer times stay exact integers on every backend (``5.0`` is ``5``);
-    a fractional one stays a float."""
-    v = time(fn, name, x)
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return v
 
 
 # -- input normalisation --------------------------------------------------------------------------
@@ -216,7 +99,11 @@ def _time_kind(dtype: Any) -> str:
         return str(kind)
     if kind == "V" and dtype.name in _EXTRA_FLOATS:
         return "f"
-    raise TypeError(f"schedule(t): t must hold real numbers, got dtype {dtype}")
+    from ._checks import ArgumentTypeError
+
+    raise ArgumentTypeError(
+        "schedule", "t", dtype, f"schedule(t): t must hold real numbers, got dtype {dtype}"
+    )
 
 
 def as_numpy_time(t: Any) -> np.ndarray:
@@ -238,7 +125,9 @@ def as_numpy_time(t: Any) -> np.ndarray:
     elif arr.dtype != np.float64:
         arr = arr.astype(np.float64)
     if arr.dtype.kind == "f" and np.isnan(arr).any():
-        raise ValueError("schedule(t): t must not hold NaN")
+        from ._checks import ArgumentValueError
+
+        raise ArgumentValueError("schedule", "t", t, "schedule(t): t must not hold NaN")
     return arr
 
 

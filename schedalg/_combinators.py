@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import _backend as B
+from . import _checks as K
 from ._lower import OPAQUE, Locator, Row, eval_table, interval_plan, leaf_vector, shift_rows
 from ._primitives import MAX_GRADIENT, Hold, Tabular, each, value_span
 from ._schedule import (
@@ -41,22 +42,30 @@ def _checked(fn: str, node: Any, got: str | Callable[[], str]) -> Any:
     except OverflowError:
         d = math.inf
     if d is not None and not d <= B.MAX_STEPS:
-        raise ValueError(f"{fn}(): the duration would exceed 2**62 steps, got {_got(got)}")
+        raise K.ArgumentValueError(
+            fn, None, None, f"{fn}(): the duration would exceed 2**62 steps, got {_got(got)}"
+        )
     try:
         rng = node._range()
     except (OverflowError, ZeroDivisionError):
         rng = (-math.inf, math.inf)
     if rng is not None and not (-B.MAX_VALUE <= rng[0] and rng[1] <= B.MAX_VALUE):
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): the values could reach {max(abs(rng[0]), abs(rng[1])):g}, beyond "
-            f"{B.MAX_VALUE:g} (values and gradients stay in float32's range), got {_got(got)}"
+            f"{B.MAX_VALUE:g} (values and gradients stay in float32's range), got {_got(got)}",
         )
     if rng is not None:
         g = _gain(node)
         if not g <= MAX_GRADIENT:
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                None,
+                None,
                 f"{fn}(): gradients with respect to the leaves could reach {g:g}, beyond "
-                f"{MAX_GRADIENT:g} (a product of factors of very different sizes), got {_got(got)}"
+                f"{MAX_GRADIENT:g} (a product of factors of very different sizes), got {_got(got)}",
             )
     return node
 
@@ -130,7 +139,12 @@ def _with_const(t: Any, n: Any, xp: Any) -> tuple[Any, Any]:
 
 def _need_schedule(fn: str, schedule: Any) -> None:
     if not isinstance(schedule, Schedule):
-        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+        raise K.ArgumentTypeError(
+            fn,
+            "schedule",
+            schedule,
+            f"{fn}(): schedule must be a schedule, got schedule={schedule!r}",
+        )
 
 
 # -- concat --------------------------------------------------------------------------------------
@@ -415,15 +429,23 @@ def _append(left: Concat, tail: list[Schedule]) -> Schedule:
     """
     fn = "concat"
     if left.duration is None:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "schedules",
+            left.pieces[-1],
             f"{fn}(): every piece but the last must be finite, got the infinite piece "
-            f"{short_repr(left.pieces[-1])} at position {len(left.pieces) - 1}"
+            f"{short_repr(left.pieces[-1])} at position {len(left.pieces) - 1}",
+            index=len(left.pieces) - 1,
         )
     for i, p in enumerate(tail[:-1]):
         if p.duration is None:
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                "schedules",
+                p,
                 f"{fn}(): every piece but the last must be finite, got the infinite piece "
-                f"{short_repr(p)} at position {len(left.pieces) + i}"
+                f"{short_repr(p)} at position {len(left.pieces) + i}",
+                index=len(left.pieces) + i,
             )
     kept = [p for p in tail if p.duration != 0]
     if not kept:
@@ -462,12 +484,14 @@ def concat(*schedules: Any) -> Schedule:
     """
     fn = "concat"
     if not schedules:
-        raise TypeError(f"{fn}(): needs at least one schedule")
+        raise K.ArgumentTypeError(
+            fn, "schedules", schedules, f"{fn}(): needs at least one schedule"
+        )
     if len(schedules) == 1 and isinstance(schedules[0], Schedule):
         return schedules[0]
     pieces: list[Schedule] = []
     for i, s in enumerate(schedules):
-        sched = as_schedule(fn, f"schedules[{i}]", s)
+        sched = as_schedule(fn, "schedules", s, index=i)
         if isinstance(sched, Concat):
             if i == 0 and sched._pieces is not None:
                 continue  # appended to below, without copying its pieces
@@ -479,9 +503,13 @@ def concat(*schedules: Any) -> Schedule:
         return _append(first, pieces)
     for i, p in enumerate(pieces[:-1]):
         if p.duration is None:
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                "schedules",
+                p,
                 f"{fn}(): every piece but the last must be finite, got the infinite piece "
-                f"{p!r} at position {i}"
+                f"{p!r} at position {i}",
+                index=i,
             )
     kept = [p for p in pieces[:-1] if p.duration != 0]
     last = pieces[-1]
@@ -501,9 +529,12 @@ def _check_last_start(fn: str, start: int | float, pieces: list[Schedule]) -> No
     for p in pieces[:-1]:
         start = _add_time(start, p.duration or 0)  # finite: checked by the callers
     if not start <= B.MAX_STEPS:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): the last piece would start beyond 2**62 steps, at {start}, got "
-            f"{len(pieces)} pieces"
+            f"{len(pieces)} pieces",
         )
 
 
@@ -805,27 +836,48 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
     _need_schedule(fn, schedule)
     d = schedule.duration
     if d is None:
-        raise ValueError(f"{fn}(): schedule must be finite, got the infinite {schedule!r}")
-    if d == 0:
-        raise ValueError(f"{fn}(): schedule must have a positive duration, got {schedule!r}")
-    if d < B.MIN_NORMAL:
-        raise ValueError(
-            f"{fn}(): cycles of duration {d!r} are too short (at least {B.MIN_NORMAL!r}), "
-            f"got {schedule!r}"
+        raise K.ArgumentValueError(
+            fn,
+            "schedule",
+            schedule,
+            f"{fn}(): schedule must be finite, got the infinite {schedule!r}",
         )
-    n = B.steps(fn, "times", times, allow_none=True)
+    if d == 0:
+        raise K.ArgumentValueError(
+            fn,
+            "schedule",
+            schedule,
+            f"{fn}(): schedule must have a positive duration, got {schedule!r}",
+        )
+    if d < B.MIN_NORMAL:
+        raise K.ArgumentValueError(
+            fn,
+            "schedule",
+            schedule,
+            f"{fn}(): cycles of duration {d!r} are too short (at least {B.MIN_NORMAL!r}), "
+            f"got {schedule!r}",
+        )
+    n = K.steps(fn, "times", times, allow_none=True)
     if n is not None and n < 1:
-        raise ValueError(f"{fn}(): times must be >= 1 or None, got times={times!r}")
-    r = B.positive(fn, "stretch", stretch)
+        raise K.ArgumentValueError(
+            fn, "times", times, f"{fn}(): times must be >= 1 or None, got times={times!r}"
+        )
+    r = K.positive(fn, "stretch", stretch)
     if r < 1 and n is None:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "stretch",
+            stretch,
             f"{fn}(): stretch < 1 shrinks cycles towards zero length; give times, "
-            f"got stretch={stretch!r}, times=None"
+            f"got stretch={stretch!r}, times=None",
         )
     if r != 1 and n is not None and n > _MAX_CYCLE_TABLE:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "times",
+            times,
             f"{fn}(): a stretched repeat has at most {_MAX_CYCLE_TABLE} cycles (or times=None), "
-            f"got times={times!r}, stretch={stretch!r}"
+            f"got times={times!r}, stretch={stretch!r}",
         )
     node = _checked(
         fn,
@@ -837,10 +889,13 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
         starts = node._cycle_table()[0]
         for a, b in itertools.pairwise(starts):
             if not (b > a and d / (b - a) <= B.MAX_VALUE):
-                raise ValueError(
+                raise K.ArgumentValueError(
+                    fn,
+                    None,
+                    None,
                     f"{fn}(): cycles become too short to place (shorter than the rounding of "
                     f"their start times), got times={times!r}, "
-                    f"stretch={stretch!r} and a schedule of duration {d!r}"
+                    f"stretch={stretch!r} and a schedule of duration {d!r}",
                 )
     return node
 
@@ -928,31 +983,45 @@ def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedul
     """
     fn = "scale_by_cycle"
     if not isinstance(schedule, Repeat):
-        raise TypeError(
+        raise K.ArgumentTypeError(
+            fn,
+            "schedule",
+            schedule,
             f"{fn}(): schedule must be a repeat(...) (cycles are what it scales), "
-            f"got schedule={schedule!r}"
+            f"got schedule={schedule!r}",
         )
-    f = B.value(fn, "factor", factor)
-    fl = B.value(fn, "floor", floor)
+    f = K.value(fn, "factor", factor)
+    fl = K.value(fn, "floor", floor)
     fa = each(f)  # element by element for an array; None (unchecked) when traced
     if fa is not None:
         if not np.all(fa > 0):
-            raise ValueError(f"{fn}(): factor must be > 0, got factor={factor!r}")
+            raise K.ArgumentValueError(
+                fn, "factor", factor, f"{fn}(): factor must be > 0, got factor={factor!r}"
+            )
         if not np.all(fa >= B.MIN_NORMAL):
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                "factor",
+                factor,
                 f"{fn}(): factor must be at least {B.MIN_NORMAL!r} (float32's smallest normal "
-                f"number), got factor={factor!r}"
+                f"number), got factor={factor!r}",
             )
         if np.any(fa > 1) and schedule.times is None:
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                "factor",
+                factor,
                 f"{fn}(): factor > 1 on an infinite repeat grows without bound, "
-                f"got factor={factor!r}; give the repeat times"
+                f"got factor={factor!r}; give the repeat times",
             )
         with np.errstate(over="ignore"):
             top = np.max(fa) ** float(schedule.times - 1) if np.any(fa > 1) else 1.0
         if not math.isfinite(top):
-            raise ValueError(
-                f"{fn}(): factor ** times overflows, got factor={factor!r}, times={schedule.times}"
+            raise K.ArgumentValueError(
+                fn,
+                "factor",
+                factor,
+                f"{fn}(): factor ** times overflows, got factor={factor!r}, times={schedule.times}",
             )
     return _checked(
         fn,
@@ -1144,10 +1213,13 @@ def div(a: Any, b: Any) -> Schedule:
     sb = as_schedule(fn, "b", b)
     rng = sb._range()
     if rng is not None and rng[0] < _MIN_DIVISOR and rng[1] > -_MIN_DIVISOR:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "b",
+            b,
             f"{fn}(): the divisor's values span [{rng[0]!r}, {rng[1]!r}], which includes 0 "
             f"(or numbers below 2**-63, whose square, in the gradient a / b**2, is below "
-            f"float32's smallest normal {B.MIN_NORMAL!r}), got b={sb!r}"
+            f"float32's smallest normal {B.MIN_NORMAL!r}), got b={sb!r}",
         )
     ra = as_schedule(fn, "a", a)._range()
     if rng is not None and ra is not None:
@@ -1155,9 +1227,12 @@ def div(a: Any, b: Any) -> Schedule:
         top = max(abs(ra[0]), abs(ra[1]))
         low = min(abs(rng[0]), abs(rng[1]))
         if top / low / low > B.MAX_VALUE:
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                "b",
+                b,
                 f"{fn}(): the quotient's gradient |a| / b**2 could reach {top / low / low:g}, "
-                f"beyond {B.MAX_VALUE:g}: the divisor comes too close to 0, got b={sb!r}"
+                f"beyond {B.MAX_VALUE:g}: the divisor comes too close to 0, got b={sb!r}",
             )
     return _binop(Div, fn, a, sb)
 
@@ -1282,12 +1357,14 @@ def clip(schedule: Any, low: Any = None, high: Any = None) -> Schedule:
     """Pointwise clipping, ``s(t) = min(max(schedule(t), low), high)``; None: no bound."""
     fn = "clip"
     s = as_schedule(fn, "schedule", schedule)
-    lo = None if low is None else B.value(fn, "low", low)
-    hi = None if high is None else B.value(fn, "high", high)
+    lo = None if low is None else K.value(fn, "low", low)
+    hi = None if high is None else K.value(fn, "high", high)
     lo_a, hi_a = each(lo), each(hi)
     if lo is not None and hi is not None and lo_a is not None and hi_a is not None:
         if not np.all(lo_a <= hi_a):  # element by element for arrays
-            raise ValueError(f"{fn}(): low must be <= high, got low={low!r}, high={high!r}")
+            raise K.ArgumentValueError(
+                fn, "low", low, f"{fn}(): low must be <= high, got low={low!r}, high={high!r}"
+            )
     return Clip._make(schedule=s, low=lo, high=hi)
 
 
@@ -1348,7 +1425,7 @@ def staircase(schedule: Schedule, every: int | float) -> Schedule:
     """
     fn = "staircase"
     _need_schedule(fn, schedule)
-    e = B.length(fn, "every", B.positive(fn, "every", every))
+    e = K.length(fn, "every", K.positive(fn, "every", every))
     return _checked(fn, Staircase._make(schedule=schedule, every=e), f"every={every!r}")
 
 
@@ -1425,7 +1502,7 @@ def shift(schedule: Schedule, steps: int | float) -> Schedule:
     """
     fn = "shift"
     _need_schedule(fn, schedule)
-    st = B.length(fn, "steps", steps)
+    st = K.length(fn, "steps", steps)
     return _checked(fn, Shift._make(schedule=schedule, steps=st), f"steps={steps!r}")
 
 
@@ -1490,7 +1567,7 @@ def scale_time(schedule: Schedule, factor: int | float) -> Schedule:
     """
     fn = "scale_time"
     _need_schedule(fn, schedule)
-    f = B.positive(fn, "factor", factor)
+    f = K.positive(fn, "factor", factor)
     if f == 1:
         return schedule
     return _checked(fn, ScaleTime._make(schedule=schedule, factor=f), f"factor={factor!r}")
@@ -1511,15 +1588,21 @@ def fit(schedule: Schedule, total: int | float) -> Schedule:
     _need_schedule(fn, schedule)
     d = schedule.duration
     if not d:
-        raise ValueError(
-            f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}"
+        raise K.ArgumentValueError(
+            fn,
+            "schedule",
+            schedule,
+            f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}",
         )
-    tot = B.length(fn, "total", B.positive(fn, "total", total))
+    tot = K.length(fn, "total", K.positive(fn, "total", total))
     factor = tot / d
     if not B.MIN_NORMAL <= factor <= B.MAX_VALUE:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "total",
+            total,
             f"{fn}(): total / duration = {factor!r} is out of range, got total={total!r} "
-            f"and a schedule of duration {d!r}"
+            f"and a schedule of duration {d!r}",
         )
     return scale_time(schedule, _whole(Fraction(tot) / Fraction(d)))
 
@@ -1558,9 +1641,11 @@ def take(schedule: Schedule, steps: int | float) -> Schedule:
     """
     fn = "take"
     _need_schedule(fn, schedule)
-    n = B.length(fn, "steps", steps)
+    n = K.length(fn, "steps", steps)
     if n < 0:
-        raise ValueError(f"{fn}(): steps must be >= 0, got steps={steps!r}")
+        raise K.ArgumentValueError(
+            fn, "steps", steps, f"{fn}(): steps must be >= 0, got steps={steps!r}"
+        )
     return Take._make(schedule=schedule, steps=n)
 
 
@@ -1602,10 +1687,13 @@ def warp(schedule: Schedule, power: float) -> Schedule:
     _need_schedule(fn, schedule)
     d = schedule.duration
     if not d:
-        raise ValueError(
-            f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}"
+        raise K.ArgumentValueError(
+            fn,
+            "schedule",
+            schedule,
+            f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}",
         )
-    p = B.positive(fn, "power", power)
+    p = K.positive(fn, "power", power)
     if p == 1:
         return schedule
     return Warp._make(schedule=schedule, power=p)

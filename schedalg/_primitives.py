@@ -10,12 +10,13 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Mapping, Set
+from collections.abc import Iterable, Mapping, Set
 from typing import Any, ClassVar
 
 import numpy as np
 
 from . import _backend as B
+from . import _checks as K
 from ._lower import (
     COSINE,
     EXPGEO,
@@ -149,18 +150,21 @@ def _slope_check(fn: str, leaves: dict[str, Any], gain: float, got: str) -> None
     top = max(float(np.max(np.abs(a), initial=0.0)) for a in arrays if a is not None)
     if top * gain > MAX_GRADIENT:
         values = ", ".join(f"{k}={v!r}" for k, v in leaves.items() if not isinstance(v, int))
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): gradients could reach {top * gain:g}, beyond {MAX_GRADIENT:g} (values "
-            f"times {gain:g}), got {values}, {got}"
+            f"times {gain:g}), got {values}, {got}",
         )
 
 
 def _span(fn: str, start: Any, end: Any, steps: Any) -> dict[str, Any]:
     """The validated (start, end, steps) that most segments share."""
     return {
-        "start": B.value(fn, "start", start),
-        "end": B.value(fn, "end", end),
-        "steps": B.steps(fn, "steps", steps),
+        "start": K.value(fn, "start", start),
+        "end": K.value(fn, "end", end),
+        "steps": K.steps(fn, "steps", steps),
     }
 
 
@@ -205,8 +209,8 @@ def hold(value: Any, steps: int | None = None) -> Schedule:
         (0.1, 10)
     """
     return Hold._make(
-        value=B.value("hold", "value", value),
-        steps=B.steps("hold", "steps", steps, allow_none=True),
+        value=K.value("hold", "value", value),
+        steps=K.steps("hold", "steps", steps, allow_none=True),
     )
 
 
@@ -342,7 +346,7 @@ def cosine(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
     """
     fn = "cosine"
     span = _span(fn, start, end, steps)
-    p = B.positive(fn, "power", power)
+    p = K.positive(fn, "power", power)
     _slope_check(fn, span, p, f"power={power!r}")
     return Cosine._make(**span, power=p)
 
@@ -480,15 +484,14 @@ def _exp_rate(start: Any, rate: Any, log_rate: Any, steps: int | None) -> ExpRat
 def _exp_positive(fn: str, name: str, x: Any) -> Any:
     """A positive value, at least float32's smallest normal number (its log is finite on JAX);
     element by element for an array."""
-    v = B.value(fn, name, x)
+    v = K.value(fn, name, x)
     arr = each(v)
     if arr is not None:
         if not np.all(arr > 0):
-            raise ValueError(f"{fn}(): {name} must be > 0, got {name}={x!r}")
+            raise K.bad_value(fn, name, x, "must be > 0")
         if not np.all(arr >= B.MIN_NORMAL):
-            raise ValueError(
-                f"{fn}(): {name} must be at least {B.MIN_NORMAL!r} (float32's smallest normal "
-                f"number), got {name}={x!r}"
+            raise K.bad_value(
+                fn, name, x, f"must be at least {B.MIN_NORMAL!r} (float32's smallest normal number)"
             )
     return v
 
@@ -515,41 +518,55 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
     """
     fn = "exp"
     if (end is None) == (rate is None):
-        raise TypeError(
+        raise K.ArgumentTypeError(
+            fn,
+            None,
+            None,
             f"{fn}(): give exactly one of end (geometric form) and rate (per-step form), "
-            f"got end={end!r}, rate={rate!r}"
+            f"got end={end!r}, rate={rate!r}",
         )
     start_v = _exp_positive(fn, "start", start)
     a = each(start_v)
     if end is not None:
         end_v = _exp_positive(fn, "end", end)
         if steps is None:
-            raise TypeError(f"{fn}(): the geometric form needs steps, got steps=None")
+            raise K.ArgumentTypeError(
+                fn, "steps", None, f"{fn}(): the geometric form needs steps, got steps=None"
+            )
         b = each(end_v)
         if a is not None and b is not None:
             if not np.all(np.maximum(a / b, b / a) <= B.MAX_VALUE):
                 # d s / d end = u * s / end: the ratio bounds the gradient.
-                raise ValueError(
+                raise K.ArgumentValueError(
+                    fn,
+                    "end",
+                    end,
                     f"{fn}(): end / start must be within [{1 / B.MAX_VALUE:g}, "
-                    f"{B.MAX_VALUE:g}], got start={start!r}, end={end!r}"
+                    f"{B.MAX_VALUE:g}], got start={start!r}, end={end!r}",
                 )
-        return Exp._make(start=start_v, end=end_v, steps=B.steps(fn, "steps", steps))
+        return Exp._make(start=start_v, end=end_v, steps=K.steps(fn, "steps", steps))
     rate_v = _exp_positive(fn, "rate", rate)
-    n = B.steps(fn, "steps", steps, allow_none=True)
+    n = K.steps(fn, "steps", steps, allow_none=True)
     r = each(rate_v)
     if r is not None:
         if n is None and not np.all(r <= 1):
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                "rate",
+                rate,
                 f"{fn}(): an infinite exp with rate > 1 grows without bound, got rate={rate!r}; "
-                "give steps"
+                "give steps",
             )
         if n is not None and a is not None:
             with np.errstate(over="ignore"):
                 end_value = a * r ** float(n)
             if not np.all(np.abs(end_value) <= B.MAX_VALUE):
-                raise ValueError(
+                raise K.ArgumentValueError(
+                    fn,
+                    None,
+                    None,
                     f"{fn}(): start * rate ** steps overflows, got start={start!r}, "
-                    f"rate={rate!r}, steps={steps!r}"
+                    f"rate={rate!r}, steps={steps!r}",
                 )
     return _exp_rate(start_v, rate_v, _log_rate(rate_v), n)
 
@@ -606,7 +623,7 @@ def poly(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
     """
     fn = "poly"
     span = _span(fn, start, end, steps)
-    p = B.positive(fn, "power", power)
+    p = K.positive(fn, "power", power)
     _slope_check(fn, span, p, f"power={power!r}")
     return Poly._make(**span, power=p)
 
@@ -651,9 +668,9 @@ def triangle(low: Any, high: Any, steps: int) -> Schedule:
     """
     fn = "triangle"
     return Triangle._make(
-        low=B.value(fn, "low", low),
-        high=B.value(fn, "high", high),
-        steps=B.steps(fn, "steps", steps),
+        low=K.value(fn, "low", low),
+        high=K.value(fn, "high", high),
+        steps=K.steps(fn, "steps", steps),
     )
 
 
@@ -710,7 +727,7 @@ def tanh(start: Any, end: Any, steps: int, lower: float = -7.0, upper: float = 3
     """
     fn = "tanh"
     span = _span(fn, start, end, steps)
-    lo, hi = B.number(fn, "lower", lower), B.number(fn, "upper", upper)
+    lo, hi = K.number(fn, "lower", lower), K.number(fn, "upper", upper)
     # d s / d u = (start - end) * (upper - lower) / 2 * sech^2(...); JAX carries each of
     # start and end times (upper - lower) / 2 on the way.
     _slope_check(fn, span, abs(hi - lo) / 2, f"lower={lower!r}, upper={upper!r}")
@@ -769,12 +786,12 @@ def inverse(start: Any, scale: float, power: float = 1.0, steps: int | None = No
     References: Keras ``InverseTimeDecay``; Vaswani et al. (2017) for the rsqrt decay.
     """
     fn = "inverse"
-    v = B.value(fn, "start", start)
-    a, p = B.positive(fn, "scale", scale), B.positive(fn, "power", power)
+    v = K.value(fn, "start", start)
+    a, p = K.positive(fn, "scale", scale), K.positive(fn, "power", power)
     # d s / d t at t = 0 is -start * power / scale; JAX forms start * power on the way.
     _slope_check(fn, {"start": v}, p * max(1.0, 1.0 / a), f"scale={scale!r}, power={power!r}")
     return Inverse._make(
-        start=v, scale=a, power=p, steps=B.steps(fn, "steps", steps, allow_none=True)
+        start=v, scale=a, power=p, steps=K.steps(fn, "steps", steps, allow_none=True)
     )
 
 
@@ -884,33 +901,53 @@ def piecewise(boundaries: Any, values: Any) -> Schedule:
     fn = "piecewise"
     for name, arg in (("boundaries", boundaries), ("values", values)):
         if isinstance(arg, (Mapping, Set, str, bytes)):
-            raise TypeError(
+            raise K.ArgumentTypeError(
+                fn,
+                name,
+                arg,
                 f"{fn}(): {name} must be a sequence (a list or a tuple), got a "
-                f"{type(arg).__name__}: {name}={arg!r}"
+                f"{type(arg).__name__}: {name}={arg!r}",
             )
     try:
         bs = list(boundaries)
         vs = list(values)
     except TypeError:
-        raise TypeError(
+        bad = "boundaries" if not isinstance(boundaries, Iterable) else "values"
+        raise K.ArgumentTypeError(
+            fn,
+            bad,
+            boundaries if bad == "boundaries" else values,
             f"{fn}(): boundaries and values must be sequences, got "
-            f"boundaries={boundaries!r}, values={values!r}"
+            f"boundaries={boundaries!r}, values={values!r}",
         ) from None
     if len(vs) != len(bs) + 1:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "values",
+            values,
             f"{fn}(): values must have one more entry than boundaries, got "
-            f"len(boundaries)={len(bs)}, len(values)={len(vs)}"
+            f"len(boundaries)={len(bs)}, len(values)={len(vs)}",
         )
     checked_b: list[int | float] = []
     for i, b in enumerate(bs):
-        x = B.length(fn, f"boundaries[{i}]", b)
+        x = K.length(fn, "boundaries", b, index=i)
         if x < 0:
-            raise ValueError(f"{fn}(): boundaries must be >= 0, got boundaries[{i}]={b!r}")
+            raise K.ArgumentValueError(
+                fn,
+                "boundaries",
+                b,
+                f"{fn}(): boundaries must be >= 0, got boundaries[{i}]={b!r}",
+                index=i,
+            )
         if checked_b and x < checked_b[-1]:
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                "boundaries",
+                b,
                 f"{fn}(): boundaries must be sorted, got boundaries[{i - 1}]={checked_b[-1]!r} "
-                f"> boundaries[{i}]={b!r}"
+                f"> boundaries[{i}]={b!r}",
+                index=i,
             )
         checked_b.append(x)
-    checked_v = tuple(B.value(fn, f"values[{i}]", v) for i, v in enumerate(vs))
+    checked_v = tuple(K.value(fn, "values", v, index=i) for i, v in enumerate(vs))
     return Piecewise._make(values=checked_v, boundaries=tuple(checked_b))

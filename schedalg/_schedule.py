@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from . import _backend as B
+from . import _checks as K
 
 # Precedence levels for printing: a child is parenthesised when its level is lower than the
 # context requires (Python's own: `>>` < `+ -` < `* /` < unary `-` < calls and atoms).
@@ -112,9 +113,12 @@ class Schedule:
         )
         object.__setattr__(obj, "_cache", {"depth": depth})
         if depth > MAX_DEPTH:
-            raise ValueError(
+            raise K.ArgumentValueError(
+                cls._fname,
+                None,
+                None,
                 f"{cls._fname}(): the schedule would be nested {depth} levels deep, beyond the "
-                f"limit MAX_DEPTH={MAX_DEPTH} (see the Limits table in the README)"
+                f"limit MAX_DEPTH={MAX_DEPTH} (see the Limits table in the README)",
             )
         return obj
 
@@ -240,7 +244,9 @@ class Schedule:
                     return f(t)
                 if t == t:  # negative times evaluate as 0; NaN is refused
                     return f(0)
-                raise ValueError("schedule(t): t must be a number, got t=nan")
+                raise K.ArgumentValueError(
+                    "schedule", "t", t, "schedule(t): t must be a number, got t=nan"
+                )
         return self._evaluate(t)
 
     def _pyfn(self) -> Any:
@@ -253,7 +259,9 @@ class Schedule:
 
     def _evaluate(self, t: Any) -> Any:
         if isinstance(t, (bool, np.bool_)):
-            raise TypeError(f"schedule(t): t must be a number or an array, got t={t!r}")
+            raise K.ArgumentTypeError(
+                "schedule", "t", t, f"schedule(t): t must be a number or an array, got t={t!r}"
+            )
         if B.is_jax(t) or self._has_jax:
             xp = B.jnp()
             arr, beyond = B.as_jax_time(t)
@@ -306,9 +314,12 @@ class Schedule:
                 f"broadcasts to; to evaluate each schedule of the batch at the same times, "
                 f"use jax.vmap over the batch"
             )
-        raise ValueError(
+        raise K.ArgumentValueError(
+            "schedule",
+            "t",
+            t,
             f"schedule(t): the schedule is batched (its leaves have the batch shape {batch}) "
-            f"and t has shape {tuple(t.shape)}: {fix}"
+            f"and t has shape {tuple(t.shape)}: {fix}",
         )
 
     def _batch_shape(self, t: Any, xp: Any) -> tuple[int, ...] | None:
@@ -669,18 +680,27 @@ def short_repr(s: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def as_schedule(fn: str, name: str, x: Any) -> Schedule:
-    """A schedule argument; a number becomes the infinite ``hold`` of that number."""
+def as_schedule(fn: str, name: str, x: Any, *, index: int | None = None) -> Schedule:
+    """A schedule argument (``name[index]`` for a list); a number becomes the infinite
+    ``hold`` of that number."""
     if isinstance(x, Schedule):
         return x
+    label = name if index is None else f"{name}[{index}]"
     if isinstance(x, (numbers.Real, np.ndarray)) or B.is_jax(x):
         from ._primitives import hold
 
         try:
             return hold(x)
-        except (TypeError, ValueError) as e:
-            raise type(e)(f"{fn}(): {name}: {e}") from None
-    raise TypeError(f"{fn}(): {name} must be a schedule or a number, got {name}={short_repr(x)}")
+        except K.ArgumentError as e:
+            cls = K.ArgumentTypeError if isinstance(e, TypeError) else K.ArgumentValueError
+            raise cls(fn, name, x, f"{fn}(): {label}: {e}", index=index) from None
+    raise K.ArgumentTypeError(
+        fn,
+        name,
+        x,
+        f"{fn}(): {label} must be a schedule or a number, got {label}={short_repr(x)}",
+        index=index,
+    )
 
 
 def is_finite_number(x: Any) -> bool:

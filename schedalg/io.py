@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import _backend as B
+from . import _checks as K
 from . import _combinators as C
 from . import _primitives as P
 from ._schedule import MAX_DEPTH as _MAX_NODE_DEPTH
@@ -326,27 +326,20 @@ def _short(x: Any) -> str:
     return r if len(r) <= 60 else r[:57] + "..."
 
 
-_ARG_RE = re.compile(r"\w+\(\): (\w+)")
-_INDEXED_RE = re.compile(r"(\w+)\[(\d+)\]")
-
-
-def _error_path(path: str, spec_name: str, names: tuple[str, ...], message: str) -> str:
-    """The path of the field a constructor's error message names (else the node's path)."""
-    aliases = {"schedules": "pieces"} if spec_name == "concat" else {}
-    indexed = [
-        (aliases.get(n, n), i)
-        for n, i in _INDEXED_RE.findall(message)
-        if aliases.get(n, n) in names
-    ]
-    if indexed:
-        name, i = indexed[-1]
-        return f"{path}.{name}[{i}]"
-    m = _ARG_RE.match(message)
-    if m and aliases.get(m.group(1), m.group(1)) in names:
-        return f"{path}.{aliases.get(m.group(1), m.group(1))}"
-    if spec_name == "div" and "divisor" in message:
-        return f"{path}.b"
-    return path
+def _error_path(
+    path: str, spec_name: str, names: tuple[str, ...], e: Exception, pieces: Any
+) -> str:
+    """The path of the field a constructor's error names (else the node's path)."""
+    if not isinstance(e, K.ArgumentError) or e.argument is None:
+        return path
+    name = e.argument
+    if spec_name == "concat" and name == "schedules":
+        name = "pieces"
+        if any(isinstance(p, C.Concat) for p in pieces):
+            return path  # a position among the flattened pieces: not a position in the file
+    if name not in names:
+        return path
+    return f"{path}.{name}" if e.index is None else f"{path}.{name}[{e.index}]"
 
 
 def _load(d: Any, path: str, depth: int, root: bool = False) -> Any:
@@ -401,10 +394,7 @@ def _load(d: Any, path: str, depth: int, root: bool = False) -> Any:
         return spec.build(**kwargs)
     except Exception as e:  # any failure of a constructor is the document's error
         message = str(e) if isinstance(e, (TypeError, ValueError)) else f"{type(e).__name__}: {e}"
-        where = _error_path(path, name, spec.names, message)
-        m = re.search(r"at position (\d+)", message)
-        if name == "concat" and m and not any(isinstance(p, C.Concat) for p in kwargs["pieces"]):
-            where = f"{path}.pieces[{m.group(1)}]"
+        where = _error_path(path, name, spec.names, e, kwargs.get("pieces", ()))
         raise FormatError(where, message) from None
 
 

@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _backend as B
+from . import _checks as K
 
 __all__ = ["Plateau", "PlateauState", "reduce_on_plateau"]
 
@@ -278,18 +279,18 @@ def reduce_on_plateau(
         torch.optim.lr_scheduler.ReduceLROnPlateau (same decision rule).
     """
     fn = "reduce_on_plateau"
-    f = float(B.positive(fn, "factor", factor))
+    f = float(K.positive(fn, "factor", factor))
     if not f < 1:
         raise ValueError(f"{fn}(): factor must be < 1, got factor={factor!r}")
-    pat = B.steps(fn, "patience", patience)
-    cd = B.steps(fn, "cooldown", cooldown)
-    thr = float(B.number(fn, "threshold", threshold))
+    pat = K.steps(fn, "patience", patience)
+    cd = K.steps(fn, "cooldown", cooldown)
+    thr = float(K.number(fn, "threshold", threshold))
     if thr < 0:
         raise ValueError(f"{fn}(): threshold must be >= 0, got threshold={threshold!r}")
-    ms = float(B.number(fn, "min_scale", min_scale))
+    ms = float(K.number(fn, "min_scale", min_scale))
     if not 0 <= ms <= 1:
         raise ValueError(f"{fn}(): min_scale must be in [0, 1], got min_scale={min_scale!r}")
-    e = float(B.number(fn, "eps", eps))
+    e = float(K.number(fn, "eps", eps))
     if e < 0:
         raise ValueError(f"{fn}(): eps must be >= 0, got eps={eps!r}")
     return Plateau(

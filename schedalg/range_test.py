@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _backend as B
+from . import _checks as K
 from ._primitives import exp, hold, linear_ramp
 from ._schedule import Schedule
 
@@ -64,11 +64,11 @@ def range_test(start: float, end: float, steps: int, mode: str = "exp") -> Sched
         L. N. Smith, "Cyclical Learning Rates for Training Neural Networks", WACV 2017.
     """
     fn = "range_test"
-    a = float(B.positive(fn, "start", start))
-    b = float(B.positive(fn, "end", end))
+    a = float(K.positive(fn, "start", start))
+    b = float(K.positive(fn, "end", end))
     if not b > a:
         raise ValueError(f"{fn}(): end must be > start, got start={start!r}, end={end!r}")
-    n = B.steps(fn, "steps", steps)
+    n = K.steps(fn, "steps", steps)
     if n is None or n < 2:
         raise ValueError(f"{fn}(): steps must be an int >= 2, got steps={steps!r}")
     if mode == "exp":
@@ -125,7 +125,7 @@ def smooth(losses: Any, beta: float = 0.9, zero_phase: bool = False) -> np.ndarr
         >>> smooth([1.0, 3.0], beta=0.5).round(6).tolist()
         [1.0, 2.333333]
     """
-    b = float(B.number("smooth", "beta", beta))
+    b = float(K.number("smooth", "beta", beta))
     if not 0 <= b < 1:
         raise ValueError(f"smooth(): beta must be in [0, 1), got beta={beta!r}")
     y = np.asarray(losses, dtype=np.float64)
@@ -151,7 +151,7 @@ def diverged_at(smoothed: Any, factor: float = 4.0) -> int:
         >>> diverged_at([3.0, 2.0, 1.0, 2.0, 5.0])
         4
     """
-    f = float(B.number("diverged_at", "factor", factor))
+    f = float(K.number("diverged_at", "factor", factor))
     if not f > 1:
         raise ValueError(f"diverged_at(): factor must be > 1, got factor={factor!r}")
     best = np.inf
@@ -213,8 +213,8 @@ def suggest_lr(
         raise ValueError(
             f"{fn}(): the loss diverged after {cut} points; start the sweep at a lower lr"
         )
-    lo = min(B.steps(fn, "skip_start", skip_start) or 0, (cut - 3) // 2)
-    hi = cut - min(B.steps(fn, "skip_end", skip_end) or 0, (cut - 3) // 2)
+    lo = min(K.steps(fn, "skip_start", skip_start) or 0, (cut - 3) // 2)
+    hi = cut - min(K.steps(fn, "skip_end", skip_end) or 0, (cut - 3) // 2)
     s = smooth(y[:cut], beta, zero_phase=True)
     xs, ys = x[lo:hi], s[lo:hi]
     if method == "min10":

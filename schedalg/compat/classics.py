@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _backend as B
+from .. import _checks as K
 from .._combinators import repeat, scale_by_cycle, scale_time, shift, staircase, warp
 from .._primitives import cosine, exp, hold, inverse, linear_ramp, triangle
 from .._schedule import Schedule
@@ -34,14 +34,14 @@ _CLR_MODES = ("triangular", "triangular2", "exp_range")
 
 
 def _pos_value(fn: str, name: str, x: Any) -> Any:
-    v = B.value(fn, name, x)
+    v = K.value(fn, name, x)
     if type(v) is float and not v > 0:
         raise ValueError(f"{fn}(): {name} must be > 0, got {name}={x!r}")
     return v
 
 
 def _count(fn: str, name: str, x: Any, minimum: int) -> int:
-    n: int = B.steps(fn, name, x)  # type: ignore[assignment]
+    n: int = K.steps(fn, name, x)  # type: ignore[assignment]
     if n < minimum:
         raise ValueError(f"{fn}(): {name} must be an int >= {minimum}, got {name}={x!r}")
     return n
@@ -68,7 +68,7 @@ def noam(d_model: int, warmup_steps: int = 4000, factor: float = 1.0) -> Schedul
     Reference: Vaswani et al., Attention Is All You Need (2017), eq. (3).
     """
     fn = "noam"
-    d = B.positive(fn, "d_model", d_model)
+    d = K.positive(fn, "d_model", d_model)
     w = _count(fn, "warmup_steps", warmup_steps, 1)
     f = _pos_value(fn, "factor", factor)
     c = f * float(d) ** -0.5
@@ -100,7 +100,7 @@ def cyclical_lr(
     Reference: Smith, Cyclical Learning Rates for Training Neural Networks (WACV 2017).
     """
     fn = "cyclical_lr"
-    lo, hi = B.value(fn, "base_lr", base_lr), B.value(fn, "max_lr", max_lr)
+    lo, hi = K.value(fn, "base_lr", base_lr), K.value(fn, "max_lr", max_lr)
     n = _count(fn, "step_size", step_size, 1)
     if mode not in _CLR_MODES:
         raise ValueError(
@@ -110,7 +110,7 @@ def cyclical_lr(
         return repeat(triangle(lo, hi, 2 * n))
     if mode == "triangular2":
         return scale_by_cycle(repeat(triangle(lo, hi, 2 * n)), 0.5, floor=lo)
-    g = B.positive(fn, "gamma", gamma)
+    g = K.positive(fn, "gamma", gamma)
     if g > 1:
         raise ValueError(f"{fn}(): gamma must be in (0, 1], got gamma={gamma!r}")
     return lo + repeat(triangle(0.0, hi - lo, 2 * n)) * exp(1.0, rate=g)
@@ -129,7 +129,7 @@ def one_cycle(y1: float = 0.0, y2: float = 1.0, steps: int = 100) -> Schedule:
     Reference: ultralytics/yolov5 ``utils/general.py``.
     """
     fn = "one_cycle"
-    return cosine(B.value(fn, "y1", y1), B.value(fn, "y2", y2), _count(fn, "steps", steps, 1))
+    return cosine(K.value(fn, "y1", y1), K.value(fn, "y2", y2), _count(fn, "steps", steps, 1))
 
 
 def yolov5_lf(lrf: float, epochs: int, cos_lr: bool = False) -> Schedule:
@@ -150,13 +150,13 @@ def yolov5_lf(lrf: float, epochs: int, cos_lr: bool = False) -> Schedule:
     Reference: ultralytics/yolov5 ``train.py``.
     """
     fn = "yolov5_lf"
-    f = B.value(fn, "lrf", lrf)
+    f = K.value(fn, "lrf", lrf)
     e = _count(fn, "epochs", epochs, 1)
     return cosine(1.0, f, e) if cos_lr else linear_ramp(1.0, f, e)
 
 
 def _warmup_iters(fn: str, warmup_epochs: Any, nb: int) -> int:
-    we = B.number(fn, "warmup_epochs", warmup_epochs)
+    we = K.number(fn, "warmup_epochs", warmup_epochs)
     if we < 0:
         raise ValueError(f"{fn}(): warmup_epochs must be >= 0, got warmup_epochs={warmup_epochs!r}")
     return max(round(we * nb), 100)
@@ -205,7 +205,7 @@ def yolov5_lr(
     ramp = linear_ramp(0.0, 1.0, nw) * target
     if not bias:
         return ramp
-    return ramp + linear_ramp(B.value(fn, "warmup_bias_lr", warmup_bias_lr), 0.0, nw)
+    return ramp + linear_ramp(K.value(fn, "warmup_bias_lr", warmup_bias_lr), 0.0, nw)
 
 
 def yolov5_momentum(
@@ -226,8 +226,8 @@ def yolov5_momentum(
     fn = "yolov5_momentum"
     n = _count(fn, "nb", nb, 1)
     nw = _warmup_iters(fn, warmup_epochs, n)
-    m = B.value(fn, "momentum", momentum)
-    return linear_ramp(B.value(fn, "warmup_momentum", warmup_momentum), m, nw) >> hold(m)
+    m = K.value(fn, "momentum", momentum)
+    return linear_ramp(K.value(fn, "warmup_momentum", warmup_momentum), m, nw) >> hold(m)
 
 
 def darknet_burn_in(
@@ -253,7 +253,7 @@ def darknet_burn_in(
     fn = "darknet_burn_in"
     lr = _pos_value(fn, "learning_rate", learning_rate)
     n = _count(fn, "burn_in", burn_in, 0)
-    p = B.positive(fn, "power", power)
+    p = K.positive(fn, "power", power)
     if after is not None and not isinstance(after, Schedule):
         raise TypeError(f"{fn}(): after must be a schedule or None, got after={after!r}")
     tail = hold(lr) if after is None else shift(after, -n)
@@ -289,8 +289,8 @@ def GradualWarmupScheduler(  # named as the package names it
     Reference: https://github.com/ildoonet/pytorch-gradual-warmup-lr (Goyal et al., 2017).
     """
     fn = "GradualWarmupScheduler"
-    lr = B.value(fn, "base_lr", base_lr)
-    m = B.number(fn, "multiplier", multiplier)
+    lr = K.value(fn, "base_lr", base_lr)
+    m = K.number(fn, "multiplier", multiplier)
     if m < 1:
         raise ValueError(f"{fn}(): multiplier must be >= 1, got multiplier={multiplier!r}")
     n = _count(fn, "total_epoch", total_epoch, 1)

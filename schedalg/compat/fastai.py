@@ -18,7 +18,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from .. import _backend as B
+from .. import _checks as K
 from .._combinators import concat, fit, repeat, warp
 from .._primitives import cosine, exp, hold, linear_ramp
 from .._schedule import Schedule
@@ -41,7 +41,7 @@ _DEFAULT_MOMS = (0.95, 0.85, 0.95)  # Learner's default moms
 
 
 def _total(fn: str, total: Any) -> int | float:
-    return B.positive(fn, "total", total)
+    return K.positive(fn, "total", total)
 
 
 def _span(make: Any, total: int | float) -> Schedule:
@@ -68,7 +68,7 @@ def SchedLin(start: Any, end: Any, total: int | float = 1) -> Schedule:
     """
     fn = "SchedLin"
     n = _total(fn, total)
-    a, b = B.value(fn, "start", start), B.value(fn, "end", end)
+    a, b = K.value(fn, "start", start), K.value(fn, "end", end)
     return _span(lambda k: linear_ramp(a, b, k), n)
 
 
@@ -89,7 +89,7 @@ def SchedCos(start: Any, end: Any, total: int | float = 1) -> Schedule:
     """
     fn = "SchedCos"
     n = _total(fn, total)
-    a, b = B.value(fn, "start", start), B.value(fn, "end", end)
+    a, b = K.value(fn, "start", start), K.value(fn, "end", end)
     return _span(lambda k: cosine(a, b, k), n)
 
 
@@ -106,8 +106,8 @@ def SchedNo(start: Any, end: Any, total: int | float = 1) -> Schedule:
     """
     fn = "SchedNo"
     n = _total(fn, total)
-    B.value(fn, "end", end)
-    a = B.value(fn, "start", start)
+    K.value(fn, "end", end)
+    a = K.value(fn, "start", start)
     return _span(lambda k: hold(a, k), n)
 
 
@@ -146,8 +146,8 @@ def SchedPoly(start: Any, end: Any, power: float, total: int | float = 1) -> Sch
     """
     fn = "SchedPoly"
     n = _total(fn, total)
-    p = B.positive(fn, "power", power)
-    a, b = B.value(fn, "start", start), B.value(fn, "end", end)
+    p = K.positive(fn, "power", power)
+    a, b = K.value(fn, "start", start), K.value(fn, "end", end)
     return _span(lambda k: warp(linear_ramp(a, b, k), p), n)
 
 
@@ -189,7 +189,7 @@ def combine_scheds(
         )
     fracs = []
     for i, p in enumerate(ps):
-        x = float(B.number(fn, f"pcts[{i}]", p))
+        x = float(K.number(fn, f"pcts[{i}]", p))
         if x < 0:
             raise ValueError(f"{fn}(): pcts must be >= 0, got pcts[{i}]={p!r}")
         fracs.append(x)
@@ -227,10 +227,10 @@ def combined_cos(pct: float, start: Any, middle: Any, end: Any, total: int | flo
     Reference: fastai ``combined_cos``.
     """
     fn = "combined_cos"
-    p = float(B.number(fn, "pct", pct))
+    p = float(K.number(fn, "pct", pct))
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{fn}(): pct must be in [0, 1], got pct={pct!r}")
-    a, b, c = (B.value(fn, k, v) for k, v in (("start", start), ("middle", middle), ("end", end)))
+    a, b, c = (K.value(fn, k, v) for k, v in (("start", start), ("middle", middle), ("end", end)))
     n = _total(fn, total)
     first = p * n
     if isinstance(n, int) and float(first).is_integer():
@@ -240,8 +240,8 @@ def combined_cos(pct: float, start: Any, middle: Any, end: Any, total: int | flo
 
 
 def _run(fn: str, n_epoch: Any, n_iter: Any) -> int:
-    e = B.steps(fn, "n_epoch", n_epoch)
-    b = B.steps(fn, "n_iter", n_iter)
+    e = K.steps(fn, "n_epoch", n_epoch)
+    b = K.steps(fn, "n_iter", n_iter)
     if not e or not b:
         raise ValueError(
             f"{fn}(): n_epoch and n_iter must be >= 1, got n_epoch={n_epoch!r}, n_iter={n_iter!r}"
@@ -250,7 +250,7 @@ def _run(fn: str, n_epoch: Any, n_iter: Any) -> int:
 
 
 def _lr(fn: str, name: str, x: Any) -> Any:
-    v = B.value(fn, name, _DEFAULT_LR if x is None else x)
+    v = K.value(fn, name, _DEFAULT_LR if x is None else x)
     if type(v) is float and not v > 0:
         raise ValueError(f"{fn}(): {name} must be > 0, got {name}={x!r}")
     return v
@@ -292,7 +292,7 @@ def fit_one_cycle(
     fn = "fit_one_cycle"
     total = _run(fn, n_epoch, n_iter)
     lr = _lr(fn, "lr_max", lr_max)
-    d, df = B.positive(fn, "div", div), B.positive(fn, "div_final", div_final)
+    d, df = K.positive(fn, "div", div), K.positive(fn, "div_final", div_final)
     try:
         m0, m1, m2 = moms
     except (TypeError, ValueError):
@@ -336,7 +336,7 @@ def fit_flat_cos(
     fn = "fit_flat_cos"
     total = _run(fn, n_epoch, n_iter)
     v = _lr(fn, "lr", lr)
-    df = B.positive(fn, "div_final", div_final)
+    df = K.positive(fn, "div_final", div_final)
     return {"lr": combined_cos(pct_start, v, v, v / df, total)}
 
 
@@ -373,9 +373,9 @@ def fit_sgdr(
     References: fastai ``fit_sgdr``; Loshchilov & Hutter, SGDR (2017).
     """
     fn = "fit_sgdr"
-    n: int = B.steps(fn, "n_cycles", n_cycles)  # type: ignore[assignment]
-    length: int = B.steps(fn, "cycle_len", cycle_len)  # type: ignore[assignment]
-    mult: int = B.steps(fn, "cycle_mult", cycle_mult)  # type: ignore[assignment]
+    n: int = K.steps(fn, "n_cycles", n_cycles)  # type: ignore[assignment]
+    length: int = K.steps(fn, "cycle_len", cycle_len)  # type: ignore[assignment]
+    mult: int = K.steps(fn, "cycle_mult", cycle_mult)  # type: ignore[assignment]
     for name, v, raw in (
         ("n_cycles", n, n_cycles),
         ("cycle_len", length, cycle_len),

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import _backend as B
+from .. import _checks as K
 from .._combinators import maximum, repeat, scale_by_cycle, scale_time, shift, staircase, warp
 from .._primitives import cosine, exp, hold, inverse, linear_ramp, piecewise, poly, tanh
 from .._schedule import Schedule
@@ -42,14 +42,14 @@ _DECAY_FNS = ("linear", "1-sqrt", "cosine", "power", "exp")
 
 
 def _nonneg(fn: str, name: str, x: Any) -> Any:
-    v = B.value(fn, name, x)
+    v = K.value(fn, name, x)
     if type(v) is float and v < 0:
         raise ValueError(f"{fn}(): {name} must be >= 0, got {name}={x!r}")
     return v
 
 
 def _count(fn: str, name: str, x: Any, minimum: int = 0) -> int:
-    n: int = B.steps(fn, name, x)  # type: ignore[assignment]
+    n: int = K.steps(fn, name, x)  # type: ignore[assignment]
     if n < minimum:
         raise ValueError(f"{fn}(): {name} must be an int >= {minimum}, got {name}={x!r}")
     return n
@@ -132,8 +132,8 @@ def _cycle_args(
     base = _nonneg(fn, "base_lr", base_lr)
     t0 = _count(fn, "t_initial", t_initial, 1)
     lo = _nonneg(fn, "lr_min", lr_min)
-    mul = float(B.positive(fn, "cycle_mul", cycle_mul))
-    dec = B.value(fn, "cycle_decay", cycle_decay)
+    mul = float(K.positive(fn, "cycle_mul", cycle_mul))
+    dec = K.value(fn, "cycle_decay", cycle_decay)
     if type(dec) is float and not dec >= 0:
         raise ValueError(f"{fn}(): cycle_decay must be >= 0, got cycle_decay={cycle_decay!r}")
     limit = _count(fn, "cycle_limit", cycle_limit, 0)
@@ -212,7 +212,7 @@ def CosineLRScheduler(  # named as timm names it
         fn, base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit
     )
     w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
-    k = B.positive(fn, "k_decay", k_decay)
+    k = K.positive(fn, "k_decay", k_decay)
 
     def shape(hi: Any, end: Any) -> Schedule:
         return warp(cosine(hi, end, t0), k)
@@ -264,7 +264,7 @@ def TanhLRScheduler(
         fn, base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit
     )
     w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
-    lower, upper = B.number(fn, "lb", lb), B.number(fn, "ub", ub)
+    lower, upper = K.number(fn, "lb", lb), K.number(fn, "ub", ub)
     if not lower < upper:
         raise ValueError(f"{fn}(): lb must be < ub, got lb={lb!r}, ub={ub!r}")
 
@@ -315,10 +315,10 @@ def PolyLRScheduler(
         fn, base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit
     )
     w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
-    p = B.number(fn, "power", power)
+    p = K.number(fn, "power", power)
     if p < 0:
         raise ValueError(f"{fn}(): power must be >= 0, got power={power!r}")
-    k = B.positive(fn, "k_decay", k_decay)
+    k = K.positive(fn, "k_decay", k_decay)
 
     def shape(hi: Any, end: Any) -> Schedule:
         if p == 0:  # timm: (1 - f) ** 0 == 1 over each cycle
@@ -362,8 +362,8 @@ def StepLRScheduler(
     """
     fn = "StepLRScheduler"
     base = _nonneg(fn, "base_lr", base_lr)
-    every = B.positive(fn, "decay_t", decay_t)
-    rate = B.number(fn, "decay_rate", decay_rate)
+    every = K.positive(fn, "decay_t", decay_t)
+    rate = K.number(fn, "decay_rate", decay_rate)
     if not 0 <= rate <= 1:
         raise ValueError(f"{fn}(): decay_rate must be in [0, 1], got decay_rate={decay_rate!r}")
     w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
@@ -420,7 +420,7 @@ def MultiStepLRScheduler(
     for i in range(1, len(milestones)):
         if milestones[i] < milestones[i - 1]:
             raise ValueError(f"{fn}(): decay_t must be sorted, got decay_t={decay_t!r}")
-    rate = B.value(fn, "decay_rate", decay_rate)
+    rate = K.value(fn, "decay_rate", decay_rate)
     if type(rate) is float and not rate >= 0:
         raise ValueError(f"{fn}(): decay_rate must be >= 0, got decay_rate={decay_rate!r}")
     w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
@@ -518,11 +518,11 @@ def WSDLRScheduler(
             f"{fn}(): decay_fn must be one of {', '.join(map(repr, _DECAY_FNS))}, "
             f"got decay_fn={decay_fn!r}"
         )
-    ratio = float(B.number(fn, "decay_ratio", decay_ratio))
+    ratio = float(K.number(fn, "decay_ratio", decay_ratio))
     if not 0.0 < ratio < 1.0:
         raise ValueError(f"{fn}(): decay_ratio must be in (0, 1), got decay_ratio={decay_ratio!r}")
-    dpow = B.positive(fn, "decay_power", decay_power)
-    spow = B.positive(fn, "stable_power", stable_power)
+    dpow = K.positive(fn, "decay_power", decay_power)
+    spow = K.positive(fn, "stable_power", stable_power)
     w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
 
     head = total - d
@@ -536,7 +536,7 @@ def WSDLRScheduler(
                 f"{fn}(): stable_fn={stable_fn!r} needs stable_timescale > 0 (it defaults to "
                 f"warmup_t), got stable_timescale={stable_timescale!r}, warmup_t={w}"
             )
-        ts = B.positive(fn, "stable_timescale", ts)
+        ts = K.positive(fn, "stable_timescale", ts)
         stable = inverse(base, scale=ts, power=0.5 if stable_fn == "rsqrt" else spow)
         if not (type(lo) is float and lo == 0.0):
             stable = maximum(stable, lo)

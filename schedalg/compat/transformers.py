@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from .. import _backend as B
+from .. import _checks as K
 from .._combinators import concat, repeat, scale_time, shift, warp
 from .._primitives import cosine, hold, inverse, linear_ramp, piecewise, poly
 from .._schedule import Schedule
@@ -45,14 +45,14 @@ _RAMP_TYPES = ("linear", "cosine", "1-sqrt")
 
 
 def _lr(fn: str, name: str, x: Any) -> Any:
-    v = B.value(fn, name, x)
+    v = K.value(fn, name, x)
     if type(v) is float and v < 0:
         raise ValueError(f"{fn}(): {name} must be >= 0, got {name}={x!r}")
     return v
 
 
 def _steps(fn: str, name: str, x: Any) -> int:
-    return B.steps(fn, name, x)  # type: ignore[return-value]
+    return K.steps(fn, name, x)  # type: ignore[return-value]
 
 
 def _training(fn: str, warmup: int, training: Any) -> int:
@@ -75,11 +75,11 @@ def _warmup_training(
 
 
 def _cycles(fn: str, x: Any) -> float | int:
-    return B.positive(fn, "num_cycles", x)
+    return K.positive(fn, "num_cycles", x)
 
 
 def _ratio(fn: str, name: str, x: Any) -> float:
-    v = B.number(fn, name, x)
+    v = K.number(fn, name, x)
     if v < 0:
         raise ValueError(f"{fn}(): {name} must be >= 0, got {name}={x!r}")
     return float(v)
@@ -321,7 +321,7 @@ def get_polynomial_decay_schedule_with_warmup(
             f"{fn}(): lr_end must be smaller than base_lr, got lr_end={lr_end!r}, "
             f"base_lr={base_lr!r}"
         )
-    p = B.positive(fn, "power", power)
+    p = K.positive(fn, "power", power)
     return _warmup(lr, w) >> poly(lr, end, n - w, power=p) >> hold(end)
 
 
@@ -348,7 +348,7 @@ def get_inverse_sqrt_schedule(
     fn = "get_inverse_sqrt_schedule"
     lr = _lr(fn, "base_lr", base_lr)
     w = _steps(fn, "num_warmup_steps", num_warmup_steps)
-    ts = (w or 10_000) if timescale is None else B.positive(fn, "timescale", timescale)
+    ts = (w or 10_000) if timescale is None else K.positive(fn, "timescale", timescale)
     return _warmup(lr, w) >> inverse(lr, scale=ts, power=0.5)
 
 
