@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _checks as K
 from . import _combinators as C
 from . import _primitives as P
 from ._lower import COSINE, EXPGEO, EXPRATE, HOLD, LINEAR, OPAQUE, POLY, TRIANGLE
@@ -72,7 +73,7 @@ _COSINE_MIN_WINDOW = 4096
 def _concrete(s: Schedule, fn: str) -> Schedule:
     """``s`` with Python-float leaves (a packed or 0-d array copy is converted)."""
     if not isinstance(s, Schedule):
-        raise TypeError(f"{fn}(): expected a schedule, got {s!r}")
+        raise K.ArgumentTypeError(fn, "schedule", s, f"{fn}(): expected a schedule, got {s!r}")
     if s._py_ok and not s._has_jax:
         return s
     from .io import from_dict, to_dict
@@ -80,16 +81,22 @@ def _concrete(s: Schedule, fn: str) -> Schedule:
     try:
         return from_dict(to_dict(s))
     except TypeError as e:
-        raise TypeError(f"{fn}(): needs concrete scalar values; {e}") from None
+        raise K.ArgumentTypeError(
+            fn, "schedule", s, f"{fn}(): needs concrete scalar values; {e}"
+        ) from None
 
 
 def _step(fn: str, name: str, x: Any) -> int:
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
         if isinstance(x, float) and x.is_integer():
             return int(x)
-        raise TypeError(f"{fn}(): {name} must be a non-negative int step, got {name}={x!r}")
+        raise K.ArgumentTypeError(
+            fn, name, x, f"{fn}(): {name} must be a non-negative int step, got {name}={x!r}"
+        )
     if x < 0:
-        raise ValueError(f"{fn}(): {name} must be a non-negative int step, got {name}={x!r}")
+        raise K.ArgumentValueError(
+            fn, name, x, f"{fn}(): {name} must be a non-negative int step, got {name}={x!r}"
+        )
     return int(x)
 
 
@@ -98,12 +105,14 @@ def _window(s: Schedule, fn: str, a: Any, b: Any) -> tuple[int, int]:
     if b is None:
         d = s.duration
         if d is None:
-            raise ValueError(f"{fn}(): the schedule is infinite; give the end step b, got b=None")
+            raise K.ArgumentTypeError(
+                fn, "b", None, f"{fn}(): the schedule is infinite; give the end step b, got b=None"
+            )
         hi = math.ceil(d)
     else:
         hi = _step(fn, "b", b)
     if hi < lo:
-        raise ValueError(f"{fn}(): need a <= b, got a={a!r}, b={b!r}")
+        raise K.ArgumentValueError(fn, "b", b, f"{fn}(): need a <= b, got a={a!r}, b={b!r}")
     return lo, hi
 
 
@@ -113,7 +122,9 @@ def _closed_window(s: Schedule, fn: str, a: Any, b: Any) -> tuple[int, int]:
     if b is None:
         hi += 1
     if hi <= lo:
-        raise ValueError(f"{fn}(): the window [a, b) is empty, got a={a!r}, b={b!r}")
+        raise K.ArgumentValueError(
+            fn, "b", b, f"{fn}(): the window [a, b) is empty, got a={a!r}, b={b!r}"
+        )
     return lo, hi
 
 
@@ -973,9 +984,11 @@ def breakpoints(s: Schedule, limit: int = 1000) -> tuple[int | float, ...]:
     """
     fn = "breakpoints"
     if not isinstance(s, Schedule):
-        raise TypeError(f"{fn}(): expected a schedule, got {s!r}")
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"{fn}(): limit must be an int >= 1, got limit={limit!r}")
+        raise K.ArgumentTypeError(fn, "schedule", s, f"{fn}(): expected a schedule, got {s!r}")
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise K.bad_type(fn, "limit", limit, "must be an int >= 1")
+    if limit < 1:
+        raise K.bad_value(fn, "limit", limit, "must be an int >= 1")
     return tuple(_bps(s, limit)[:limit])
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -36,8 +36,11 @@ __all__ = [
     "choice",
     "count",
     "length",
+    "nonnegative",
+    "nonnegative_value",
     "number",
     "positive",
+    "positive_value",
     "real",
     "schedule_list",
     "steps",
@@ -54,7 +57,8 @@ class ArgumentError(Exception):
         function: the public function's name (``"cosine"``).
         argument: the argument's name (``"steps"``); None when the arguments are refused
             together (``exp(1.0)`` gives neither ``end`` nor ``rate``).
-        index: the position in a list argument (``boundaries[2]``), else None.
+        index: the position in a list argument (``boundaries[2]``) or the key in a mapping
+            argument, else None.
         value: the value given (the element, for a list argument).
     """
 
@@ -65,7 +69,7 @@ class ArgumentError(Exception):
         value: Any,
         message: str,
         *,
-        index: int | None = None,
+        index: Any = None,
     ) -> None:
         super().__init__(message)
         self.function = function
@@ -78,7 +82,7 @@ class ArgumentError(Exception):
         """The argument as the message names it: ``steps``, ``boundaries[2]``."""
         if self.argument is None or self.index is None:
             return self.argument
-        return f"{self.argument}[{self.index}]"
+        return _label(self.argument, self.index)
 
     def __reduce__(self) -> Any:
         return (
@@ -93,7 +97,7 @@ def _rebuild(
     argument: str | None,
     value: Any,
     message: str,
-    index: int | None,
+    index: Any,
 ) -> ArgumentError:
     return cls(function, argument, value, message, index=index)
 
@@ -106,12 +110,12 @@ class ArgumentValueError(ArgumentError, ValueError):
     """An argument of the right kind outside its allowed range (see the module's rule)."""
 
 
-def _label(name: str, index: int | None) -> str:
-    return name if index is None else f"{name}[{index}]"
+def _label(name: str, index: Any) -> str:
+    return name if index is None else f"{name}[{index!r}]"
 
 
 def bad_type(
-    fn: str, name: str, x: Any, requirement: str, *, index: int | None = None, note: str = ""
+    fn: str, name: str, x: Any, requirement: str, *, index: Any = None, note: str = ""
 ) -> ArgumentTypeError:
     """``fn(): name <requirement>, got name=x<note>`` as an ``ArgumentTypeError``."""
     label = _label(name, index)
@@ -121,7 +125,7 @@ def bad_type(
 
 
 def bad_value(
-    fn: str, name: str, x: Any, requirement: str, *, index: int | None = None, note: str = ""
+    fn: str, name: str, x: Any, requirement: str, *, index: Any = None, note: str = ""
 ) -> ArgumentValueError:
     """``fn(): name <requirement>, got name=x<note>`` as an ``ArgumentValueError``."""
     label = _label(name, index)
@@ -134,7 +138,7 @@ def _is_bool(x: Any) -> bool:
     return isinstance(x, (bool, np.bool_))
 
 
-def _float(fn: str, name: str, x: Any, index: int | None) -> float:
+def _float(fn: str, name: str, x: Any, index: Any) -> float:
     try:
         return float(x)
     except OverflowError:  # an int beyond float64
@@ -145,7 +149,7 @@ def _float(fn: str, name: str, x: Any, index: int | None) -> float:
         raise bad_type(fn, name, x, "must be a real number", index=index) from None
 
 
-def value(fn: str, name: str, x: Any, *, index: int | None = None) -> Any:
+def value(fn: str, name: str, x: Any, *, index: Any = None) -> Any:
     """A value-like argument: a finite real number, a finite array, or a JAX tracer.
 
     Python numbers become Python floats. Tracers pass through unchecked (JAX may rebuild a
@@ -189,24 +193,51 @@ def value(fn: str, name: str, x: Any, *, index: int | None = None) -> Any:
     raise bad_type(fn, name, x, "must be a real number", index=index)
 
 
-def count(fn: str, name: str, x: Any, minimum: int | None = 0, *, index: int | None = None) -> int:
+def count(fn: str, name: str, x: Any, minimum: int | None = 0, *, index: Any = None) -> int:
     """An int (an integral float is accepted) >= ``minimum`` (None: any int), at most 2**62 in
     magnitude."""
     need = "must be an int" if minimum is None else f"must be an int >= {minimum}"
     return _count(fn, name, x, minimum, need, index)
 
 
-def steps(fn: str, name: str, x: Any, *, allow_none: bool = False) -> int | None:
-    """A step count: a non-negative int (an integral float is accepted), or None if allowed."""
-    need = "must be a non-negative int"
+@overload
+def steps(
+    fn: str,
+    name: str,
+    x: Any,
+    *,
+    allow_none: Literal[False] = ...,
+    minimum: int = ...,
+    index: Any = ...,
+) -> int: ...
+
+
+@overload
+def steps(
+    fn: str, name: str, x: Any, *, allow_none: bool, minimum: int = ..., index: Any = ...
+) -> int | None: ...
+
+
+def steps(
+    fn: str,
+    name: str,
+    x: Any,
+    *,
+    allow_none: bool = False,
+    minimum: int = 0,
+    index: Any = None,
+) -> int | None:
+    """A step count: a non-negative int (an integral float is accepted), or None if allowed;
+    at least ``minimum`` ("must be an int >= 1" for ``minimum=1``)."""
+    need = "must be a non-negative int" if minimum == 0 else f"must be an int >= {minimum}"
     if x is None:
         if allow_none:
             return None
-        raise bad_type(fn, name, x, need)
-    return _count(fn, name, x, 0, need, None)
+        raise bad_type(fn, name, x, need, index=index)
+    return _count(fn, name, x, minimum, need, index)
 
 
-def _count(fn: str, name: str, x: Any, minimum: int | None, need: str, index: int | None) -> int:
+def _count(fn: str, name: str, x: Any, minimum: int | None, need: str, index: Any) -> int:
     if _is_bool(x):
         raise bad_type(fn, name, x, need, index=index, note=" (a bool)")
     if isinstance(x, numbers.Integral):
@@ -227,7 +258,7 @@ def _count(fn: str, name: str, x: Any, minimum: int | None, need: str, index: in
     return n
 
 
-def number(fn: str, name: str, x: Any, *, index: int | None = None) -> float | int:
+def number(fn: str, name: str, x: Any, *, index: Any = None) -> float | int:
     """A static real number (a power, a time constant): a finite int or float."""
     if _is_bool(x) or not isinstance(x, numbers.Real):
         raise bad_type(fn, name, x, "must be a real number", index=index)
@@ -243,12 +274,36 @@ def number(fn: str, name: str, x: Any, *, index: int | None = None) -> float | i
     return f
 
 
-def real(fn: str, name: str, x: Any, *, index: int | None = None) -> float:
+def nonnegative_value(fn: str, name: str, x: Any, *, index: Any = None) -> Any:
+    """A value-like argument (see ``value``) that is >= 0 when it is a Python number."""
+    v = value(fn, name, x, index=index)
+    if type(v) is float and v < 0:
+        raise bad_value(fn, name, x, "must be >= 0", index=index)
+    return v
+
+
+def positive_value(fn: str, name: str, x: Any, *, index: Any = None) -> Any:
+    """A value-like argument (see ``value``) that is > 0 when it is a Python number."""
+    v = value(fn, name, x, index=index)
+    if type(v) is float and not v > 0:
+        raise bad_value(fn, name, x, "must be > 0", index=index)
+    return v
+
+
+def nonnegative(fn: str, name: str, x: Any, *, index: Any = None) -> float | int:
+    """A static number >= 0."""
+    v = number(fn, name, x, index=index)
+    if v < 0:
+        raise bad_value(fn, name, x, "must be >= 0", index=index)
+    return v
+
+
+def real(fn: str, name: str, x: Any, *, index: Any = None) -> float:
     """A static real number as a float (see ``number``)."""
     return float(number(fn, name, x, index=index))
 
 
-def positive(fn: str, name: str, x: Any, *, index: int | None = None) -> float | int:
+def positive(fn: str, name: str, x: Any, *, index: Any = None) -> float | int:
     """A static number > 0, at least float32's smallest normal number (it is not 0 on JAX)."""
     v = number(fn, name, x, index=index)
     if not v > 0:
@@ -264,7 +319,7 @@ def positive(fn: str, name: str, x: Any, *, index: int | None = None) -> float |
     return v
 
 
-def time(fn: str, name: str, x: Any, *, index: int | None = None) -> float | int:
+def time(fn: str, name: str, x: Any, *, index: Any = None) -> float | int:
     """A time-like static number (a boundary, a shift): at most 2**62 in magnitude."""
     if isinstance(x, numbers.Real) and not _is_bool(x):
         try:
@@ -276,7 +331,7 @@ def time(fn: str, name: str, x: Any, *, index: int | None = None) -> float | int
     return number(fn, name, x, index=index)
 
 
-def length(fn: str, name: str, x: Any, *, index: int | None = None) -> float | int:
+def length(fn: str, name: str, x: Any, *, index: Any = None) -> float | int:
     """A time-like static number (a boundary, a shift, a block length): an integral float
     becomes an int, so integer times stay exact integers on every backend (``5.0`` is ``5``);
     a fractional one stays a float."""
@@ -288,10 +343,11 @@ def length(fn: str, name: str, x: Any, *, index: int | None = None) -> float | i
 
 def choice(fn: str, name: str, x: Any, options: tuple[str, ...]) -> str:
     """One of the strings ``options``."""
+    need = f"must be one of {', '.join(map(repr, options))}"
     if not isinstance(x, str):
-        raise bad_type(fn, name, x, f"must be one of {options!r}")
+        raise bad_type(fn, name, x, need)
     if x not in options:
-        raise bad_value(fn, name, x, f"must be one of {options!r}")
+        raise bad_value(fn, name, x, need)
     return x
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _checks as K
 from ._sampling import breakpoints as _breakpoints
 from ._sampling import check_labels, check_schedules, horizon, short_label
 from ._schedule import Schedule
@@ -142,15 +143,24 @@ def plot_html(
     names = check_labels(fn, labels, len(scheds))
     end = horizon(fn, scheds, steps)
     if not isinstance(log, bool):
-        raise TypeError(f"{fn}(): log must be True or False, got log={log!r}")
+        raise K.ArgumentTypeError(
+            fn, "log", log, f"{fn}(): log must be True or False, got log={log!r}"
+        )
     if not isinstance(breakpoints, bool):
-        raise TypeError(
-            f"{fn}(): breakpoints must be True or False, got breakpoints={breakpoints!r}"
+        raise K.ArgumentTypeError(
+            fn,
+            "breakpoints",
+            breakpoints,
+            f"{fn}(): breakpoints must be True or False, got breakpoints={breakpoints!r}",
         )
     if title is not None and not isinstance(title, str):
-        raise TypeError(f"{fn}(): title must be a string or None, got title={title!r}")
+        raise K.ArgumentTypeError(
+            fn, "title", title, f"{fn}(): title must be a string or None, got title={title!r}"
+        )
     if out is not None and not isinstance(out, (str, os.PathLike)):
-        raise TypeError(f"{fn}(): out must be a file path or None, got out={out!r}")
+        raise K.ArgumentTypeError(
+            fn, "out", out, f"{fn}(): out must be a file path or None, got out={out!r}"
+        )
 
     curves = [
         _curve(

@@ -20,6 +20,7 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
+from . import _checks as K
 from ._combinators import fit
 from ._schedule import Schedule
 
@@ -30,17 +31,23 @@ def check_spec(fn: str, schedule: Any) -> Any:
     """Refuse at construction what :func:`for_run` could not use later."""
     if isinstance(schedule, Schedule):
         if not schedule.duration:
-            raise ValueError(
-                f"{fn}: schedule must be a finite shape with a positive duration (it is fitted "
+            raise K.ArgumentValueError(
+                fn,
+                "schedule",
+                schedule,
+                f"{fn}(): schedule must be a finite shape with a positive duration (it is fitted "
                 f"to the run's number of updates), got schedule={schedule!r}; to use a schedule "
-                f"as it is, pass a function of the run's length, e.g. lambda total: schedule"
+                f"as it is, pass a function of the run's length, e.g. lambda total: schedule",
             )
         return schedule
     if callable(schedule):
         return schedule
-    raise TypeError(
-        f"{fn}: schedule must be a schedalg schedule (a shape fitted to the run) or a function "
-        f"total -> schedule, got schedule={schedule!r}"
+    raise K.ArgumentTypeError(
+        fn,
+        "schedule",
+        schedule,
+        f"{fn}(): schedule must be a schedalg schedule (a shape fitted to the run) or a function "
+        f"total -> schedule, got schedule={schedule!r}",
     )
 
 
@@ -48,16 +55,23 @@ def for_run(fn: str, schedule: Any, total: Any) -> Schedule:
     """The schedule of a run of ``total`` optimizer updates (see the module docstring)."""
     ok = isinstance(total, numbers.Real) and not isinstance(total, bool)
     if not (ok and math.isfinite(total) and total >= 1 and float(total).is_integer()):
-        raise ValueError(
-            f"{fn}: the run's number of optimizer updates must be a positive int, got "
-            f"{total!r} (give the run an end: max_steps, or a finite number of epochs)"
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
+            f"{fn}(): the run's number of optimizer updates must be a positive int, got "
+            f"{total!r} (give the run an end: max_steps, or a finite number of epochs)",
         )
     n = int(total)
     if isinstance(schedule, Schedule):
         return fit(schedule, n)
     s = schedule(n)
     if not isinstance(s, Schedule):
-        raise TypeError(
-            f"{fn}: the schedule function must return a schedalg schedule, got {s!r} for total={n}"
+        raise K.ArgumentTypeError(
+            fn,
+            "schedule",
+            schedule,
+            f"{fn}(): the schedule function must return a schedalg schedule, got {s!r} "
+            f"for total={n}",
         )
     return s

@@ -9,18 +9,25 @@ from typing import Any
 
 import numpy as np
 
+from . import _checks as K
 from ._schedule import Schedule
 
 
 def check_schedules(fn: str, schedules: Sequence[Any]) -> tuple[Schedule, ...]:
     """The positional schedules of a plotting function, checked."""
     if not schedules:
-        raise TypeError(f"{fn}(): give at least one schedule, got none")
+        raise K.ArgumentTypeError(
+            fn, "schedules", schedules, f"{fn}(): give at least one schedule, got none"
+        )
     for i, s in enumerate(schedules):
         if not isinstance(s, Schedule):
-            raise TypeError(
+            raise K.ArgumentTypeError(
+                fn,
+                "schedules",
+                s,
                 f"{fn}(): schedules must be schedules, got schedules[{i}]={s!r} "
-                f"(build one with schedalg.hold, schedalg.cosine, ... or schedalg.parse)"
+                f"(build one with schedalg.hold, schedalg.cosine, ... or schedalg.parse)",
+                index=i,
             )
     return tuple(schedules)
 
@@ -33,9 +40,12 @@ def check_labels(fn: str, labels: Any, n: int) -> list[str] | None:
         labels = [labels]
     labels = list(labels)
     if len(labels) != n:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "labels",
+            labels,
             f"{fn}(): labels must have one entry per schedule, got {len(labels)} labels "
-            f"for {n} schedules"
+            f"for {n} schedules",
         )
     return [str(x) for x in labels]
 
@@ -46,19 +56,19 @@ def horizon(fn: str, schedules: Sequence[Schedule], steps: Any) -> int | float:
     A schedule that is infinite everywhere has no natural end; the caller must then choose.
     """
     if steps is not None:
-        if (
-            isinstance(steps, bool)
-            or not isinstance(steps, numbers.Real)
-            or not math.isfinite(steps)
-            or steps <= 0
-        ):
-            raise ValueError(f"{fn}(): steps must be a positive number, got steps={steps!r}")
+        if isinstance(steps, bool) or not isinstance(steps, numbers.Real):
+            raise K.bad_type(fn, "steps", steps, "must be a positive number")
+        if not math.isfinite(steps) or steps <= 0:
+            raise K.bad_value(fn, "steps", steps, "must be a positive number")
         x = float(steps)
         return int(x) if x.is_integer() else x
     finite = [s.duration for s in schedules if s.duration is not None]
     if not finite:
-        raise ValueError(
-            f"{fn}(): the schedule never ends (duration None); pass steps=N to choose the range"
+        raise K.ArgumentTypeError(
+            fn,
+            "steps",
+            None,
+            f"{fn}(): the schedule never ends (duration None); pass steps=N to choose the range",
         )
     return max(max(finite), 1)
 

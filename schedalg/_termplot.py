@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _checks as K
 from ._sampling import breakpoints, check_labels, check_schedules, horizon, sample, short_label
 from ._schedule import Schedule
 
@@ -121,8 +122,10 @@ def termplot(
     scheds = check_schedules(fn, schedules)
     names = check_labels(fn, labels, len(scheds))
     for name, v, least in (("width", width, 8), ("height", height, 2)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < least:
-            raise ValueError(f"{fn}(): {name} must be an int >= {least}, got {name}={v!r}")
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise K.bad_type(fn, name, v, f"must be an int >= {least}")
+        if v < least:
+            raise K.bad_value(fn, name, v, f"must be an int >= {least}")
     end = horizon(fn, scheds, steps)
     w, h = 2 * width, 4 * height
 
@@ -141,7 +144,9 @@ def termplot(
     )
     if finite.size == 0:
         what = "positive" if log else "finite"
-        raise ValueError(f"{fn}(): no {what} values to plot on [0, {fmt_step(end)}]")
+        raise K.ArgumentValueError(
+            fn, None, None, f"{fn}(): no {what} values to plot on [0, {fmt_step(end)}]"
+        )
     lo, hi = float(finite.min()), float(finite.max())
     if hi - lo <= 1e-12 * max(abs(lo), abs(hi), 1e-300):
         pad = 0.5 if log else (abs(lo) * 0.5 if lo != 0 else 1.0)

@@ -39,6 +39,7 @@ import torch
 from transformers import Trainer
 from transformers.trainer_utils import SchedulerType
 
+from . import _checks as K
 from ._run import RunSchedule, check_spec, for_run
 from .torch import ParamScheduler
 
@@ -82,14 +83,16 @@ def make_scheduler(
         >>> lrs
         [0.0, 0.5, 1.0, 0.933]
     """
-    fn = "make_scheduler()"
+    fn = "make_scheduler"
     s = for_run(fn, check_spec(fn, schedule), num_training_steps)
     return ParamScheduler(optimizer, {"lr": s}, relative=_flag(fn, relative))
 
 
 def _flag(fn: str, x: Any) -> bool:
     if not isinstance(x, bool):
-        raise TypeError(f"{fn}: relative must be True or False, got relative={x!r}")
+        raise K.ArgumentTypeError(
+            fn, None, None, f"{fn}(): relative must be True or False, got relative={x!r}"
+        )
     return x
 
 
@@ -115,28 +118,37 @@ class ScheduledTrainer(Trainer):  # type: ignore[misc]
     def __init__(
         self, *args: Any, schedule: RunSchedule, relative: bool = False, **kwargs: Any
     ) -> None:
-        fn = "ScheduledTrainer()"
+        fn = "ScheduledTrainer"
         self.schedule = check_spec(fn, schedule)
         self.relative = _flag(fn, relative)
         super().__init__(*args, **kwargs)
         a = self.args
         if SchedulerType(a.lr_scheduler_type) != SchedulerType.LINEAR or a.lr_scheduler_kwargs:
-            raise ValueError(
-                f"{fn}: the schedule replaces TrainingArguments' lr_scheduler_type and "
+            raise K.ArgumentValueError(
+                fn,
+                None,
+                None,
+                f"{fn}(): the schedule replaces TrainingArguments' lr_scheduler_type and "
                 f"lr_scheduler_kwargs; leave them at their defaults, got "
                 f"lr_scheduler_type={a.lr_scheduler_type!r}, "
-                f"lr_scheduler_kwargs={a.lr_scheduler_kwargs!r}"
+                f"lr_scheduler_kwargs={a.lr_scheduler_kwargs!r}",
             )
         for field in ("warmup_steps", "warmup_ratio"):  # warmup_ratio: transformers 4
             if getattr(a, field, 0):
-                raise ValueError(
-                    f"{fn}: the schedule decides the warmup; leave TrainingArguments' {field} "
-                    f"at 0, got {field}={getattr(a, field)!r}"
+                raise K.ArgumentValueError(
+                    fn,
+                    None,
+                    None,
+                    f"{fn}(): the schedule decides the warmup; leave TrainingArguments' {field} "
+                    f"at 0, got {field}={getattr(a, field)!r}",
                 )
         if self.lr_scheduler is not None:
-            raise ValueError(
-                f"{fn}: give either schedule or a scheduler in optimizers=(optimizer, "
-                f"scheduler), not both; got scheduler {self.lr_scheduler!r}"
+            raise K.ArgumentValueError(
+                fn,
+                None,
+                None,
+                f"{fn}(): give either schedule or a scheduler in optimizers=(optimizer, "
+                f"scheduler), not both; got scheduler {self.lr_scheduler!r}",
             )
 
     def create_scheduler(

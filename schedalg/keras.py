@@ -34,6 +34,7 @@ from typing import Any
 
 import keras
 
+from . import _checks as K
 from ._schedule import Schedule
 from .io import from_json, to_json
 from .plateau import Plateau, PlateauState
@@ -47,18 +48,18 @@ def _check_backend(fn: str) -> None:
     name = keras.backend.backend()
     if name not in _SUPPORTED_BACKENDS:
         raise RuntimeError(
-            f"{fn}: the Keras backend is {name!r}, which schedalg cannot evaluate in (it "
+            f"{fn}(): the Keras backend is {name!r}, which schedalg cannot evaluate in (it "
             f"traces the train step into a TF graph); set KERAS_BACKEND to one of "
             f"{_SUPPORTED_BACKENDS} before importing keras"
         )
 
 
 def _accumulation(fn: str, n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(
-            f"{fn}: gradient_accumulation_steps must be an int >= 1, "
-            f"got gradient_accumulation_steps={n!r}"
-        )
+    name, need = "gradient_accumulation_steps", "must be an int >= 1"
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise K.bad_type(fn, name, n, need)
+    if n < 1:
+        raise K.bad_value(fn, name, n, need)
     return int(n)
 
 
@@ -73,10 +74,13 @@ class KerasSchedule(keras.optimizers.schedules.LearningRateSchedule):
     """
 
     def __init__(self, schedule: Schedule, gradient_accumulation_steps: int = 1) -> None:
-        fn = "KerasSchedule()"
+        fn = "KerasSchedule"
         if not isinstance(schedule, Schedule):
-            raise TypeError(
-                f"{fn}: schedule must be a schedalg schedule, got schedule={schedule!r}"
+            raise K.ArgumentTypeError(
+                fn,
+                "schedule",
+                schedule,
+                f"{fn}(): schedule must be a schedalg schedule, got schedule={schedule!r}",
             )
         _check_backend(fn)
         self.schedule = schedule
@@ -189,18 +193,26 @@ class PlateauCallback(keras.callbacks.Callback):
         state: PlateauState | None = None,
     ) -> None:
         super().__init__()
-        fn = "PlateauCallback()"
+        fn = "PlateauCallback"
         if not isinstance(schedule, Schedule):
-            raise TypeError(
-                f"{fn}: schedule must be a schedalg schedule, got schedule={schedule!r}"
+            raise K.ArgumentTypeError(
+                fn,
+                "schedule",
+                schedule,
+                f"{fn}(): schedule must be a schedalg schedule, got schedule={schedule!r}",
             )
         if not isinstance(plateau, Plateau):
-            raise TypeError(
-                f"{fn}: plateau must be a schedalg.plateau.Plateau (from reduce_on_plateau()), "
-                f"got plateau={plateau!r}"
+            raise K.ArgumentTypeError(
+                fn,
+                "plateau",
+                plateau,
+                f"{fn}(): plateau must be a schedalg.plateau.Plateau (from reduce_on_plateau()), "
+                f"got plateau={plateau!r}",
             )
         if not isinstance(monitor, str):
-            raise TypeError(f"{fn}: monitor must be a str, got monitor={monitor!r}")
+            raise K.ArgumentTypeError(
+                fn, "monitor", monitor, f"{fn}(): monitor must be a str, got monitor={monitor!r}"
+            )
         _check_backend(fn)
         self.schedule = schedule
         self.plateau = plateau
@@ -208,9 +220,12 @@ class PlateauCallback(keras.callbacks.Callback):
         if state is None:
             state = plateau.init()
         elif not (isinstance(state, (tuple, list)) and len(state) == 4):
-            raise TypeError(
-                f"{fn}: state must be a PlateauState (or a list of its 4 numbers), "
-                f"got state={state!r}"
+            raise K.ArgumentTypeError(
+                fn,
+                "state",
+                state,
+                f"{fn}(): state must be a PlateauState (or a list of its 4 numbers), "
+                f"got state={state!r}",
             )
         self.state = PlateauState(*(_plain(x) for x in state))
 

@@ -40,6 +40,7 @@ from typing import Any
 import torch
 from lightning.pytorch.callbacks import Callback
 
+from . import _checks as K
 from ._run import RunSchedule, check_spec, for_run
 from .plateau import Plateau
 from .torch import ParamScheduler
@@ -89,26 +90,41 @@ def optimizer_config(
         >>> conf["lr_scheduler"]["interval"], opt.param_groups[0]["lr"]
         ('step', 0.0)
     """
-    fn = "optimizer_config()"
+    fn = "optimizer_config"
     check_spec(fn, schedule)
     if not isinstance(relative, bool):
-        raise TypeError(f"{fn}: relative must be True or False, got relative={relative!r}")
+        raise K.ArgumentTypeError(
+            fn,
+            "relative",
+            relative,
+            f"{fn}(): relative must be True or False, got relative={relative!r}",
+        )
     if plateau is not None and not isinstance(plateau, Plateau):
-        raise TypeError(
-            f"{fn}: plateau must come from reduce_on_plateau() or be None, got plateau={plateau!r}"
+        raise K.ArgumentTypeError(
+            fn,
+            "plateau",
+            plateau,
+            f"{fn}(): plateau must come from reduce_on_plateau() or be None, "
+            f"got plateau={plateau!r}",
         )
     total = getattr(trainer, "estimated_stepping_batches", None)
     if total is None:
-        raise TypeError(
-            f"{fn}: trainer must be a Lightning Trainer (self.trainer in configure_optimizers), "
-            f"got trainer={trainer!r}"
+        raise K.ArgumentTypeError(
+            fn,
+            "trainer",
+            trainer,
+            f"{fn}(): trainer must be a Lightning Trainer (self.trainer in configure_optimizers), "
+            f"got trainer={trainer!r}",
         )
     reporters = [c for c in getattr(trainer, "callbacks", []) if isinstance(c, ReportPlateau)]
     if plateau is not None and len(reporters) != 1:
-        raise ValueError(
-            f"{fn}: plateau= needs exactly one ReportPlateau(monitor) callback in the Trainer, "
+        raise K.ArgumentValueError(
+            fn,
+            "plateau",
+            plateau,
+            f"{fn}(): plateau= needs exactly one ReportPlateau(monitor) callback in the Trainer, "
             f"which reports the monitored metric after each validation, found "
-            f"{len(reporters)}: Trainer(callbacks=[schedalg.lightning.ReportPlateau('val_loss')])"
+            f"{len(reporters)}: Trainer(callbacks=[schedalg.lightning.ReportPlateau('val_loss')])",
         )
     s = for_run(fn, schedule, total)
     sched = ParamScheduler(optimizer, {"lr": s}, relative=relative, plateau=plateau)
@@ -137,7 +153,12 @@ class ReportPlateau(Callback):  # type: ignore[misc]
 
     def __init__(self, monitor: str) -> None:
         if not isinstance(monitor, str) or not monitor:
-            raise TypeError(f"ReportPlateau(): monitor must be a metric name, got {monitor!r}")
+            raise K.ArgumentTypeError(
+                "ReportPlateau",
+                "monitor",
+                monitor,
+                f"ReportPlateau(): monitor must be a metric name, got {monitor!r}",
+            )
         self.monitor = monitor
         self.scheduler: ParamScheduler | None = None
 

@@ -18,6 +18,8 @@ from typing import Any
 import jax
 import optax
 
+from . import _checks as K
+
 __all__ = ["hyperparams", "scheduled"]
 
 
@@ -52,7 +54,12 @@ def scheduled(
     import inspect
 
     if not callable(optimizer):
-        raise TypeError(f"scheduled(): optimizer must be an optax factory, got {optimizer!r}")
+        raise K.ArgumentTypeError(
+            "scheduled",
+            "optimizer",
+            optimizer,
+            f"scheduled(): optimizer must be an optax factory, got {optimizer!r}",
+        )
     try:
         params = inspect.signature(optimizer).parameters
     except (TypeError, ValueError):
@@ -60,9 +67,12 @@ def scheduled(
     if params is not None and not any(p.kind == p.VAR_KEYWORD for p in params.values()):
         unknown = sorted(set(hyperparams) - set(params))
         if unknown:
-            raise TypeError(
+            raise K.ArgumentTypeError(
+                "scheduled",
+                None,
+                None,
                 f"scheduled(): {getattr(optimizer, '__name__', optimizer)!s} has no "
-                f"hyperparameter(s) {unknown}; it takes {list(params)}"
+                f"hyperparameter(s) {unknown}; it takes {list(params)}",
             )
     return optax.inject_hyperparams(optimizer)(**hyperparams)
 
@@ -106,17 +116,23 @@ def hyperparams(opt_state: Any) -> dict[str, Any]:
     """
     states = _inject_states(opt_state)
     if not states:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            "hyperparams",
+            "opt_state",
+            opt_state,
             "hyperparams(): the optimizer state holds no injected hyperparameters; build the "
-            "optimizer with schedalg.optax.scheduled(...) or optax.inject_hyperparams(...)"
+            "optimizer with schedalg.optax.scheduled(...) or optax.inject_hyperparams(...)",
         )
     out: dict[str, Any] = {}
     for st in states:
         for k, v in st.hyperparams.items():
             if k in out:
-                raise ValueError(
+                raise K.ArgumentValueError(
+                    "hyperparams",
+                    "opt_state",
+                    opt_state,
                     f"hyperparams(): two injected states both hold {k!r}; read them from "
-                    f"their states directly (state.hyperparams)"
+                    f"their states directly (state.hyperparams)",
                 )
             out[k] = v
     return out

@@ -225,12 +225,6 @@ class Plateau:
         return schedule(step) * state.scale
 
 
-def _choice(fn: str, name: str, x: Any, options: tuple[str, ...]) -> str:
-    if x not in options:
-        raise ValueError(f"{fn}(): {name} must be one of {options}, got {name}={x!r}")
-    return x
-
-
 def reduce_on_plateau(
     factor: float = 0.1,
     patience: int = 10,
@@ -281,25 +275,21 @@ def reduce_on_plateau(
     fn = "reduce_on_plateau"
     f = float(K.positive(fn, "factor", factor))
     if not f < 1:
-        raise ValueError(f"{fn}(): factor must be < 1, got factor={factor!r}")
+        raise K.bad_value(fn, "factor", factor, "must be < 1")
     pat = K.steps(fn, "patience", patience)
     cd = K.steps(fn, "cooldown", cooldown)
-    thr = float(K.number(fn, "threshold", threshold))
-    if thr < 0:
-        raise ValueError(f"{fn}(): threshold must be >= 0, got threshold={threshold!r}")
+    thr = float(K.nonnegative(fn, "threshold", threshold))
     ms = float(K.number(fn, "min_scale", min_scale))
     if not 0 <= ms <= 1:
-        raise ValueError(f"{fn}(): min_scale must be in [0, 1], got min_scale={min_scale!r}")
-    e = float(K.number(fn, "eps", eps))
-    if e < 0:
-        raise ValueError(f"{fn}(): eps must be >= 0, got eps={eps!r}")
+        raise K.bad_value(fn, "min_scale", min_scale, "must be in [0, 1]")
+    e = float(K.nonnegative(fn, "eps", eps))
     return Plateau(
         factor=f,
-        patience=int(pat),  # type: ignore[arg-type]
+        patience=pat,
         threshold=thr,
-        threshold_mode=_choice(fn, "threshold_mode", threshold_mode, ("rel", "abs")),
-        cooldown=int(cd),  # type: ignore[arg-type]
+        threshold_mode=K.choice(fn, "threshold_mode", threshold_mode, ("rel", "abs")),
+        cooldown=cd,
         min_scale=ms,
-        mode=_choice(fn, "mode", mode, ("min", "max")),
+        mode=K.choice(fn, "mode", mode, ("min", "max")),
         eps=e,
     )

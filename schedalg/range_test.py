@@ -67,16 +67,14 @@ def range_test(start: float, end: float, steps: int, mode: str = "exp") -> Sched
     a = float(K.positive(fn, "start", start))
     b = float(K.positive(fn, "end", end))
     if not b > a:
-        raise ValueError(f"{fn}(): end must be > start, got start={start!r}, end={end!r}")
-    n = K.steps(fn, "steps", steps)
-    if n is None or n < 2:
-        raise ValueError(f"{fn}(): steps must be an int >= 2, got steps={steps!r}")
-    if mode == "exp":
+        raise K.ArgumentValueError(
+            fn, "end", end, f"{fn}(): end must be > start, got start={start!r}, end={end!r}"
+        )
+    n = K.steps(fn, "steps", steps, minimum=2)
+    if K.choice(fn, "mode", mode, ("exp", "linear")) == "exp":
         sweep = exp(a, b, n - 1)
-    elif mode == "linear":
-        sweep = linear_ramp(a, b, n - 1)
     else:
-        raise ValueError(f"{fn}(): mode must be 'exp' or 'linear', got mode={mode!r}")
+        sweep = linear_ramp(a, b, n - 1)
     return sweep >> hold(b, 1)
 
 
@@ -84,12 +82,15 @@ def _as_curve(fn: str, lrs: Any, losses: Any) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(lrs, dtype=np.float64)
     y = np.asarray(losses, dtype=np.float64)
     if x.ndim != 1 or y.shape != x.shape:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "lrs" if x.ndim != 1 else "losses",
+            lrs if x.ndim != 1 else losses,
             f"{fn}(): lrs and losses must be 1-D of the same length, got shapes "
-            f"{x.shape} and {y.shape}"
+            f"{x.shape} and {y.shape}",
         )
     if not np.all(np.isfinite(x)) or not np.all(x > 0):
-        raise ValueError(f"{fn}(): lrs must be finite and > 0")
+        raise K.ArgumentValueError(fn, "lrs", lrs, f"{fn}(): lrs must be finite and > 0")
     return x, y
 
 
@@ -127,7 +128,7 @@ def smooth(losses: Any, beta: float = 0.9, zero_phase: bool = False) -> np.ndarr
     """
     b = float(K.number("smooth", "beta", beta))
     if not 0 <= b < 1:
-        raise ValueError(f"smooth(): beta must be in [0, 1), got beta={beta!r}")
+        raise K.bad_value("smooth", "beta", beta, "must be in [0, 1)")
     y = np.asarray(losses, dtype=np.float64)
     out = _ema(y, b)
     if zero_phase:
@@ -153,7 +154,7 @@ def diverged_at(smoothed: Any, factor: float = 4.0) -> int:
     """
     f = float(K.number("diverged_at", "factor", factor))
     if not f > 1:
-        raise ValueError(f"diverged_at(): factor must be > 1, got factor={factor!r}")
+        raise K.bad_value("diverged_at", "factor", factor, "must be > 1")
     best = np.inf
     for i, v in enumerate(np.asarray(smoothed, dtype=np.float64)):
         if not np.isfinite(v) or v > f * best:
@@ -205,13 +206,15 @@ def suggest_lr(
         L. N. Smith, WACV 2017; fastai ``lr_find`` (steepest, minimum/10).
     """
     fn = "suggest_lr"
-    if method not in METHODS:
-        raise ValueError(f"{fn}(): method must be one of {METHODS}, got method={method!r}")
+    K.choice(fn, "method", method, METHODS)
     x, y = _as_curve(fn, lrs, losses)
     cut = diverged_at(smooth(y, beta), diverge)
     if cut < 3:
-        raise ValueError(
-            f"{fn}(): the loss diverged after {cut} points; start the sweep at a lower lr"
+        raise K.ArgumentValueError(
+            fn,
+            "losses",
+            losses,
+            f"{fn}(): the loss diverged after {cut} points; start the sweep at a lower lr",
         )
     lo = min(K.steps(fn, "skip_start", skip_start) or 0, (cut - 3) // 2)
     hi = cut - min(K.steps(fn, "skip_end", skip_end) or 0, (cut - 3) // 2)

@@ -32,6 +32,7 @@ from typing import Any
 import torch
 from torch.optim.lr_scheduler import LambdaLR, LRScheduler, ReduceLROnPlateau
 
+from . import _checks as K
 from ._primitives import hold
 from ._schedule import Schedule
 from .io import from_json, to_json
@@ -42,44 +43,69 @@ __all__ = ["ParamScheduler", "PlateauLR", "to_lambda_lr"]
 _NEGATIVE = ("error", "allow")
 
 
-def _as_schedule(fn: str, name: str, x: Any) -> Schedule:
+_NO_KEY = object()
+
+
+def _as_schedule(fn: str, name: str, label: str, x: Any, index: Any) -> Schedule:
+    """A schedule argument ``name`` (``label`` in the message, ``index`` in the error)."""
     if isinstance(x, Schedule):
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return hold(x)
-    raise TypeError(f"{fn}(): {name} must be a schedalg schedule or a number, got {name}={x!r}")
+    raise K.ArgumentTypeError(
+        fn,
+        name,
+        x,
+        f"{fn}(): {label} must be a schedalg schedule or a number, got {label}={x!r}",
+        index=index,
+    )
 
 
-def _per_group(fn: str, name: str, x: Any, n_groups: int, allow_none: bool) -> list[Any]:
-    """One schedule per param group: a single schedule is shared; a list must match in length."""
+def _per_group(
+    fn: str, name: str, x: Any, n_groups: int, allow_none: bool, key: Any = _NO_KEY
+) -> list[Any]:
+    """One schedule per param group: a single schedule is shared; a list must match in length.
+
+    ``key``: the key of ``x`` in the mapping argument ``name`` (the errors' index).
+    """
+    label = name if key is _NO_KEY else f"{name}[{key!r}]"
     if isinstance(x, (list, tuple)):
         if len(x) != n_groups:
-            raise ValueError(
-                f"{fn}(): {name} has {len(x)} schedules but the optimizer has {n_groups} "
-                f"param groups; give one schedule per group or a single schedule for all"
+            raise K.ArgumentValueError(
+                fn,
+                name,
+                x,
+                f"{fn}(): {label} has {len(x)} schedules but the optimizer has {n_groups} "
+                f"param groups; give one schedule per group or a single schedule for all",
+                index=None if key is _NO_KEY else key,
             )
         return [
-            None if (allow_none and s is None) else _as_schedule(fn, f"{name}[{i}]", s)
+            None
+            if (allow_none and s is None)
+            else _as_schedule(fn, name, f"{label}[{i}]", s, i if key is _NO_KEY else key)
             for i, s in enumerate(x)
         ]
-    return [_as_schedule(fn, name, x)] * n_groups
+    return [_as_schedule(fn, name, label, x, None if key is _NO_KEY else key)] * n_groups
 
 
-def _refuse_mixed_starts(fn: str, key: str, starts: list[float]) -> None:
-    """A single absolute schedule would erase the groups' different values: say what to do."""
+def _refuse_mixed_starts(fn: str, name: str, key: str, starts: list[float], x: Any) -> None:
+    """A single absolute schedule would erase the groups' different values: say what to do
+    (``x``: the schedule given as argument ``name``, for key ``key``)."""
     if len(set(starts)) > 1:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            name,
+            x,
             f"{fn}(): one schedule for {key!r}, but the param groups start at different values "
             f"{starts}; an absolute schedule would set every group to the same value. Pass a "
             f"list with one schedule per group, or relative=True to multiply each group's "
-            f"initial value by the schedule"
+            f"initial value by the schedule",
+            index=key if name == "schedules" else None,
         )
 
 
 def _check_negative(fn: str, negative: str) -> str:
-    if negative not in _NEGATIVE:
-        raise ValueError(f"{fn}(): negative must be one of {_NEGATIVE}, got negative={negative!r}")
-    return negative
+    return K.choice(fn, "negative", negative, _NEGATIVE)
 
 
 def _negative_raiser(fn: str, key: str, groups: list[int]) -> Any:
@@ -192,7 +218,12 @@ def _state_from(saved: Any) -> PlateauState:
 
 def _check_optimizer(fn: str, optimizer: Any) -> None:
     if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"{fn}(): optimizer must be a torch.optim.Optimizer, got {optimizer!r}")
+        raise K.ArgumentTypeError(
+            fn,
+            "optimizer",
+            optimizer,
+            f"{fn}(): optimizer must be a torch.optim.Optimizer, got {optimizer!r}",
+        )
 
 
 def _initial_lr(group: dict[str, Any]) -> float:
@@ -223,9 +254,12 @@ def _refuse_conflict(fn: str, optimizer: Any, kind: str) -> None:
                 f"this optimizer's lr is already reduced on plateaus by a {other}; this "
                 f"scheduler would overwrite the reductions at every step"
             )
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "optimizer",
+            optimizer,
             f"{fn}(): {what}. Use ParamScheduler(optimizer, {{'lr': schedule}}, "
-            f"plateau=reduce_on_plateau(...)) for both, or delete the other scheduler first"
+            f"plateau=reduce_on_plateau(...)) for both, or delete the other scheduler first",
         )
 
 
@@ -391,19 +425,20 @@ def to_lambda_lr(
     _check_optimizer(fn, optimizer)
     negative = _check_negative(fn, negative)
     if not isinstance(relative, bool):
-        raise TypeError(f"{fn}(): relative must be True or False, got relative={relative!r}")
+        raise K.bad_type(fn, "relative", relative, "must be True or False")
     groups = optimizer.param_groups
     schedules = _per_group(fn, "schedule", schedule, len(groups), allow_none=False)
     if not relative and not isinstance(schedule, (list, tuple)):
-        _refuse_mixed_starts(fn, "lr", [_initial_lr(g) for g in groups])
+        _refuse_mixed_starts(fn, "schedule", "lr", [_initial_lr(g) for g in groups], schedule)
     return _ScheduleLambdaLR(optimizer, schedules, relative, negative)
 
 
 _KEY_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$")
 
 
-def _parse_key(fn: str, key: Any) -> tuple[str, int | None]:
-    """'lr' -> ('lr', None); 'betas[0]' or ('betas', 0) -> ('betas', 0)."""
+def _parse_key(fn: str, arg: str, key: Any) -> tuple[str, int | None]:
+    """'lr' -> ('lr', None); 'betas[0]' or ('betas', 0) -> ('betas', 0) (a key of argument
+    ``arg``)."""
     if isinstance(key, tuple) and len(key) == 2:
         name, idx = key
         if isinstance(name, str) and isinstance(idx, int) and not isinstance(idx, bool):
@@ -413,9 +448,13 @@ def _parse_key(fn: str, key: Any) -> tuple[str, int | None]:
         m = _KEY_RE.match(key)
         if m:
             return m.group(1), None if m.group(2) is None else int(m.group(2))
-    raise ValueError(
+    cls = K.ArgumentValueError if isinstance(key, (str, tuple)) else K.ArgumentTypeError
+    raise cls(
+        fn,
+        arg,
+        key,
         f"{fn}(): a hyperparameter key must be a name like 'momentum', an element like "
-        f"'betas[0]' or ('betas', 0), got {key!r}"
+        f"'betas[0]' or ('betas', 0), got {key!r}",
     )
 
 
@@ -505,31 +544,42 @@ class ParamScheduler(LRScheduler):
         fn = "ParamScheduler"
         _check_optimizer(fn, optimizer)
         if not isinstance(schedules, Mapping) or not schedules:
-            raise TypeError(
+            raise K.ArgumentTypeError(
+                fn,
+                "schedules",
+                schedules,
                 f"{fn}(): schedules must be a non-empty mapping from hyperparameter key to "
-                f"schedule, got schedules={schedules!r}"
+                f"schedule, got schedules={schedules!r}",
             )
         self.negative = _check_negative(fn, negative)
         if plateau is not None and not isinstance(plateau, Plateau):
-            raise TypeError(
+            raise K.ArgumentTypeError(
+                fn,
+                "plateau",
+                plateau,
                 f"{fn}(): plateau must come from reduce_on_plateau() or be None, got "
-                f"plateau={plateau!r}"
+                f"plateau={plateau!r}",
             )
         groups = optimizer.param_groups
         parsed = []
         for key, value in schedules.items():
-            name, idx = _parse_key(fn, key)
+            name, idx = _parse_key(fn, "schedules", key)
             parsed.append((key, name, idx, _key_str(name, idx), value))
         keys = [ks for *_, ks, _ in parsed]
         for i, ks in enumerate(keys):
             if ks in keys[:i]:
-                raise ValueError(f"{fn}(): key {ks!r} is given twice")
+                raise K.ArgumentValueError(
+                    fn, "schedules", schedules, f"{fn}(): key {ks!r} is given twice", index=ks
+                )
         rel_keys = self._relative_keys(fn, relative, keys)
         if plateau is not None and "lr" not in keys:
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                "plateau",
+                plateau,
                 f"{fn}(): plateau= scales the 'lr' schedule, and schedules has no 'lr' (keys "
                 f"{keys}); add one (hold(lr) for a constant lr), or use PlateauLR for a "
-                f"plateau alone"
+                f"plateau alone",
             )
         # (group index, key name, element index, key string, index into the distinct
         # schedules, base value or None, scaled by the plateau); groups are looked up by
@@ -539,25 +589,35 @@ class ParamScheduler(LRScheduler):
         names: list[Schedule] = []
         user_groups: dict[tuple[str, int], list[int]] = {}
         for key, name, idx, ks, value in parsed:
-            per_group = _per_group(fn, f"schedules[{key!r}]", value, len(groups), True)
+            per_group = _per_group(fn, "schedules", value, len(groups), True, key)
             for gi, (group, sched) in enumerate(zip(groups, per_group, strict=True)):
                 if sched is None:
                     continue
                 if name not in group:
-                    raise ValueError(
+                    raise K.ArgumentValueError(
+                        fn,
+                        "schedules",
+                        value,
                         f"{fn}(): param group {gi} has no key {name!r} (it has "
                         f"{sorted(k for k in group if k != 'params')}); add it to the group "
-                        f"before scheduling it"
+                        f"before scheduling it",
+                        index=key,
                     )
                 if idx is not None:
                     cur = group[name]
                     if not isinstance(cur, (tuple, list)) or idx >= len(cur):
-                        raise ValueError(
+                        raise K.ArgumentValueError(
+                            fn,
+                            "schedules",
+                            value,
                             f"{fn}(): key {ks!r}: param group {gi} holds {name}={cur!r}, "
-                            f"which has no element {idx}"
+                            f"which has no element {idx}",
+                            index=key,
                         )
             if ks not in rel_keys and not isinstance(value, (list, tuple)):
-                _refuse_mixed_starts(fn, ks, [_group_value(g, name, idx) for g in groups])
+                _refuse_mixed_starts(
+                    fn, "schedules", ks, [_group_value(g, name, idx) for g in groups], value
+                )
             for gi, (group, sched) in enumerate(zip(groups, per_group, strict=True)):
                 if sched is None:
                     continue
@@ -592,10 +652,13 @@ class ParamScheduler(LRScheduler):
             relative = [relative]  # a single key: 'lr', 'betas[0]' or ('betas', 0)
         out = set()
         for key in relative:
-            ks = _key_str(*_parse_key(fn, key))
+            ks = _key_str(*_parse_key(fn, "relative", key))
             if ks not in keys:
-                raise ValueError(
-                    f"{fn}(): relative names key {ks!r}, which is not scheduled (keys {keys})"
+                raise K.ArgumentValueError(
+                    fn,
+                    "relative",
+                    key,
+                    f"{fn}(): relative names key {ks!r}, which is not scheduled (keys {keys})",
                 )
             out.add(ks)
         return out
@@ -639,7 +702,12 @@ class ParamScheduler(LRScheduler):
             epoch: not supported (torch deprecated it); must be None.
         """
         if epoch is not None:
-            raise TypeError("ParamScheduler.step(): epoch is not supported; call step()")
+            raise K.ArgumentTypeError(
+                "ParamScheduler.step",
+                "epoch",
+                epoch,
+                "ParamScheduler.step(): epoch is not supported; call step()",
+            )
         if metric is not None:
             self.report(metric)
             return
@@ -657,9 +725,12 @@ class ParamScheduler(LRScheduler):
             metric: the monitored quantity (lower is better in mode 'min').
         """
         if self.plateau is None or self.plateau_state is None:
-            raise TypeError(
+            raise K.ArgumentTypeError(
+                "ParamScheduler.report",
+                "metric",
+                metric,
                 f"ParamScheduler.report(): this scheduler has no plateau, got metric={metric!r}; "
-                f"build it with plateau=reduce_on_plateau(...) to reduce on a metric"
+                f"build it with plateau=reduce_on_plateau(...) to reduce on a metric",
             )
         self.plateau_state = self.plateau._update_py(self.plateau_state, float(metric))
         if self.plateau_state.scale != self._scale:  # a reduction: the lrs change now
@@ -791,21 +862,27 @@ def _min_lrs(plateau: Plateau, min_lr: Any, base: list[float]) -> list[float]:
     if min_lr is None:
         return [b * plateau.min_scale for b in base]
     if plateau.min_scale != 0:
-        raise ValueError(
+        raise K.ArgumentTypeError(
+            fn,
+            None,
+            None,
             f"{fn}(): give min_lr or the plateau's min_scale, not both (min_lr={min_lr!r}, "
-            f"min_scale={plateau.min_scale!r})"
+            f"min_scale={plateau.min_scale!r})",
         )
     values = list(min_lr) if isinstance(min_lr, (list, tuple)) else [min_lr] * len(base)
     if len(values) != len(base):
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "min_lr",
+            min_lr,
             f"{fn}(): min_lr has {len(values)} values but the optimizer has {len(base)} param "
-            f"groups, got min_lr={min_lr!r}"
+            f"groups, got min_lr={min_lr!r}",
         )
     for v in values:
-        if not isinstance(v, numbers.Real) or isinstance(v, bool) or not float(v) >= 0:
-            raise ValueError(
-                f"{fn}(): min_lr must be a number >= 0 or a list of them, got min_lr={min_lr!r}"
-            )
+        if not isinstance(v, numbers.Real) or isinstance(v, bool):
+            raise K.bad_type(fn, "min_lr", min_lr, "must be a number >= 0 or a list of them")
+        if not float(v) >= 0:
+            raise K.bad_value(fn, "min_lr", min_lr, "must be a number >= 0 or a list of them")
     return [float(v) for v in values]
 
 
@@ -848,8 +925,11 @@ class PlateauLR(ReduceLROnPlateau):
         self, optimizer: torch.optim.Optimizer, plateau: Plateau, *, min_lr: Any = None
     ) -> None:
         if not isinstance(plateau, Plateau):
-            raise TypeError(
-                f"PlateauLR(): plateau must come from reduce_on_plateau(), got {plateau!r}"
+            raise K.ArgumentTypeError(
+                "PlateauLR",
+                "plateau",
+                plateau,
+                f"PlateauLR(): plateau must come from reduce_on_plateau(), got {plateau!r}",
             )
         _check_optimizer("PlateauLR", optimizer)
         _refuse_conflict("PlateauLR", optimizer, "plateau")
@@ -884,7 +964,12 @@ class PlateauLR(ReduceLROnPlateau):
             epoch: not supported; must be None.
         """
         if epoch is not None:
-            raise TypeError("PlateauLR.step(): epoch is not supported; call step(metric)")
+            raise K.ArgumentTypeError(
+                "PlateauLR.step",
+                "epoch",
+                epoch,
+                "PlateauLR.step(): epoch is not supported; call step(metric)",
+            )
         current = float(metrics)
         self.last_epoch += 1
         self.state, reduce = self.plateau._observe_py(self.state, current)

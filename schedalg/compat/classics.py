@@ -33,20 +33,6 @@ __all__ = [
 _CLR_MODES = ("triangular", "triangular2", "exp_range")
 
 
-def _pos_value(fn: str, name: str, x: Any) -> Any:
-    v = K.value(fn, name, x)
-    if type(v) is float and not v > 0:
-        raise ValueError(f"{fn}(): {name} must be > 0, got {name}={x!r}")
-    return v
-
-
-def _count(fn: str, name: str, x: Any, minimum: int) -> int:
-    n: int = K.steps(fn, name, x)  # type: ignore[assignment]
-    if n < minimum:
-        raise ValueError(f"{fn}(): {name} must be an int >= {minimum}, got {name}={x!r}")
-    return n
-
-
 def noam(d_model: int, warmup_steps: int = 4000, factor: float = 1.0) -> Schedule:
     """The Transformer learning rate: linear warmup, then inverse square root decay.
 
@@ -69,8 +55,8 @@ def noam(d_model: int, warmup_steps: int = 4000, factor: float = 1.0) -> Schedul
     """
     fn = "noam"
     d = K.positive(fn, "d_model", d_model)
-    w = _count(fn, "warmup_steps", warmup_steps, 1)
-    f = _pos_value(fn, "factor", factor)
+    w = K.steps(fn, "warmup_steps", warmup_steps, minimum=1)
+    f = K.positive_value(fn, "factor", factor)
     c = f * float(d) ** -0.5
     ramp = linear_ramp(c * w**-1.5, c * (w + 1) * w**-1.5, w)
     return ramp >> inverse(c * (w + 1) ** -0.5, scale=w + 1, power=0.5)
@@ -101,18 +87,17 @@ def cyclical_lr(
     """
     fn = "cyclical_lr"
     lo, hi = K.value(fn, "base_lr", base_lr), K.value(fn, "max_lr", max_lr)
-    n = _count(fn, "step_size", step_size, 1)
-    if mode not in _CLR_MODES:
-        raise ValueError(
-            f"{fn}(): mode must be one of {', '.join(map(repr, _CLR_MODES))}, got mode={mode!r}"
-        )
+    n = K.steps(fn, "step_size", step_size, minimum=1)
+    K.choice(fn, "mode", mode, _CLR_MODES)
     if mode == "triangular":
         return repeat(triangle(lo, hi, 2 * n))
     if mode == "triangular2":
         return scale_by_cycle(repeat(triangle(lo, hi, 2 * n)), 0.5, floor=lo)
     g = K.positive(fn, "gamma", gamma)
     if g > 1:
-        raise ValueError(f"{fn}(): gamma must be in (0, 1], got gamma={gamma!r}")
+        raise K.ArgumentValueError(
+            fn, "gamma", gamma, f"{fn}(): gamma must be in (0, 1], got gamma={gamma!r}"
+        )
     return lo + repeat(triangle(0.0, hi - lo, 2 * n)) * exp(1.0, rate=g)
 
 
@@ -129,7 +114,9 @@ def one_cycle(y1: float = 0.0, y2: float = 1.0, steps: int = 100) -> Schedule:
     Reference: ultralytics/yolov5 ``utils/general.py``.
     """
     fn = "one_cycle"
-    return cosine(K.value(fn, "y1", y1), K.value(fn, "y2", y2), _count(fn, "steps", steps, 1))
+    return cosine(
+        K.value(fn, "y1", y1), K.value(fn, "y2", y2), K.steps(fn, "steps", steps, minimum=1)
+    )
 
 
 def yolov5_lf(lrf: float, epochs: int, cos_lr: bool = False) -> Schedule:
@@ -151,14 +138,19 @@ def yolov5_lf(lrf: float, epochs: int, cos_lr: bool = False) -> Schedule:
     """
     fn = "yolov5_lf"
     f = K.value(fn, "lrf", lrf)
-    e = _count(fn, "epochs", epochs, 1)
+    e = K.steps(fn, "epochs", epochs, minimum=1)
     return cosine(1.0, f, e) if cos_lr else linear_ramp(1.0, f, e)
 
 
 def _warmup_iters(fn: str, warmup_epochs: Any, nb: int) -> int:
     we = K.number(fn, "warmup_epochs", warmup_epochs)
     if we < 0:
-        raise ValueError(f"{fn}(): warmup_epochs must be >= 0, got warmup_epochs={warmup_epochs!r}")
+        raise K.ArgumentValueError(
+            fn,
+            "warmup_epochs",
+            warmup_epochs,
+            f"{fn}(): warmup_epochs must be >= 0, got warmup_epochs={warmup_epochs!r}",
+        )
     return max(round(we * nb), 100)
 
 
@@ -197,8 +189,8 @@ def yolov5_lr(
     Reference: ultralytics/yolov5 ``train.py`` (the ``# Warmup`` block).
     """
     fn = "yolov5_lr"
-    lr = _pos_value(fn, "lr0", lr0)
-    n = _count(fn, "nb", nb, 1)
+    lr = K.positive_value(fn, "lr0", lr0)
+    n = K.steps(fn, "nb", nb, minimum=1)
     nw = _warmup_iters(fn, warmup_epochs, n)
     per_epoch = lr * yolov5_lf(lrf, epochs, cos_lr)
     target = staircase(scale_time(per_epoch, n), n)
@@ -224,7 +216,7 @@ def yolov5_momentum(
     Reference: ultralytics/yolov5 ``train.py``.
     """
     fn = "yolov5_momentum"
-    n = _count(fn, "nb", nb, 1)
+    n = K.steps(fn, "nb", nb, minimum=1)
     nw = _warmup_iters(fn, warmup_epochs, n)
     m = K.value(fn, "momentum", momentum)
     return linear_ramp(K.value(fn, "warmup_momentum", warmup_momentum), m, nw) >> hold(m)
@@ -251,11 +243,13 @@ def darknet_burn_in(
     Reference: pjreddie/darknet ``src/network.c`` (``get_current_rate``); YOLOv3 (2018).
     """
     fn = "darknet_burn_in"
-    lr = _pos_value(fn, "learning_rate", learning_rate)
-    n = _count(fn, "burn_in", burn_in, 0)
+    lr = K.positive_value(fn, "learning_rate", learning_rate)
+    n = K.steps(fn, "burn_in", burn_in, minimum=0)
     p = K.positive(fn, "power", power)
     if after is not None and not isinstance(after, Schedule):
-        raise TypeError(f"{fn}(): after must be a schedule or None, got after={after!r}")
+        raise K.ArgumentTypeError(
+            fn, "after", after, f"{fn}(): after must be a schedule or None, got after={after!r}"
+        )
     tail = hold(lr) if after is None else shift(after, -n)
     if n == 0:
         return tail
@@ -292,11 +286,19 @@ def GradualWarmupScheduler(  # named as the package names it
     lr = K.value(fn, "base_lr", base_lr)
     m = K.number(fn, "multiplier", multiplier)
     if m < 1:
-        raise ValueError(f"{fn}(): multiplier must be >= 1, got multiplier={multiplier!r}")
-    n = _count(fn, "total_epoch", total_epoch, 1)
+        raise K.ArgumentValueError(
+            fn,
+            "multiplier",
+            multiplier,
+            f"{fn}(): multiplier must be >= 1, got multiplier={multiplier!r}",
+        )
+    n = K.steps(fn, "total_epoch", total_epoch, minimum=1)
     if after_scheduler is not None and not isinstance(after_scheduler, Schedule):
-        raise TypeError(
-            f"{fn}(): after_scheduler must be a schedule or None, got {after_scheduler!r}"
+        raise K.ArgumentTypeError(
+            fn,
+            "after_scheduler",
+            after_scheduler,
+            f"{fn}(): after_scheduler must be a schedule or None, got {after_scheduler!r}",
         )
     top = lr * m
     start = 0.0 if m == 1 else lr

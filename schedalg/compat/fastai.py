@@ -15,7 +15,7 @@ Reference: https://github.com/fastai/fastai, ``fastai/callback/schedule.py``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .. import _checks as K
@@ -179,29 +179,38 @@ def combine_scheds(
     try:
         ps, ss = list(pcts), list(scheds)
     except TypeError:
-        raise TypeError(
-            f"{fn}(): pcts and scheds must be sequences, got pcts={pcts!r}, scheds={scheds!r}"
+        raise K.ArgumentTypeError(
+            fn,
+            "pcts" if not isinstance(pcts, Iterable) else "scheds",
+            pcts if not isinstance(pcts, Iterable) else scheds,
+            f"{fn}(): pcts and scheds must be sequences, got pcts={pcts!r}, scheds={scheds!r}",
         ) from None
     if len(ps) != len(ss) or not ps:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "scheds" if ps else "pcts",
+            scheds if ps else pcts,
             f"{fn}(): pcts and scheds must have the same, non-zero length, got "
-            f"len(pcts)={len(ps)}, len(scheds)={len(ss)}"
+            f"len(pcts)={len(ps)}, len(scheds)={len(ss)}",
         )
-    fracs = []
-    for i, p in enumerate(ps):
-        x = float(K.number(fn, f"pcts[{i}]", p))
-        if x < 0:
-            raise ValueError(f"{fn}(): pcts must be >= 0, got pcts[{i}]={p!r}")
-        fracs.append(x)
+    fracs = [float(K.nonnegative(fn, "pcts", p, index=i)) for i, p in enumerate(ps)]
     if abs(math.fsum(fracs) - 1.0) > 1e-9:
-        raise ValueError(f"{fn}(): pcts must sum to 1, got sum(pcts)={math.fsum(fracs)!r}")
+        raise K.ArgumentValueError(
+            fn, "pcts", pcts, f"{fn}(): pcts must sum to 1, got sum(pcts)={math.fsum(fracs)!r}"
+        )
     pieces = []
     for i, (x, s) in enumerate(zip(fracs, ss, strict=True)):
         if not isinstance(s, Schedule):
-            raise TypeError(f"{fn}(): scheds[{i}] must be a schedule, got {s!r}")
+            raise K.ArgumentTypeError(
+                fn, "scheds", s, f"{fn}(): scheds[{i}] must be a schedule, got {s!r}", index=i
+            )
         if not s.duration:
-            raise ValueError(
-                f"{fn}(): scheds[{i}] must be finite with a positive duration, got {s!r}"
+            raise K.ArgumentValueError(
+                fn,
+                "scheds",
+                s,
+                f"{fn}(): scheds[{i}] must be finite with a positive duration, got {s!r}",
+                index=i,
             )
         if x > 0:
             pieces.append(fit(s, x * n))
@@ -229,7 +238,7 @@ def combined_cos(pct: float, start: Any, middle: Any, end: Any, total: int | flo
     fn = "combined_cos"
     p = float(K.number(fn, "pct", pct))
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{fn}(): pct must be in [0, 1], got pct={pct!r}")
+        raise K.bad_value(fn, "pct", pct, "must be in [0, 1]")
     a, b, c = (K.value(fn, k, v) for k, v in (("start", start), ("middle", middle), ("end", end)))
     n = _total(fn, total)
     first = p * n
@@ -243,17 +252,18 @@ def _run(fn: str, n_epoch: Any, n_iter: Any) -> int:
     e = K.steps(fn, "n_epoch", n_epoch)
     b = K.steps(fn, "n_iter", n_iter)
     if not e or not b:
-        raise ValueError(
-            f"{fn}(): n_epoch and n_iter must be >= 1, got n_epoch={n_epoch!r}, n_iter={n_iter!r}"
+        raise K.ArgumentValueError(
+            fn,
+            "n_epoch" if not e else "n_iter",
+            n_epoch if not e else n_iter,
+            f"{fn}(): n_epoch and n_iter must be >= 1, got n_epoch={n_epoch!r}, n_iter={n_iter!r}",
         )
-    return e * b  # type: ignore[operator]
+    return e * b
 
 
 def _lr(fn: str, name: str, x: Any) -> Any:
-    v = K.value(fn, name, _DEFAULT_LR if x is None else x)
-    if type(v) is float and not v > 0:
-        raise ValueError(f"{fn}(): {name} must be > 0, got {name}={x!r}")
-    return v
+    """``x``, or fastai's default learning rate for None."""
+    return K.positive_value(fn, name, _DEFAULT_LR if x is None else x)
 
 
 def fit_one_cycle(
@@ -295,8 +305,10 @@ def fit_one_cycle(
     d, df = K.positive(fn, "div", div), K.positive(fn, "div_final", div_final)
     try:
         m0, m1, m2 = moms
-    except (TypeError, ValueError):
-        raise ValueError(f"{fn}(): moms must be three numbers, got moms={moms!r}") from None
+    except TypeError:
+        raise K.bad_type(fn, "moms", moms, "must be three numbers") from None
+    except ValueError:
+        raise K.bad_value(fn, "moms", moms, "must be three numbers") from None
     return {
         "lr": combined_cos(pct_start, lr / d, lr, lr / df, total),
         "mom": combined_cos(pct_start, m0, m1, m2, total),
@@ -373,16 +385,9 @@ def fit_sgdr(
     References: fastai ``fit_sgdr``; Loshchilov & Hutter, SGDR (2017).
     """
     fn = "fit_sgdr"
-    n: int = K.steps(fn, "n_cycles", n_cycles)  # type: ignore[assignment]
-    length: int = K.steps(fn, "cycle_len", cycle_len)  # type: ignore[assignment]
-    mult: int = K.steps(fn, "cycle_mult", cycle_mult)  # type: ignore[assignment]
-    for name, v, raw in (
-        ("n_cycles", n, n_cycles),
-        ("cycle_len", length, cycle_len),
-        ("cycle_mult", mult, cycle_mult),
-    ):
-        if not v:
-            raise ValueError(f"{fn}(): {name} must be an int >= 1, got {name}={raw!r}")
+    n = K.steps(fn, "n_cycles", n_cycles, minimum=1)
+    length = K.steps(fn, "cycle_len", cycle_len, minimum=1)
+    mult = K.steps(fn, "cycle_mult", cycle_mult, minimum=1)
     steps = length * _run(fn, 1, n_iter)
     lr = _lr(fn, "lr_max", lr_max)
     return {"lr": repeat(cosine(lr, 0.0, steps), times=n, stretch=mult)}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from .. import _checks as K
 from .._combinators import (
     repeat,
     scale_by_cycle,
@@ -25,7 +26,6 @@ from .._combinators import (
 )
 from .._primitives import cosine, exp, hold, inverse, linear_ramp, piecewise, poly
 from .._schedule import Schedule
-from . import _argcheck as A
 
 __all__ = [
     "CosineDecay",
@@ -50,15 +50,18 @@ def _exponential(
 ) -> Schedule:
     """``lr * rate ** (step / decay_steps)``; ``names``: the caller's names of the three."""
     n_lr, n_steps, n_rate = names
-    a = A.real(fn, n_lr, lr)
-    n = A.positive(fn, n_steps, decay_steps)
+    a = K.real(fn, n_lr, lr)
+    n = K.positive(fn, n_steps, decay_steps)
     if not 0 <= rate <= 1:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            n_rate,
+            rate,
             f"{fn}(): {n_rate} must give a factor in [0, 1] (a growth without bound has no "
-            f"schedalg form), got {n_rate}={rate!r}"
+            f"schedalg form), got {n_rate}={rate!r}",
         )
     if a < 0:
-        raise ValueError(f"{fn}(): {n_lr} must be >= 0, got {n_lr}={lr!r}")
+        raise K.ArgumentValueError(fn, n_lr, lr, f"{fn}(): {n_lr} must be >= 0, got {n_lr}={lr!r}")
     if a == 0:
         return hold(0.0)
     if rate == 0:  # 0 ** 0 == 1: the lr at step 0 (the first interval, staircased), then 0
@@ -98,23 +101,30 @@ def ExponentialDecay(
     """
     fn = "ExponentialDecay"
     return _exponential(
-        fn, initial_learning_rate, decay_steps, A.real(fn, "decay_rate", decay_rate), staircase
+        fn, initial_learning_rate, decay_steps, K.real(fn, "decay_rate", decay_rate), staircase
     )
 
 
 def _keras_piecewise(fn: str, boundaries: Sequence[float], values: Sequence[float]) -> Schedule:
-    bs = [A.real(fn, f"boundaries[{i}]", b) for i, b in enumerate(boundaries)]
-    vs = [A.real(fn, f"values[{i}]", v) for i, v in enumerate(values)]
+    bs = [K.real(fn, "boundaries", b, index=i) for i, b in enumerate(boundaries)]
+    vs = [K.real(fn, "values", v, index=i) for i, v in enumerate(values)]
     if len(vs) != len(bs) + 1:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "values",
+            values,
             f"{fn}(): values must have one more entry than boundaries, got "
-            f"len(boundaries)={len(bs)}, len(values)={len(vs)}"
+            f"len(boundaries)={len(bs)}, len(values)={len(vs)}",
         )
     for i, b in enumerate(bs):
         if i and b < bs[i - 1]:
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                "boundaries",
+                b,
                 f"{fn}(): boundaries must be increasing, got boundaries[{i - 1}]={bs[i - 1]!r} "
-                f"> boundaries[{i}]={b!r}"
+                f"> boundaries[{i}]={b!r}",
+                index=i,
             )
     # value i applies while step <= boundaries[i]: at whole steps, until floor(b) + 1 (a
     # negative boundary is passed before step 0, as in Keras).
@@ -158,12 +168,14 @@ def _keras_polynomial(
     cycle: bool,
     lr_name: str = "initial_learning_rate",
 ) -> Schedule:
-    a = A.real(fn, lr_name, lr)
-    n = A.count(fn, "decay_steps", decay_steps, 1)
-    b = A.real(fn, "end_learning_rate", end)
-    p = A.real(fn, "power", power)
+    a = K.real(fn, lr_name, lr)
+    n = K.count(fn, "decay_steps", decay_steps, 1)
+    b = K.real(fn, "end_learning_rate", end)
+    p = K.real(fn, "power", power)
     if p < 0:
-        raise ValueError(f"{fn}(): power must be >= 0, got power={power!r}")
+        raise K.ArgumentValueError(
+            fn, "power", power, f"{fn}(): power must be >= 0, got power={power!r}"
+        )
     if p == 0:  # (1 - step / D) ** 0 == 1 at every step, the end included (0 ** 0 == 1)
         return hold(a)
     if not cycle:
@@ -224,11 +236,13 @@ def _inverse_time(
     stair: bool,
     lr_name: str = "initial_learning_rate",
 ) -> Schedule:
-    a = A.real(fn, lr_name, lr)
-    n = A.positive(fn, "decay_steps", decay_steps)
-    r = A.real(fn, "decay_rate", rate)
+    a = K.real(fn, lr_name, lr)
+    n = K.positive(fn, "decay_steps", decay_steps)
+    r = K.real(fn, "decay_rate", rate)
     if r < 0:
-        raise ValueError(f"{fn}(): decay_rate must be >= 0, got decay_rate={rate!r}")
+        raise K.ArgumentValueError(
+            fn, "decay_rate", rate, f"{fn}(): decay_rate must be >= 0, got decay_rate={rate!r}"
+        )
     if r == 0:
         return hold(a)
     if stair:
@@ -304,13 +318,13 @@ def CosineDecay(
     Reference: ``keras.optimizers.schedules.CosineDecay``; Loshchilov & Hutter (2017).
     """
     fn = "CosineDecay"
-    a = A.real(fn, "initial_learning_rate", initial_learning_rate)
-    n = A.count(fn, "decay_steps", decay_steps, 1)
-    al = A.real(fn, "alpha", alpha)
+    a = K.real(fn, "initial_learning_rate", initial_learning_rate)
+    n = K.count(fn, "decay_steps", decay_steps, 1)
+    al = K.real(fn, "alpha", alpha)
     if warmup_target is None:
         return cosine(a, a * al, n)
-    tgt = A.real(fn, "warmup_target", warmup_target)
-    w = A.count(fn, "warmup_steps", warmup_steps)
+    tgt = K.real(fn, "warmup_target", warmup_target)
+    w = K.count(fn, "warmup_steps", warmup_steps)
     return linear_ramp(a, tgt, w) >> cosine(tgt, tgt * al, n)
 
 
@@ -323,18 +337,23 @@ def _restarts(
     alpha: float,
     lr_name: str = "initial_learning_rate",
 ) -> Schedule:
-    a = A.real(fn, lr_name, lr)
-    n = A.count(fn, "first_decay_steps", first, 1)
-    t = A.real(fn, "t_mul", t_mul)
+    a = K.real(fn, lr_name, lr)
+    n = K.count(fn, "first_decay_steps", first, 1)
+    t = K.real(fn, "t_mul", t_mul)
     if t < 1:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "t_mul",
+            t_mul,
             f"{fn}(): t_mul must be >= 1 (shrinking periods run out: the peer returns NaN "
-            f"after their sum), got t_mul={t_mul!r}"
+            f"after their sum), got t_mul={t_mul!r}",
         )
-    m = A.real(fn, "m_mul", m_mul)
+    m = K.real(fn, "m_mul", m_mul)
     if not 0 < m <= 1:
-        raise ValueError(f"{fn}(): m_mul must be in (0, 1], got m_mul={m_mul!r}")
-    al = A.real(fn, "alpha", alpha)
+        raise K.ArgumentValueError(
+            fn, "m_mul", m_mul, f"{fn}(): m_mul must be in (0, 1], got m_mul={m_mul!r}"
+        )
+    al = K.real(fn, "alpha", alpha)
     floor = a * al
     cycles = repeat(cosine(a, floor, n), stretch=t)
     return cycles if m == 1 else scale_by_cycle(cycles, m, floor=floor)

@@ -17,11 +17,12 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .. import _checks as K
 from .._combinators import concat, maximum, minimum, scale_time, shift, take
 from .._combinators import staircase as _staircase
 from .._primitives import cosine, exp, hold, linear_ramp, piecewise, poly
 from .._schedule import Schedule
-from . import _argcheck as A
+from ._segments import segment
 
 __all__ = [
     "constant_schedule",
@@ -48,7 +49,7 @@ def constant_schedule(value: float) -> Schedule:
         >>> constant_schedule(0.1)(10**9)
         0.1
     """
-    return hold(A.real("constant_schedule", "value", value))
+    return hold(K.real("constant_schedule", "value", value))
 
 
 def polynomial_schedule(
@@ -82,13 +83,15 @@ def polynomial_schedule(
     Reference: ``optax.schedules.polynomial_schedule``.
     """
     fn = "polynomial_schedule"
-    a = A.real(fn, "init_value", init_value)
-    b = A.real(fn, "end_value", end_value)
-    p = A.real(fn, "power", power)
+    a = K.real(fn, "init_value", init_value)
+    b = K.real(fn, "end_value", end_value)
+    p = K.real(fn, "power", power)
     if p < 0:
-        raise ValueError(f"{fn}(): power must be >= 0, got power={power!r}")
-    n = A.count(fn, "transition_steps", transition_steps, minimum=None)
-    begin = max(A.count(fn, "transition_begin", transition_begin, minimum=None), 0)
+        raise K.ArgumentValueError(
+            fn, "power", power, f"{fn}(): power must be >= 0, got power={power!r}"
+        )
+    n = K.count(fn, "transition_steps", transition_steps, minimum=None)
+    begin = max(K.count(fn, "transition_begin", transition_begin, minimum=None), 0)
     if n <= 0 or p == 0:
         return hold(a)
     return hold(a, begin) >> poly(a, b, n, power=p)
@@ -109,10 +112,10 @@ def linear_schedule(
     Reference: ``optax.schedules.linear_schedule``.
     """
     fn = "linear_schedule"
-    a = A.real(fn, "init_value", init_value)
-    b = A.real(fn, "end_value", end_value)
-    n = A.count(fn, "transition_steps", transition_steps, minimum=None)
-    begin = max(A.count(fn, "transition_begin", transition_begin, minimum=None), 0)
+    a = K.real(fn, "init_value", init_value)
+    b = K.real(fn, "end_value", end_value)
+    n = K.count(fn, "transition_steps", transition_steps, minimum=None)
+    begin = max(K.count(fn, "transition_begin", transition_begin, minimum=None), 0)
     if n <= 0:
         return hold(a)
     return hold(a, begin) >> linear_ramp(a, b, n)
@@ -122,16 +125,28 @@ def _sorted_scales(fn: str, boundaries_and_scales: Mapping[Any, float] | None) -
     if boundaries_and_scales is None:
         return []
     if not isinstance(boundaries_and_scales, Mapping):
-        raise TypeError(
+        raise K.ArgumentTypeError(
+            fn,
+            "boundaries_and_scales",
+            boundaries_and_scales,
             f"{fn}(): boundaries_and_scales must be a mapping {{step: scale}} or None, got "
-            f"boundaries_and_scales={boundaries_and_scales!r}"
+            f"boundaries_and_scales={boundaries_and_scales!r}",
         )
     items = []
     for k, v in boundaries_and_scales.items():
-        b = A.real(fn, "boundaries_and_scales key", k)
-        s = A.real(fn, f"boundaries_and_scales[{k!r}]", v)
+        try:
+            b = K.real(fn, "boundaries_and_scales key", k)
+        except K.ArgumentError as e:  # a key of the mapping argument
+            raise type(e)(fn, "boundaries_and_scales", k, str(e)) from None
+        s = K.real(fn, "boundaries_and_scales", v, index=k)
         if s < 0:
-            raise ValueError(f"{fn}(): scales must be >= 0, got boundaries_and_scales[{k!r}]={v!r}")
+            raise K.ArgumentValueError(
+                fn,
+                "boundaries_and_scales",
+                v,
+                f"{fn}(): scales must be >= 0, got boundaries_and_scales[{k!r}]={v!r}",
+                index=k,
+            )
         items.append((int(b) if b.is_integer() else b, s))
     return sorted(items)
 
@@ -159,7 +174,7 @@ def piecewise_constant_schedule(
     Reference: ``optax.schedules.piecewise_constant_schedule``.
     """
     fn = "piecewise_constant_schedule"
-    v = A.real(fn, "init_value", init_value)
+    v = K.real(fn, "init_value", init_value)
     bounds, values = [], [v]
     for b, s in _sorted_scales(fn, boundaries_and_scales):
         v = v * s
@@ -207,24 +222,37 @@ def exponential_decay(
     Reference: ``optax.schedules.exponential_decay``.
     """
     fn = "exponential_decay"
-    a = A.real(fn, "init_value", init_value)
-    n = A.count(fn, "transition_steps", transition_steps, minimum=None)
-    r = A.real(fn, "decay_rate", decay_rate)
-    begin = max(A.count(fn, "transition_begin", transition_begin, minimum=None), 0)
-    end = None if end_value is None else A.real(fn, "end_value", end_value)
+    a = K.real(fn, "init_value", init_value)
+    n = K.count(fn, "transition_steps", transition_steps, minimum=None)
+    r = K.real(fn, "decay_rate", decay_rate)
+    begin = max(K.count(fn, "transition_begin", transition_begin, minimum=None), 0)
+    end = None if end_value is None else K.real(fn, "end_value", end_value)
     if r < 0:
-        raise ValueError(f"{fn}(): decay_rate must be >= 0, got decay_rate={decay_rate!r}")
+        raise K.ArgumentValueError(
+            fn,
+            "decay_rate",
+            decay_rate,
+            f"{fn}(): decay_rate must be >= 0, got decay_rate={decay_rate!r}",
+        )
     if a < 0:
-        raise ValueError(f"{fn}(): init_value must be >= 0, got init_value={init_value!r}")
+        raise K.ArgumentValueError(
+            fn,
+            "init_value",
+            init_value,
+            f"{fn}(): init_value must be >= 0, got init_value={init_value!r}",
+        )
     if n <= 0 or r == 0:
         return hold(a)
     if a == 0:
         return hold(a if end is None else (max(a, end) if r < 1 else min(a, end)))
     if r > 1:
         if end is None:
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                "decay_rate",
+                decay_rate,
                 f"{fn}(): decay_rate > 1 grows without bound; give end_value, "
-                f"got decay_rate={decay_rate!r}, end_value=None"
+                f"got decay_rate={decay_rate!r}, end_value=None",
             )
         if end <= a:
             return hold(end)
@@ -267,14 +295,17 @@ def cosine_decay_schedule(
     Reference: ``optax.schedules.cosine_decay_schedule``.
     """
     fn = "cosine_decay_schedule"
-    a = A.real(fn, "init_value", init_value)
-    n = A.count(fn, "decay_steps", decay_steps, 1)
-    al = A.real(fn, "alpha", alpha)
-    p = A.real(fn, "exponent", exponent)
+    a = K.real(fn, "init_value", init_value)
+    n = K.count(fn, "decay_steps", decay_steps, 1)
+    al = K.real(fn, "alpha", alpha)
+    p = K.real(fn, "exponent", exponent)
     if p < 0:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "exponent",
+            exponent,
             f"{fn}(): exponent must be >= 0 (optax reaches 0 ** exponent = inf at decay_steps), "
-            f"got exponent={exponent!r}"
+            f"got exponent={exponent!r}",
         )
     if p == 0:  # optax: cos_term ** 0 == 1 at every step (0 ** 0 == 1): init_value throughout
         return hold(a)
@@ -310,8 +341,8 @@ def piecewise_interpolate_schedule(
     Reference: ``optax.schedules.piecewise_interpolate_schedule``.
     """
     fn = "piecewise_interpolate_schedule"
-    kind = A.choice(fn, "interpolate_type", interpolate_type, ("linear", "cosine"))
-    v = A.real(fn, "init_value", init_value)
+    kind = K.choice(fn, "interpolate_type", interpolate_type, ("linear", "cosine"))
+    v = K.real(fn, "init_value", init_value)
     items = _sorted_scales(fn, boundaries_and_scales)
     # optax interpolates over [b_i, b_{i+1}) from the first boundary on, even a negative one
     # (its interval from 0 is then empty): time starts at min(0, b_1), entered part-way.
@@ -321,7 +352,7 @@ def piecewise_interpolate_schedule(
     for b, s in items:
         nv = v * s
         if b > at:
-            pieces.append(A.segment("linear" if kind == "linear" else "cos", v, nv, b - at))
+            pieces.append(segment("linear" if kind == "linear" else "cos", v, nv, b - at))
         at, v = b, nv
     pieces.append(hold(v))
     out = concat(*pieces)
@@ -338,11 +369,11 @@ def _onecycle_args(
 ) -> tuple[int, float, float, float, float]:
     """The checked arguments the two one-cycle schedules share, in optax's order."""
     return (
-        A.count(fn, "transition_steps", transition_steps, 1),
-        A.real(fn, "peak_value", peak_value),
-        A.positive(fn, "div_factor", div_factor),
-        A.positive(fn, "final_div_factor", final_div_factor),
-        A.real(fn, "pct_start", pct_start),
+        K.count(fn, "transition_steps", transition_steps, 1),
+        K.real(fn, "peak_value", peak_value),
+        K.positive(fn, "div_factor", div_factor),
+        K.positive(fn, "final_div_factor", final_div_factor),
+        K.real(fn, "pct_start", pct_start),
     )
 
 
@@ -372,7 +403,7 @@ def linear_onecycle_schedule(
     n, peak, div, fdiv, ps = _onecycle_args(
         fn, transition_steps, peak_value, div_factor, final_div_factor, pct_start
     )
-    pf = A.real(fn, "pct_final", pct_final)
+    pf = K.real(fn, "pct_final", pct_final)
     return piecewise_interpolate_schedule(
         "linear",
         peak / div,
@@ -423,9 +454,9 @@ def warmup_constant_schedule(init_value: float, peak_value: float, warmup_steps:
     Reference: ``optax.schedules.warmup_constant_schedule``.
     """
     fn = "warmup_constant_schedule"
-    a = A.real(fn, "init_value", init_value)
-    b = A.real(fn, "peak_value", peak_value)
-    n = A.count(fn, "warmup_steps", warmup_steps, minimum=None)
+    a = K.real(fn, "init_value", init_value)
+    b = K.real(fn, "peak_value", peak_value)
+    n = K.count(fn, "warmup_steps", warmup_steps, minimum=None)
     if n <= 0:
         return hold(a)
     return linear_ramp(a, b, n)
@@ -464,16 +495,19 @@ def warmup_cosine_decay_schedule(
     Reference: ``optax.schedules.warmup_cosine_decay_schedule``.
     """
     fn = "warmup_cosine_decay_schedule"
-    a = A.real(fn, "init_value", init_value)
-    peak = A.real(fn, "peak_value", peak_value)
-    w = A.count(fn, "warmup_steps", warmup_steps)
-    d = A.count(fn, "decay_steps", decay_steps)
+    a = K.real(fn, "init_value", init_value)
+    peak = K.real(fn, "peak_value", peak_value)
+    w = K.count(fn, "warmup_steps", warmup_steps)
+    d = K.count(fn, "decay_steps", decay_steps)
     if d <= w:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "decay_steps",
+            decay_steps,
             f"{fn}(): decay_steps must be > warmup_steps (it counts the warm-up), got "
-            f"decay_steps={decay_steps!r}, warmup_steps={warmup_steps!r}"
+            f"decay_steps={decay_steps!r}, warmup_steps={warmup_steps!r}",
         )
-    end = A.real(fn, "end_value", end_value)
+    end = K.real(fn, "end_value", end_value)
     alpha = 0.0 if peak == 0.0 else end / peak
     return linear_ramp(a, peak, w) >> cosine_decay_schedule(peak, d - w, alpha, exponent)
 
@@ -502,9 +536,9 @@ def warmup_exponential_decay_schedule(
     Reference: ``optax.schedules.warmup_exponential_decay_schedule``.
     """
     fn = "warmup_exponential_decay_schedule"
-    a = A.real(fn, "init_value", init_value)
-    peak = A.real(fn, "peak_value", peak_value)
-    w = A.count(fn, "warmup_steps", warmup_steps)
+    a = K.real(fn, "init_value", init_value)
+    peak = K.real(fn, "peak_value", peak_value)
+    w = K.count(fn, "warmup_steps", warmup_steps)
     decay = exponential_decay(
         peak, transition_steps, decay_rate, transition_begin, staircase, end_value
     )
@@ -529,12 +563,23 @@ def sgdr_schedule(cosine_kwargs: Iterable[Mapping[str, Any]]) -> Schedule:
     scheds, bounds, at = [], [], 0
     for i, kw in enumerate(cosine_kwargs):
         if "decay_steps" not in kw:
-            raise ValueError(f"{fn}(): cosine_kwargs[{i}] needs decay_steps, got {kw!r}")
+            raise K.ArgumentTypeError(
+                fn,
+                "cosine_kwargs",
+                kw,
+                f"{fn}(): cosine_kwargs[{i}] needs decay_steps, got {kw!r}",
+                index=i,
+            )
         scheds.append(warmup_cosine_decay_schedule(**kw))
-        at += A.count(fn, f"cosine_kwargs[{i}]['decay_steps']", kw["decay_steps"])
+        try:
+            at += K.count(fn, f"cosine_kwargs[{i}]['decay_steps']", kw["decay_steps"])
+        except K.ArgumentError as e:  # the argument is cosine_kwargs, its item i is wrong
+            raise type(e)(fn, "cosine_kwargs", kw, str(e), index=i) from None
         bounds.append(at)
     if not scheds:
-        raise ValueError(f"{fn}(): cosine_kwargs must not be empty")
+        raise K.ArgumentValueError(
+            fn, "cosine_kwargs", cosine_kwargs, f"{fn}(): cosine_kwargs must not be empty"
+        )
     return join_schedules(scheds, bounds[:-1])
 
 
@@ -561,8 +606,8 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
     Reference: ``optax.schedules.join_schedules``.
     """
     fn = "join_schedules"
-    scheds = A.schedule_list(fn, "schedules", schedules, show_empty=False)
-    bs = A.switch_steps(fn, "boundaries", boundaries, None, "schedules", len(scheds))
+    scheds = K.schedule_list(fn, "schedules", schedules, show_empty=False)
+    bs = K.switch_steps(fn, "boundaries", boundaries, None, "schedules", len(scheds))
     # schedules[i] counts from edges[i]; a negative edge (optax: step - boundary) starts it
     # part-way at step 0, and the schedules before it never run
     edges = [0, *bs]

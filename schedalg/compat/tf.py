@@ -20,10 +20,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from .. import _checks as K
 from .._combinators import concat, maximum, repeat, scale_time, staircase, take
 from .._primitives import cosine, hold, linear_ramp, piecewise
 from .._schedule import Schedule
-from . import _argcheck as A
 from .keras import _exponential, _inverse_time, _keras_piecewise, _keras_polynomial, _restarts
 
 _TF1_NAMES = ("learning_rate", "decay_steps", "decay_rate")
@@ -82,7 +82,7 @@ def exponential_decay(
     Reference: ``tf.compat.v1.train.exponential_decay``.
     """
     fn = "exponential_decay"
-    rate = A.real(fn, "decay_rate", decay_rate)
+    rate = K.real(fn, "decay_rate", decay_rate)
     return _exponential(fn, learning_rate, decay_steps, rate, staircase, _TF1_NAMES)
 
 
@@ -105,9 +105,14 @@ def natural_exp_decay(
     Reference: ``tf.compat.v1.train.natural_exp_decay``.
     """
     fn = "natural_exp_decay"
-    r = A.real(fn, "decay_rate", decay_rate)
+    r = K.real(fn, "decay_rate", decay_rate)
     if r < 0:
-        raise ValueError(f"{fn}(): decay_rate must be >= 0, got decay_rate={decay_rate!r}")
+        raise K.ArgumentValueError(
+            fn,
+            "decay_rate",
+            decay_rate,
+            f"{fn}(): decay_rate must be >= 0, got decay_rate={decay_rate!r}",
+        )
     return _exponential(fn, learning_rate, decay_steps, math.exp(-r), staircase, _TF1_NAMES)
 
 
@@ -182,9 +187,9 @@ def cosine_decay(
     Reference: ``tf.compat.v1.train.cosine_decay``.
     """
     fn = "cosine_decay"
-    a = A.real(fn, "learning_rate", learning_rate)
-    al = A.real(fn, "alpha", alpha)
-    return cosine(a, a * al, A.count(fn, "decay_steps", decay_steps, 1))
+    a = K.real(fn, "learning_rate", learning_rate)
+    al = K.real(fn, "alpha", alpha)
+    return cosine(a, a * al, K.count(fn, "decay_steps", decay_steps, 1))
 
 
 def cosine_decay_restarts(
@@ -244,13 +249,18 @@ def linear_cosine_decay(
     Reference: ``tf.compat.v1.train.linear_cosine_decay``.
     """
     fn = "linear_cosine_decay"
-    lr = A.real(fn, "learning_rate", learning_rate)
-    n = A.count(fn, "decay_steps", decay_steps, 1)
-    periods = A.real(fn, "num_periods", num_periods)
+    lr = K.real(fn, "learning_rate", learning_rate)
+    n = K.count(fn, "decay_steps", decay_steps, 1)
+    periods = K.real(fn, "num_periods", num_periods)
     if periods < 0:
-        raise ValueError(f"{fn}(): num_periods must be >= 0, got num_periods={num_periods!r}")
-    al = A.real(fn, "alpha", alpha)
-    be = A.real(fn, "beta", beta)
+        raise K.ArgumentValueError(
+            fn,
+            "num_periods",
+            num_periods,
+            f"{fn}(): num_periods must be >= 0, got num_periods={num_periods!r}",
+        )
+    al = K.real(fn, "alpha", alpha)
+    be = K.real(fn, "beta", beta)
     linear = al + linear_ramp(1.0, 0.0, n)
     if periods == 0:
         return lr * (linear + be)
@@ -288,18 +298,25 @@ def manual_stepping(
     Reference: tensorflow/models, ``research/object_detection/utils/learning_schedules.py``.
     """
     fn = "manual_stepping"
-    bs = [A.count(fn, f"boundaries[{i}]", b, 1) for i, b in enumerate(boundaries)]
-    rs = [A.real(fn, f"rates[{i}]", r) for i, r in enumerate(rates)]
+    bs = [K.count(fn, "boundaries", b, 1, index=i) for i, b in enumerate(boundaries)]
+    rs = [K.real(fn, "rates", r, index=i) for i, r in enumerate(rates)]
     for i in range(1, len(bs)):
         if bs[i] <= bs[i - 1]:
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                "boundaries",
+                bs[i],
                 f"{fn}(): boundaries must be strictly increasing, got "
-                f"boundaries[{i - 1}]={bs[i - 1]}, boundaries[{i}]={bs[i]}"
+                f"boundaries[{i - 1}]={bs[i - 1]}, boundaries[{i}]={bs[i]}",
+                index=i,
             )
     if len(rs) != len(bs) + 1:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "rates",
+            rates,
             f"{fn}(): rates must have one more entry than boundaries, got "
-            f"len(boundaries)={len(bs)}, len(rates)={len(rs)}"
+            f"len(boundaries)={len(bs)}, len(rates)={len(rs)}",
         )
     if not (warmup and bs):
         return piecewise(bs, rs)
@@ -343,11 +360,11 @@ def exponential_decay_with_burnin(
     Reference: tensorflow/models, ``research/object_detection/utils/learning_schedules.py``.
     """
     fn = "exponential_decay_with_burnin"
-    base = A.real(fn, "learning_rate_base", learning_rate_base)
-    burn = A.real(fn, "burnin_learning_rate", burnin_learning_rate)
-    n = A.count(fn, "burnin_steps", burnin_steps)
-    floor = A.real(fn, "min_learning_rate", min_learning_rate)
-    factor = A.real(fn, "learning_rate_decay_factor", learning_rate_decay_factor)
+    base = K.real(fn, "learning_rate_base", learning_rate_base)
+    burn = K.real(fn, "burnin_learning_rate", burnin_learning_rate)
+    n = K.count(fn, "burnin_steps", burnin_steps)
+    floor = K.real(fn, "min_learning_rate", min_learning_rate)
+    factor = K.real(fn, "learning_rate_decay_factor", learning_rate_decay_factor)
     names = ("learning_rate_base", "learning_rate_decay_steps", "learning_rate_decay_factor")
     decay = _exponential(fn, base, learning_rate_decay_steps, factor, staircase, names)
     lr = hold(base if burn == 0 else burn, n) >> decay
@@ -388,22 +405,28 @@ def cosine_decay_with_warmup(
     Reference: tensorflow/models, ``research/object_detection/utils/learning_schedules.py``.
     """
     fn = "cosine_decay_with_warmup"
-    base = A.real(fn, "learning_rate_base", learning_rate_base)
-    total = A.count(fn, "total_steps", total_steps, 1)
-    wlr = A.real(fn, "warmup_learning_rate", warmup_learning_rate)
-    w = A.count(fn, "warmup_steps", warmup_steps)
-    h = A.count(fn, "hold_base_rate_steps", hold_base_rate_steps)
+    base = K.real(fn, "learning_rate_base", learning_rate_base)
+    total = K.count(fn, "total_steps", total_steps, 1)
+    wlr = K.real(fn, "warmup_learning_rate", warmup_learning_rate)
+    w = K.count(fn, "warmup_steps", warmup_steps)
+    h = K.count(fn, "hold_base_rate_steps", hold_base_rate_steps)
     if base < wlr:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "learning_rate_base",
+            learning_rate_base,
             f"{fn}(): learning_rate_base must be >= warmup_learning_rate, got "
             f"learning_rate_base={learning_rate_base!r}, "
-            f"warmup_learning_rate={warmup_learning_rate!r}"
+            f"warmup_learning_rate={warmup_learning_rate!r}",
         )
     if total <= w + h:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "total_steps",
+            total_steps,
             f"{fn}(): total_steps must be > warmup_steps + hold_base_rate_steps, got "
             f"total_steps={total_steps!r}, warmup_steps={warmup_steps!r}, "
-            f"hold_base_rate_steps={hold_base_rate_steps!r}"
+            f"hold_base_rate_steps={hold_base_rate_steps!r}",
         )
     return concat(
         linear_ramp(wlr, base, w), hold(base, h), cosine(base, 0.0, total - w - h), hold(0.0)

@@ -38,34 +38,25 @@ _STABLE_FNS = ("constant", "rsqrt", "power")
 _DECAY_FNS = ("linear", "1-sqrt", "cosine", "power", "exp")
 
 
-# -- argument checks -----------------------------------------------------------------------------
-
-
-def _nonneg(fn: str, name: str, x: Any) -> Any:
-    v = K.value(fn, name, x)
-    if type(v) is float and v < 0:
-        raise ValueError(f"{fn}(): {name} must be >= 0, got {name}={x!r}")
-    return v
-
-
-def _count(fn: str, name: str, x: Any, minimum: int = 0) -> int:
-    n: int = K.steps(fn, name, x)  # type: ignore[assignment]
-    if n < minimum:
-        raise ValueError(f"{fn}(): {name} must be an int >= {minimum}, got {name}={x!r}")
-    return n
-
-
 def _timing(fn: str, s: Schedule, t_in_epochs: bool, updates_per_epoch: int | None) -> Schedule:
     if not isinstance(t_in_epochs, bool):
-        raise TypeError(f"{fn}(): t_in_epochs must be a bool, got t_in_epochs={t_in_epochs!r}")
+        raise K.ArgumentTypeError(
+            fn,
+            "t_in_epochs",
+            t_in_epochs,
+            f"{fn}(): t_in_epochs must be a bool, got t_in_epochs={t_in_epochs!r}",
+        )
     if updates_per_epoch is None:
         return s
     if not t_in_epochs:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "updates_per_epoch",
+            updates_per_epoch,
             f"{fn}(): updates_per_epoch applies to t_in_epochs=True (with t_in_epochs=False, t "
-            f"already counts updates), got updates_per_epoch={updates_per_epoch!r}"
+            f"already counts updates), got updates_per_epoch={updates_per_epoch!r}",
         )
-    n = _count(fn, "updates_per_epoch", updates_per_epoch, 1)
+    n = K.steps(fn, "updates_per_epoch", updates_per_epoch, minimum=1)
     return staircase(scale_time(s, n), n)
 
 
@@ -129,19 +120,26 @@ def _cycle_args(
     cycle_decay: Any,
     cycle_limit: Any,
 ) -> tuple[Any, int, Any, float, Any, int]:
-    base = _nonneg(fn, "base_lr", base_lr)
-    t0 = _count(fn, "t_initial", t_initial, 1)
-    lo = _nonneg(fn, "lr_min", lr_min)
+    base = K.nonnegative_value(fn, "base_lr", base_lr)
+    t0 = K.steps(fn, "t_initial", t_initial, minimum=1)
+    lo = K.nonnegative_value(fn, "lr_min", lr_min)
     mul = float(K.positive(fn, "cycle_mul", cycle_mul))
     dec = K.value(fn, "cycle_decay", cycle_decay)
     if type(dec) is float and not dec >= 0:
-        raise ValueError(f"{fn}(): cycle_decay must be >= 0, got cycle_decay={cycle_decay!r}")
-    limit = _count(fn, "cycle_limit", cycle_limit, 0)
+        raise K.ArgumentValueError(
+            fn,
+            "cycle_decay",
+            cycle_decay,
+            f"{fn}(): cycle_decay must be >= 0, got cycle_decay={cycle_decay!r}",
+        )
+    limit = K.steps(fn, "cycle_limit", cycle_limit, minimum=0)
     return base, t0, lo, mul, dec, limit
 
 
 def _warmup_args(fn: str, warmup_t: Any, warmup_lr_init: Any) -> tuple[int, Any]:
-    return _count(fn, "warmup_t", warmup_t), _nonneg(fn, "warmup_lr_init", warmup_lr_init)
+    return K.steps(fn, "warmup_t", warmup_t), K.nonnegative_value(
+        fn, "warmup_lr_init", warmup_lr_init
+    )
 
 
 def _restarted(
@@ -266,7 +264,9 @@ def TanhLRScheduler(
     w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
     lower, upper = K.number(fn, "lb", lb), K.number(fn, "ub", ub)
     if not lower < upper:
-        raise ValueError(f"{fn}(): lb must be < ub, got lb={lb!r}, ub={ub!r}")
+        raise K.ArgumentValueError(
+            fn, "lb", lb, f"{fn}(): lb must be < ub, got lb={lb!r}, ub={ub!r}"
+        )
 
     def shape(hi: Any, end: Any) -> Schedule:
         return tanh(hi, end, t0, lower=lower, upper=upper)
@@ -317,7 +317,9 @@ def PolyLRScheduler(
     w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
     p = K.number(fn, "power", power)
     if p < 0:
-        raise ValueError(f"{fn}(): power must be >= 0, got power={power!r}")
+        raise K.ArgumentValueError(
+            fn, "power", power, f"{fn}(): power must be >= 0, got power={power!r}"
+        )
     k = K.positive(fn, "k_decay", k_decay)
 
     def shape(hi: Any, end: Any) -> Schedule:
@@ -361,11 +363,16 @@ def StepLRScheduler(
     Reference: timm ``StepLRScheduler``.
     """
     fn = "StepLRScheduler"
-    base = _nonneg(fn, "base_lr", base_lr)
+    base = K.nonnegative_value(fn, "base_lr", base_lr)
     every = K.positive(fn, "decay_t", decay_t)
     rate = K.number(fn, "decay_rate", decay_rate)
     if not 0 <= rate <= 1:
-        raise ValueError(f"{fn}(): decay_rate must be in [0, 1], got decay_rate={decay_rate!r}")
+        raise K.ArgumentValueError(
+            fn,
+            "decay_rate",
+            decay_rate,
+            f"{fn}(): decay_rate must be in [0, 1], got decay_rate={decay_rate!r}",
+        )
     w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
     body: Schedule
     if base == 0:
@@ -408,21 +415,25 @@ def MultiStepLRScheduler(
     Reference: timm ``MultiStepLRScheduler``.
     """
     fn = "MultiStepLRScheduler"
-    base = _nonneg(fn, "base_lr", base_lr)
+    base = K.nonnegative_value(fn, "base_lr", base_lr)
     try:
-        milestones = [_count(fn, f"decay_t[{i}]", m) for i, m in enumerate(decay_t)]
-    except TypeError as e:
-        if "decay_t[" in str(e):
-            raise
-        raise TypeError(
-            f"{fn}(): decay_t must be a list of ints, got decay_t={decay_t!r}"
-        ) from None
+        items = list(decay_t)
+    except TypeError:
+        raise K.bad_type(fn, "decay_t", decay_t, "must be a list of ints") from None
+    milestones = [K.steps(fn, "decay_t", m, index=i) for i, m in enumerate(items)]
     for i in range(1, len(milestones)):
         if milestones[i] < milestones[i - 1]:
-            raise ValueError(f"{fn}(): decay_t must be sorted, got decay_t={decay_t!r}")
+            raise K.ArgumentValueError(
+                fn, "decay_t", decay_t, f"{fn}(): decay_t must be sorted, got decay_t={decay_t!r}"
+            )
     rate = K.value(fn, "decay_rate", decay_rate)
     if type(rate) is float and not rate >= 0:
-        raise ValueError(f"{fn}(): decay_rate must be >= 0, got decay_rate={decay_rate!r}")
+        raise K.ArgumentValueError(
+            fn,
+            "decay_rate",
+            decay_rate,
+            f"{fn}(): decay_rate must be >= 0, got decay_rate={decay_rate!r}",
+        )
     w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
     values = [base * rate**i for i in range(len(milestones) + 1)]
     body = piecewise([max(m - 1, 0) for m in milestones], values) >> hold(values[-1])
@@ -494,33 +505,36 @@ def WSDLRScheduler(
     References: timm ``WSDLRScheduler``; Hu et al., MiniCPM (2024); Hägele et al. (2024).
     """
     fn = "WSDLRScheduler"
-    base = _nonneg(fn, "base_lr", base_lr)
-    total = _count(fn, "t_initial", t_initial, 1)
-    d = _count(fn, "decay_t", decay_t, 1)
+    base = K.nonnegative_value(fn, "base_lr", base_lr)
+    total = K.steps(fn, "t_initial", t_initial, minimum=1)
+    d = K.steps(fn, "decay_t", decay_t, minimum=1)
     if d > total:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "decay_t",
+            decay_t,
             f"{fn}(): decay_t must be in [1, t_initial], got decay_t={decay_t!r}, "
-            f"t_initial={t_initial!r}"
+            f"t_initial={t_initial!r}",
         )
-    lo = _nonneg(fn, "lr_min", lr_min)
-    if stable_fn not in _STABLE_FNS:
-        raise ValueError(
-            f"{fn}(): stable_fn must be one of {', '.join(map(repr, _STABLE_FNS))}, "
-            f"got stable_fn={stable_fn!r}"
-        )
+    lo = K.nonnegative_value(fn, "lr_min", lr_min)
+    K.choice(fn, "stable_fn", stable_fn, _STABLE_FNS)
     if callable(decay_fn):
-        raise TypeError(
+        raise K.ArgumentTypeError(
+            fn,
+            "decay_fn",
+            decay_fn,
             f"{fn}(): decay_fn must be one of {', '.join(map(repr, _DECAY_FNS))}; a callable "
-            f"is not a schedule (compose the decay from the algebra instead), got {decay_fn!r}"
+            f"is not a schedule (compose the decay from the algebra instead), got {decay_fn!r}",
         )
-    if decay_fn not in _DECAY_FNS:
-        raise ValueError(
-            f"{fn}(): decay_fn must be one of {', '.join(map(repr, _DECAY_FNS))}, "
-            f"got decay_fn={decay_fn!r}"
-        )
+    K.choice(fn, "decay_fn", decay_fn, _DECAY_FNS)
     ratio = float(K.number(fn, "decay_ratio", decay_ratio))
     if not 0.0 < ratio < 1.0:
-        raise ValueError(f"{fn}(): decay_ratio must be in (0, 1), got decay_ratio={decay_ratio!r}")
+        raise K.ArgumentValueError(
+            fn,
+            "decay_ratio",
+            decay_ratio,
+            f"{fn}(): decay_ratio must be in (0, 1), got decay_ratio={decay_ratio!r}",
+        )
     dpow = K.positive(fn, "decay_power", decay_power)
     spow = K.positive(fn, "stable_power", stable_power)
     w, init = _warmup_args(fn, warmup_t, warmup_lr_init)
@@ -532,9 +546,12 @@ def WSDLRScheduler(
     else:
         ts = w if stable_timescale is None else stable_timescale
         if isinstance(ts, (int, float)) and not isinstance(ts, bool) and ts <= 0:
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                "stable_timescale",
+                stable_timescale,
                 f"{fn}(): stable_fn={stable_fn!r} needs stable_timescale > 0 (it defaults to "
-                f"warmup_t), got stable_timescale={stable_timescale!r}, warmup_t={w}"
+                f"warmup_t), got stable_timescale={stable_timescale!r}, warmup_t={w}",
             )
         ts = K.positive(fn, "stable_timescale", ts)
         stable = inverse(base, scale=ts, power=0.5 if stable_fn == "rsqrt" else spow)

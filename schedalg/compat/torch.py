@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from .. import _checks as K
 from .._combinators import (
     concat,
     repeat,
@@ -28,7 +29,7 @@ from .._combinators import (
 )
 from .._primitives import cosine, exp, hold, linear_ramp, piecewise, poly
 from .._schedule import Schedule
-from . import _argcheck as A
+from ._segments import chain, segment
 
 __all__ = [
     "ChainedScheduler",
@@ -47,22 +48,28 @@ __all__ = [
 
 
 def _decay_rate(fn: str, gamma: float, low: str = "(0") -> float:
-    g = A.real(fn, "gamma", gamma)
+    g = K.real(fn, "gamma", gamma)
     if not (0 <= g <= 1 if low == "[0" else 0 < g <= 1):
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "gamma",
+            gamma,
             f"{fn}(): gamma must be in {low}, 1] (a schedule that grows without bound has no "
-            f"schedalg form; clip it with minimum(...) yourself), got gamma={gamma!r}"
+            f"schedalg form; clip it with minimum(...) yourself), got gamma={gamma!r}",
         )
     return g
 
 
 def _geometric(fn: str, base_lr: float, gamma: float, every: int) -> Schedule:
     """``base_lr * gamma ** floor(k / every)``, for ``base_lr >= 0`` and ``gamma`` in [0, 1]."""
-    b = A.real(fn, "base_lr", base_lr)
+    b = K.real(fn, "base_lr", base_lr)
     if b < 0:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "base_lr",
+            base_lr,
             f"{fn}(): base_lr must be >= 0 (torch's optimizers refuse a negative lr), "
-            f"got base_lr={base_lr!r}"
+            f"got base_lr={base_lr!r}",
         )
     g = _decay_rate(fn, gamma, "[0")
     if b == 0:
@@ -95,7 +102,7 @@ def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
     Reference: ``torch.optim.lr_scheduler.StepLR``.
     """
     fn = "StepLR"
-    n = A.count(fn, "step_size", step_size, 1)
+    n = K.count(fn, "step_size", step_size, 1)
     return _geometric(fn, base_lr, gamma, n)
 
 
@@ -121,9 +128,9 @@ def MultiStepLR(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -
     Reference: ``torch.optim.lr_scheduler.MultiStepLR``.
     """
     fn = "MultiStepLR"
-    b = A.real(fn, "base_lr", base_lr)
-    g = A.real(fn, "gamma", gamma)
-    ms = sorted(A.count(fn, f"milestones[{i}]", m) for i, m in enumerate(milestones))
+    b = K.real(fn, "base_lr", base_lr)
+    g = K.real(fn, "gamma", gamma)
+    ms = sorted(K.count(fn, "milestones", m, index=i) for i, m in enumerate(milestones))
     return piecewise(ms, [b * g**i for i in range(len(ms) + 1)])
 
 
@@ -148,15 +155,20 @@ def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) ->
     Reference: ``torch.optim.lr_scheduler.ConstantLR``.
     """
     fn = "ConstantLR"
-    b = A.real(fn, "base_lr", base_lr)
-    f = A.real(fn, "factor", factor)
+    b = K.real(fn, "base_lr", base_lr)
+    f = K.real(fn, "factor", factor)
     if not 0 <= f <= 1:
-        raise ValueError(f"{fn}(): factor must be in [0, 1], got factor={factor!r}")
-    n = A.count(fn, "total_iters", total_iters)
+        raise K.ArgumentValueError(
+            fn, "factor", factor, f"{fn}(): factor must be in [0, 1], got factor={factor!r}"
+        )
+    n = K.count(fn, "total_iters", total_iters)
     if f == 0 and n > 0:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "factor",
+            factor,
             f"{fn}(): factor=0 needs total_iters=0 (torch divides by 0 at total_iters), got "
-            f"factor={factor!r}, total_iters={total_iters!r}"
+            f"factor={factor!r}, total_iters={total_iters!r}",
         )
     if n == 0:
         return hold(b * f)
@@ -189,16 +201,24 @@ def LinearLR(
     Reference: ``torch.optim.lr_scheduler.LinearLR``.
     """
     fn = "LinearLR"
-    b = A.real(fn, "base_lr", base_lr)
-    sf = A.real(fn, "start_factor", start_factor)
-    ef = A.real(fn, "end_factor", end_factor)
+    b = K.real(fn, "base_lr", base_lr)
+    sf = K.real(fn, "start_factor", start_factor)
+    ef = K.real(fn, "end_factor", end_factor)
     if not 0 < sf <= 1:
-        raise ValueError(
-            f"{fn}(): start_factor must be in (0, 1], got start_factor={start_factor!r}"
+        raise K.ArgumentValueError(
+            fn,
+            "start_factor",
+            start_factor,
+            f"{fn}(): start_factor must be in (0, 1], got start_factor={start_factor!r}",
         )
     if not 0 <= ef <= 1:
-        raise ValueError(f"{fn}(): end_factor must be in [0, 1], got end_factor={end_factor!r}")
-    n = A.count(fn, "total_iters", total_iters)
+        raise K.ArgumentValueError(
+            fn,
+            "end_factor",
+            end_factor,
+            f"{fn}(): end_factor must be in [0, 1], got end_factor={end_factor!r}",
+        )
+    n = K.count(fn, "total_iters", total_iters)
     if n == 0:
         return hold(b * sf)
     return linear_ramp(b * sf, b * ef, n)
@@ -241,15 +261,18 @@ def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Sc
     Reference: ``torch.optim.lr_scheduler.PolynomialLR``.
     """
     fn = "PolynomialLR"
-    b = A.real(fn, "base_lr", base_lr)
-    n = A.count(fn, "total_iters", total_iters)
-    p = A.real(fn, "power", power)
+    b = K.real(fn, "base_lr", base_lr)
+    n = K.count(fn, "total_iters", total_iters)
+    p = K.real(fn, "power", power)
     if n == 0:  # torch never changes the lr (and never evaluates the power)
         return hold(b)
     if p < 0:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "power",
+            power,
             f"{fn}(): power must be >= 0 (torch divides by zero at total_iters), "
-            f"got power={power!r}"
+            f"got power={power!r}",
         )
     if p == 0:  # torch: 0 ** 0 == 1 at total_iters, so power 0 keeps base_lr
         return hold(b)
@@ -280,9 +303,9 @@ def CosineAnnealingLR(base_lr: float, T_max: int, eta_min: float = 0.0) -> Sched
     Reference: ``torch.optim.lr_scheduler.CosineAnnealingLR``; Loshchilov & Hutter (2017).
     """
     fn = "CosineAnnealingLR"
-    b = A.real(fn, "base_lr", base_lr)
-    n = A.count(fn, "T_max", T_max, 1)
-    lo = A.real(fn, "eta_min", eta_min)
+    b = K.real(fn, "base_lr", base_lr)
+    n = K.count(fn, "T_max", T_max, 1)
+    lo = K.real(fn, "eta_min", eta_min)
     return repeat(cosine(b, lo, n) >> cosine(lo, b, n))
 
 
@@ -312,10 +335,10 @@ def CosineAnnealingWarmRestarts(
     SGDR (2017).
     """
     fn = "CosineAnnealingWarmRestarts"
-    b = A.real(fn, "base_lr", base_lr)
-    n = A.count(fn, "T_0", T_0, 1)
-    m = A.count(fn, "T_mult", T_mult, 1)
-    lo = A.real(fn, "eta_min", eta_min)
+    b = K.real(fn, "base_lr", base_lr)
+    n = K.count(fn, "T_0", T_0, 1)
+    m = K.count(fn, "T_mult", T_mult, 1)
+    lo = K.real(fn, "eta_min", eta_min)
     return repeat(cosine(b, lo, n), stretch=m)
 
 
@@ -373,37 +396,48 @@ def CyclicLR(
     Training Neural Networks (2017).
     """
     fn = "CyclicLR"
-    lo = A.real(fn, "base_lr", base_lr)
-    hi = A.real(fn, "max_lr", max_lr)
-    up = A.length(fn, "step_size_up", step_size_up)
+    lo = K.real(fn, "base_lr", base_lr)
+    hi = K.real(fn, "max_lr", max_lr)
+    up = K.length(fn, "step_size_up", K.positive(fn, "step_size_up", step_size_up))
     if step_size_down is None:
         down: int | float = up
     else:
-        dv = A.real(fn, "step_size_down", step_size_down)
+        dv = K.real(fn, "step_size_down", step_size_down)
         if dv < 0:
-            raise ValueError(
-                f"{fn}(): step_size_down must be >= 0, got step_size_down={step_size_down!r}"
+            raise K.ArgumentValueError(
+                fn,
+                "step_size_down",
+                step_size_down,
+                f"{fn}(): step_size_down must be >= 0, got step_size_down={step_size_down!r}",
             )
         down = int(dv) if dv.is_integer() else dv
-    A.choice(fn, "mode", mode, ("triangular", "triangular2", "exp_range"))
-    A.choice(fn, "scale_mode", scale_mode, ("cycle", "iterations"))
+    K.choice(fn, "mode", mode, ("triangular", "triangular2", "exp_range"))
+    K.choice(fn, "scale_mode", scale_mode, ("cycle", "iterations"))
     if scale_fn is not None:
-        raise TypeError(
+        raise K.ArgumentTypeError(
+            fn,
+            "scale_fn",
+            scale_fn,
             f"{fn}(): scale_fn must be None (a callable can't be rebuilt as a schedule; use "
-            f"scale_by_cycle(...) or multiply by a schedule), got scale_fn={scale_fn!r}"
+            f"scale_by_cycle(...) or multiply by a schedule), got scale_fn={scale_fn!r}",
         )
-    A.choice(fn, "which", which, ("lr", "momentum"))
+    K.choice(fn, "which", which, ("lr", "momentum"))
     if which == "momentum":
         if not cycle_momentum:
-            raise ValueError(f"{fn}(): which='momentum' needs cycle_momentum=True, got False")
-        a = A.real(fn, "max_momentum", max_momentum)
-        b = A.real(fn, "base_momentum", base_momentum)
+            raise K.ArgumentValueError(
+                fn,
+                "cycle_momentum",
+                cycle_momentum,
+                f"{fn}(): which='momentum' needs cycle_momentum=True, got False",
+            )
+        a = K.real(fn, "max_momentum", max_momentum)
+        b = K.real(fn, "base_momentum", base_momentum)
     else:
         a, b = lo, hi
-    pieces = [A.segment("linear", a, b, up)]
+    pieces = [segment("linear", a, b, up)]
     if down:
-        pieces.append(A.segment("linear", b, a, down))
-    cycle = repeat(A.chain(pieces))
+        pieces.append(segment("linear", b, a, down))
+    cycle = repeat(chain(pieces))
     if mode == "triangular":
         return cycle
     if mode == "triangular2":
@@ -471,33 +505,46 @@ def OneCycleLR(
     """
     fn = "OneCycleLR"
     if total_steps is not None:
-        total = A.count(fn, "total_steps", total_steps, 1)
+        total = K.count(fn, "total_steps", total_steps, 1)
     elif epochs is not None and steps_per_epoch is not None:
-        total = A.count(fn, "epochs", epochs, 1) * A.count(
+        total = K.count(fn, "epochs", epochs, 1) * K.count(
             fn, "steps_per_epoch", steps_per_epoch, 1
         )
     else:
-        raise ValueError(
+        raise K.ArgumentTypeError(
+            fn,
+            None,
+            None,
             f"{fn}(): give total_steps, or epochs and steps_per_epoch, got total_steps=None, "
-            f"epochs={epochs!r}, steps_per_epoch={steps_per_epoch!r}"
+            f"epochs={epochs!r}, steps_per_epoch={steps_per_epoch!r}",
         )
-    pct = A.real(fn, "pct_start", pct_start)
+    pct = K.real(fn, "pct_start", pct_start)
     if not 0 <= pct <= 1:
-        raise ValueError(f"{fn}(): pct_start must be in [0, 1], got pct_start={pct_start!r}")
+        raise K.ArgumentValueError(
+            fn,
+            "pct_start",
+            pct_start,
+            f"{fn}(): pct_start must be in [0, 1], got pct_start={pct_start!r}",
+        )
     kind = (
         "cos"
-        if A.choice(fn, "anneal_strategy", anneal_strategy, ("cos", "linear")) == "cos"
+        if K.choice(fn, "anneal_strategy", anneal_strategy, ("cos", "linear")) == "cos"
         else "linear"
     )
-    A.choice(fn, "which", which, ("lr", "momentum"))
-    peak = A.real(fn, "max_lr", max_lr)
-    initial = peak / A.positive(fn, "div_factor", div_factor)
-    low = initial / A.positive(fn, "final_div_factor", final_div_factor)
+    K.choice(fn, "which", which, ("lr", "momentum"))
+    peak = K.real(fn, "max_lr", max_lr)
+    initial = peak / K.positive(fn, "div_factor", div_factor)
+    low = initial / K.positive(fn, "final_div_factor", final_div_factor)
     if which == "momentum":
         if not cycle_momentum:
-            raise ValueError(f"{fn}(): which='momentum' needs cycle_momentum=True, got False")
-        mx = A.real(fn, "max_momentum", max_momentum)
-        mb = A.real(fn, "base_momentum", base_momentum)
+            raise K.ArgumentValueError(
+                fn,
+                "cycle_momentum",
+                cycle_momentum,
+                f"{fn}(): which='momentum' needs cycle_momentum=True, got False",
+            )
+        mx = K.real(fn, "max_momentum", max_momentum)
+        mb = K.real(fn, "base_momentum", base_momentum)
         values = [mx, mb, mx, mx] if three_phase else [mx, mb, mx]
     else:
         values = [initial, peak, initial, low] if three_phase else [initial, peak, low]
@@ -509,14 +556,12 @@ def OneCycleLR(
     lengths = [e - s for s, e in zip(starts, ends, strict=True)]
     if not (all(n > 0 for n in lengths) and lengths[-1] >= 1):
         return _one_cycle_odd(fn, kind, values, starts, ends, total, pct_start)
-    pieces = [
-        A.segment(kind, values[i], values[i + 1], lengths[i]) for i in range(len(lengths) - 1)
-    ]
+    pieces = [segment(kind, values[i], values[i + 1], lengths[i]) for i in range(len(lengths) - 1)]
     # The last phase continued one phase further, so that step total_steps (p > 1) is what
     # torch extrapolates: a cosine mirrors back, a line keeps its slope.
     s, e, n = values[-2], values[-1], lengths[-1]
-    pieces.append(A.segment(kind, s, e, n))
-    pieces.append(A.segment(kind, e, s if kind == "cos" else 2 * e - s, n))
+    pieces.append(segment(kind, s, e, n))
+    pieces.append(segment(kind, e, s if kind == "cos" else 2 * e - s, n))
     return take(concat(*pieces), total)
 
 
@@ -562,7 +607,7 @@ def _one_cycle_odd(
             continue
         if not end - start > 0:
             raise refuse(i)
-        seg = A.segment(kind, values[i], values[i + 1], end - start)
+        seg = segment(kind, values[i], values[i + 1], end - start)
         offset = a - start
         pieces.append(take(shift(seg, -offset) if offset else seg, b - a + 1))
     i = next((j for j, e in enumerate(ends) if total <= e), last)
@@ -601,8 +646,8 @@ def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> S
     Reference: ``torch.optim.lr_scheduler.SequentialLR``.
     """
     fn = "SequentialLR"
-    scheds = A.schedule_list(fn, "schedulers", schedulers)
-    ms = A.switch_steps(fn, "milestones", milestones, 0, "schedulers", len(scheds))
+    scheds = K.schedule_list(fn, "schedulers", schedulers)
+    ms = K.switch_steps(fn, "milestones", milestones, 0, "schedulers", len(scheds))
     edges = [0, *ms]
     pieces = [take(scheds[i], edges[i + 1] - edges[i]) for i in range(len(ms))]
     return concat(*pieces, scheds[-1])
@@ -632,10 +677,12 @@ def ChainedScheduler(schedulers: Sequence[Schedule], base_lr: float) -> Schedule
     Reference: ``torch.optim.lr_scheduler.ChainedScheduler``.
     """
     fn = "ChainedScheduler"
-    scheds = A.schedule_list(fn, "schedulers", schedulers)
-    b = A.real(fn, "base_lr", base_lr)
+    scheds = K.schedule_list(fn, "schedulers", schedulers)
+    b = K.real(fn, "base_lr", base_lr)
     if b == 0:
-        raise ValueError(f"{fn}(): base_lr must be != 0, got base_lr={base_lr!r}")
+        raise K.ArgumentValueError(
+            fn, "base_lr", base_lr, f"{fn}(): base_lr must be != 0, got base_lr={base_lr!r}"
+        )
     out = scheds[0]
     for s in scheds[1:]:
         out = out * (s / b)

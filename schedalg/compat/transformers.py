@@ -44,23 +44,15 @@ _RAMP_TYPES = ("linear", "cosine", "1-sqrt")
 # -- argument checks -----------------------------------------------------------------------------
 
 
-def _lr(fn: str, name: str, x: Any) -> Any:
-    v = K.value(fn, name, x)
-    if type(v) is float and v < 0:
-        raise ValueError(f"{fn}(): {name} must be >= 0, got {name}={x!r}")
-    return v
-
-
-def _steps(fn: str, name: str, x: Any) -> int:
-    return K.steps(fn, name, x)  # type: ignore[return-value]
-
-
 def _training(fn: str, warmup: int, training: Any) -> int:
-    n = _steps(fn, "num_training_steps", training)
+    n = K.steps(fn, "num_training_steps", training)
     if n < warmup:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "num_training_steps",
+            training,
             f"{fn}(): num_training_steps must be >= num_warmup_steps, got "
-            f"num_training_steps={training!r}, num_warmup_steps={warmup}"
+            f"num_training_steps={training!r}, num_warmup_steps={warmup}",
         )
     return n
 
@@ -69,20 +61,9 @@ def _warmup_training(
     fn: str, base_lr: Any, num_warmup_steps: Any, num_training_steps: Any
 ) -> tuple[Any, int, int]:
     """``base_lr``, ``num_warmup_steps`` and ``num_training_steps``, checked in that order."""
-    lr = _lr(fn, "base_lr", base_lr)
-    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
+    lr = K.nonnegative_value(fn, "base_lr", base_lr)
+    w = K.steps(fn, "num_warmup_steps", num_warmup_steps)
     return lr, w, _training(fn, w, num_training_steps)
-
-
-def _cycles(fn: str, x: Any) -> float | int:
-    return K.positive(fn, "num_cycles", x)
-
-
-def _ratio(fn: str, name: str, x: Any) -> float:
-    v = K.number(fn, name, x)
-    if v < 0:
-        raise ValueError(f"{fn}(): {name} must be >= 0, got {name}={x!r}")
-    return float(v)
 
 
 # -- building blocks -----------------------------------------------------------------------------
@@ -159,7 +140,7 @@ def get_constant_schedule(base_lr: Any) -> Schedule:
 
     Reference: ``transformers.get_constant_schedule``.
     """
-    return hold(_lr("get_constant_schedule", "base_lr", base_lr))
+    return hold(K.nonnegative_value("get_constant_schedule", "base_lr", base_lr))
 
 
 def get_constant_schedule_with_warmup(base_lr: Any, num_warmup_steps: int) -> Schedule:
@@ -183,8 +164,8 @@ def get_constant_schedule_with_warmup(base_lr: Any, num_warmup_steps: int) -> Sc
     Reference: ``transformers.get_constant_schedule_with_warmup``.
     """
     fn = "get_constant_schedule_with_warmup"
-    lr = _lr(fn, "base_lr", base_lr)
-    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
+    lr = K.nonnegative_value(fn, "base_lr", base_lr)
+    w = K.steps(fn, "num_warmup_steps", num_warmup_steps)
     return _warmup(lr, w) >> hold(lr)
 
 
@@ -238,7 +219,7 @@ def get_cosine_schedule_with_warmup(
     """
     fn = "get_cosine_schedule_with_warmup"
     lr, w, n = _warmup_training(fn, base_lr, num_warmup_steps, num_training_steps)
-    c = _cycles(fn, num_cycles)
+    c = K.positive(fn, "num_cycles", num_cycles)
     return _warmup(lr, w) >> _wave(lr, 0.0, max(1, n - w), c)
 
 
@@ -265,7 +246,7 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
     """
     fn = "get_cosine_with_hard_restarts_schedule_with_warmup"
     lr, w, n = _warmup_training(fn, base_lr, num_warmup_steps, num_training_steps)
-    c = _cycles(fn, num_cycles)
+    c = K.positive(fn, "num_cycles", num_cycles)
     d = max(1, n - w)
     length = _steps_or_float(d / c)
     if float(c).is_integer():
@@ -311,15 +292,21 @@ def get_polynomial_decay_schedule_with_warmup(
     fn = "get_polynomial_decay_schedule_with_warmup"
     lr, w, n = _warmup_training(fn, base_lr, num_warmup_steps, num_training_steps)
     if n == w:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "num_training_steps",
+            num_training_steps,
             f"{fn}(): num_training_steps must be > num_warmup_steps (the decay divides by their "
-            f"difference), got num_training_steps={num_training_steps!r}, num_warmup_steps={w}"
+            f"difference), got num_training_steps={num_training_steps!r}, num_warmup_steps={w}",
         )
-    end = _lr(fn, "lr_end", lr_end)
+    end = K.nonnegative_value(fn, "lr_end", lr_end)
     if type(lr) is float and type(end) is float and not lr > end:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            "lr_end",
+            lr_end,
             f"{fn}(): lr_end must be smaller than base_lr, got lr_end={lr_end!r}, "
-            f"base_lr={base_lr!r}"
+            f"base_lr={base_lr!r}",
         )
     p = K.positive(fn, "power", power)
     return _warmup(lr, w) >> poly(lr, end, n - w, power=p) >> hold(end)
@@ -346,25 +333,35 @@ def get_inverse_sqrt_schedule(
     Reference: ``transformers.get_inverse_sqrt_schedule`` (after big_vision).
     """
     fn = "get_inverse_sqrt_schedule"
-    lr = _lr(fn, "base_lr", base_lr)
-    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
+    lr = K.nonnegative_value(fn, "base_lr", base_lr)
+    w = K.steps(fn, "num_warmup_steps", num_warmup_steps)
     ts = (w or 10_000) if timescale is None else K.positive(fn, "timescale", timescale)
     return _warmup(lr, w) >> inverse(lr, scale=ts, power=0.5)
 
 
 def _min_rate(fn: str, base_lr: Any, min_lr: Any, min_lr_rate: Any) -> float:
     if min_lr is not None and min_lr_rate is not None:
-        raise ValueError(
+        raise K.ArgumentTypeError(
+            fn,
+            None,
+            None,
             f"{fn}(): give only one of min_lr and min_lr_rate, got min_lr={min_lr!r}, "
-            f"min_lr_rate={min_lr_rate!r}"
+            f"min_lr_rate={min_lr_rate!r}",
         )
     if min_lr is None and min_lr_rate is None:
-        raise ValueError(f"{fn}(): give one of min_lr and min_lr_rate, got neither")
+        raise K.ArgumentTypeError(
+            fn, None, None, f"{fn}(): give one of min_lr and min_lr_rate, got neither"
+        )
     if min_lr_rate is not None:
-        return _ratio(fn, "min_lr_rate", min_lr_rate)
-    m = _ratio(fn, "min_lr", min_lr)
+        return float(K.nonnegative(fn, "min_lr_rate", min_lr_rate))
+    m = float(K.nonnegative(fn, "min_lr", min_lr))
     if type(base_lr) is not float or not base_lr > 0:
-        raise ValueError(f"{fn}(): min_lr needs a number base_lr > 0, got base_lr={base_lr!r}")
+        raise K.ArgumentValueError(
+            fn,
+            "base_lr",
+            base_lr,
+            f"{fn}(): min_lr needs a number base_lr > 0, got base_lr={base_lr!r}",
+        )
     return m / base_lr
 
 
@@ -399,7 +396,7 @@ def get_cosine_with_min_lr_schedule_with_warmup(
     """
     fn = "get_cosine_with_min_lr_schedule_with_warmup"
     lr, w, n = _warmup_training(fn, base_lr, num_warmup_steps, num_training_steps)
-    c = _cycles(fn, num_cycles)
+    c = K.positive(fn, "num_cycles", num_cycles)
     r = _min_rate(fn, lr, min_lr, min_lr_rate)
     return _warmup(lr, w) >> _wave(lr, lr * r, max(1, n - w), c)
 
@@ -438,14 +435,14 @@ def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
     """
     fn = "get_cosine_with_min_lr_schedule_with_warmup_lr_rate"
     lr, w, n = _warmup_training(fn, base_lr, num_warmup_steps, num_training_steps)
-    c = _cycles(fn, num_cycles)
+    c = K.positive(fn, "num_cycles", num_cycles)
     r = _min_rate(fn, lr, min_lr, min_lr_rate)
     if w == 0:
         warm: Schedule = hold(lr, 0)
     elif warmup_lr_rate is None:
         warm = linear_ramp(lr / w, lr * (w + 1) / w, w)
     else:
-        a = _ratio(fn, "warmup_lr_rate", warmup_lr_rate)
+        a = float(K.nonnegative(fn, "warmup_lr_rate", warmup_lr_rate))
         warm = hold(lr * a, 1) if w == 1 else linear_ramp(lr * a, lr, w - 1) >> hold(lr, 1)
     return warm >> shift(_wave(lr, lr * r, max(1, n - w), c), -1)
 
@@ -498,15 +495,17 @@ def get_wsd_schedule(
     Reference: ``transformers.get_wsd_schedule``; Hu et al., MiniCPM (2024).
     """
     fn = "get_wsd_schedule"
-    lr = _lr(fn, "base_lr", base_lr)
-    w = _steps(fn, "num_warmup_steps", num_warmup_steps)
-    d = _steps(fn, "num_decay_steps", num_decay_steps)
+    lr = K.nonnegative_value(fn, "base_lr", base_lr)
+    w = K.steps(fn, "num_warmup_steps", num_warmup_steps)
+    d = K.steps(fn, "num_decay_steps", num_decay_steps)
     if num_training_steps is None and num_stable_steps is None:
-        raise ValueError(f"{fn}(): give num_training_steps or num_stable_steps, got neither")
+        raise K.ArgumentTypeError(
+            fn, None, None, f"{fn}(): give num_training_steps or num_stable_steps, got neither"
+        )
     if num_stable_steps is not None:
-        s = _steps(fn, "num_stable_steps", num_stable_steps)
+        s = K.steps(fn, "num_stable_steps", num_stable_steps)
         if num_training_steps is not None:
-            n = _steps(fn, "num_training_steps", num_training_steps)
+            n = K.steps(fn, "num_training_steps", num_training_steps)
             if n != w + s + d:
                 # what transformers does (get_scheduler passes num_training_steps along)
                 warnings.warn(
@@ -517,18 +516,14 @@ def get_wsd_schedule(
                     stacklevel=2,
                 )
     else:
-        n = _steps(fn, "num_training_steps", num_training_steps)
+        n = K.steps(fn, "num_training_steps", num_training_steps)
         # negative when num_training_steps < num_warmup_steps + num_decay_steps: transformers
         # then enters the decay part-way, -s steps in, right after the warm-up
         s = n - w - d
-    for name, kind in (("warmup_type", warmup_type), ("decay_type", decay_type)):
-        if kind not in _RAMP_TYPES:
-            raise ValueError(
-                f"{fn}(): {name} must be one of {', '.join(map(repr, _RAMP_TYPES))}, "
-                f"got {name}={kind!r}"
-            )
-    m = _ratio(fn, "min_lr_ratio", min_lr_ratio)
-    c = _cycles(fn, num_cycles)
+    K.choice(fn, "warmup_type", warmup_type, _RAMP_TYPES)
+    K.choice(fn, "decay_type", decay_type, _RAMP_TYPES)
+    m = float(K.nonnegative(fn, "min_lr_ratio", min_lr_ratio))
+    c = K.positive(fn, "num_cycles", num_cycles)
     low = lr * m
     head = _ramp(warmup_type, low, lr, w) >> hold(lr, max(s, 0))
     if d == 0:
@@ -584,20 +579,22 @@ def get_scheduler(
     """
     fn = "get_scheduler"
     key = getattr(name, "value", name)
-    if key in _NOT_A_SCHEDULE:
-        raise ValueError(
-            f"{fn}(): name={key!r} is driven by a metric, not by the step; it has no schedule"
+    if isinstance(key, str) and key in _NOT_A_SCHEDULE:
+        raise K.ArgumentValueError(
+            fn,
+            "name",
+            name,
+            f"{fn}(): name={key!r} is driven by a metric, not by the step; it has no schedule",
         )
-    if key not in _BY_NAME:
-        raise ValueError(
-            f"{fn}(): name must be one of {', '.join(map(repr, _BY_NAME))}, got name={name!r}"
-        )
+    K.choice(fn, "name", key, tuple(_BY_NAME))
     make = _BY_NAME[key]
     kwargs = dict(scheduler_specific_kwargs or {})
     if key == "constant":
         return make(base_lr)
     if num_warmup_steps is None:
-        raise ValueError(f"{fn}(): name={key!r} needs num_warmup_steps, got None")
+        raise K.ArgumentTypeError(
+            fn, "num_warmup_steps", None, f"{fn}(): name={key!r} needs num_warmup_steps, got None"
+        )
     if key in ("constant_with_warmup",):
         return make(base_lr, num_warmup_steps=num_warmup_steps)
     if key == "inverse_sqrt":
@@ -610,7 +607,12 @@ def get_scheduler(
             **kwargs,
         )
     if num_training_steps is None:
-        raise ValueError(f"{fn}(): name={key!r} needs num_training_steps, got None")
+        raise K.ArgumentTypeError(
+            fn,
+            "num_training_steps",
+            None,
+            f"{fn}(): name={key!r} needs num_training_steps, got None",
+        )
     return make(
         base_lr, num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps, **kwargs
     )
