@@ -87,17 +87,7 @@ def _concrete(s: Schedule, fn: str) -> Schedule:
 
 
 def _step(fn: str, name: str, x: Any) -> int:
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
-        if isinstance(x, float) and x.is_integer():
-            return int(x)
-        raise K.ArgumentTypeError(
-            fn, name, x, f"{fn}(): {name} must be a non-negative int step, got {name}={x!r}"
-        )
-    if x < 0:
-        raise K.ArgumentValueError(
-            fn, name, x, f"{fn}(): {name} must be a non-negative int step, got {name}={x!r}"
-        )
-    return int(x)
+    return K.count(fn, name, x, 0, requirement="must be a non-negative int step")
 
 
 def _window(s: Schedule, fn: str, a: Any, b: Any) -> tuple[int, int]:
@@ -985,11 +975,8 @@ def breakpoints(s: Schedule, limit: int = 1000) -> tuple[int | float, ...]:
     fn = "breakpoints"
     if not isinstance(s, Schedule):
         raise K.ArgumentTypeError(fn, "schedule", s, f"{fn}(): expected a schedule, got {s!r}")
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise K.bad_type(fn, "limit", limit, "must be an int >= 1")
-    if limit < 1:
-        raise K.bad_value(fn, "limit", limit, "must be an int >= 1")
-    return tuple(_bps(s, limit)[:limit])
+    n = K.count(fn, "limit", limit, 1)
+    return tuple(_bps(s, n)[:n])
 
 
 # -- summary -------------------------------------------------------------------------------------

@@ -193,11 +193,20 @@ def value(fn: str, name: str, x: Any, *, index: Any = None) -> Any:
     raise bad_type(fn, name, x, "must be a real number", index=index)
 
 
-def count(fn: str, name: str, x: Any, minimum: int | None = 0, *, index: Any = None) -> int:
+def count(
+    fn: str,
+    name: str,
+    x: Any,
+    minimum: int | None = 0,
+    *,
+    index: Any = None,
+    requirement: str | None = None,
+) -> int:
     """An int (an integral float is accepted) >= ``minimum`` (None: any int), at most 2**62 in
-    magnitude."""
-    need = "must be an int" if minimum is None else f"must be an int >= {minimum}"
-    return _count(fn, name, x, minimum, need, index)
+    magnitude; ``requirement`` words the message (default: "must be an int >= minimum")."""
+    if requirement is None:
+        requirement = "must be an int" if minimum is None else f"must be an int >= {minimum}"
+    return _count(fn, name, x, minimum, requirement, index)
 
 
 @overload

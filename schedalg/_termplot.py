@@ -121,11 +121,8 @@ def termplot(
     fn = "termplot"
     scheds = check_schedules(fn, schedules)
     names = check_labels(fn, labels, len(scheds))
-    for name, v, least in (("width", width, 8), ("height", height, 2)):
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise K.bad_type(fn, name, v, f"must be an int >= {least}")
-        if v < least:
-            raise K.bad_value(fn, name, v, f"must be an int >= {least}")
+    width = K.count(fn, "width", width, 8)
+    height = K.count(fn, "height", height, 2)
     end = horizon(fn, scheds, steps)
     w, h = 2 * width, 4 * height
 

@@ -29,7 +29,6 @@ This module imports Keras (and so its backend) and nothing else of the framework
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import keras
@@ -55,12 +54,7 @@ def _check_backend(fn: str) -> None:
 
 
 def _accumulation(fn: str, n: Any) -> int:
-    name, need = "gradient_accumulation_steps", "must be an int >= 1"
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise K.bad_type(fn, name, n, need)
-    if n < 1:
-        raise K.bad_value(fn, name, n, need)
-    return int(n)
+    return K.count(fn, "gradient_accumulation_steps", n, 1)
 
 
 @keras.saving.register_keras_serializable(package="schedalg", name="KerasSchedule")
