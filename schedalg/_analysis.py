@@ -87,7 +87,7 @@ def _concrete(s: Schedule, fn: str) -> Schedule:
 
 
 def _step(fn: str, name: str, x: Any) -> int:
-    return K.count(fn, name, x, 0, requirement="must be a non-negative int step")
+    return K.count(fn, name, x, 0, requirement="must be a non-negative int step", bounded=False)
 
 
 def _window(s: Schedule, fn: str, a: Any, b: Any) -> tuple[int, int]:

@@ -201,12 +201,14 @@ def count(
     *,
     index: Any = None,
     requirement: str | None = None,
+    bounded: bool = True,
 ) -> int:
     """An int (an integral float is accepted) >= ``minimum`` (None: any int), at most 2**62 in
-    magnitude; ``requirement`` words the message (default: "must be an int >= minimum")."""
+    magnitude unless not ``bounded``; ``requirement`` words the message (default: "must be an
+    int >= minimum")."""
     if requirement is None:
         requirement = "must be an int" if minimum is None else f"must be an int >= {minimum}"
-    return _count(fn, name, x, minimum, requirement, index)
+    return _count(fn, name, x, minimum, requirement, index, bounded)
 
 
 @overload
@@ -243,10 +245,12 @@ def steps(
         if allow_none:
             return None
         raise bad_type(fn, name, x, need, index=index)
-    return _count(fn, name, x, minimum, need, index)
+    return _count(fn, name, x, minimum, need, index, True)
 
 
-def _count(fn: str, name: str, x: Any, minimum: int | None, need: str, index: Any) -> int:
+def _count(
+    fn: str, name: str, x: Any, minimum: int | None, need: str, index: Any, bounded: bool
+) -> int:
     if _is_bool(x):
         raise bad_type(fn, name, x, need, index=index, note=" (a bool)")
     if isinstance(x, numbers.Integral):
@@ -262,7 +266,7 @@ def _count(fn: str, name: str, x: Any, minimum: int | None, need: str, index: An
         raise bad_type(fn, name, x, need, index=index)
     if minimum is not None and n < minimum:
         raise bad_value(fn, name, x, need, index=index)
-    if abs(n) > MAX_STEPS:
+    if bounded and abs(n) > MAX_STEPS:
         raise bad_value(fn, name, x, "must be at most 2**62", index=index)
     return n
 

@@ -152,7 +152,7 @@ def test_known_sums_over_a_billion_steps():
 
 
 def test_integral_of_an_infinite_schedule_needs_b():
-    with pytest.raises(ValueError, match="give the end step b"):
+    with pytest.raises(TypeError, match="give the end step b"):
         sa.exp(1.0, rate=0.9).integral()
     with pytest.raises(ValueError, match="a <= b"):
         sa.hold(1.0).integral(5, 3)

@@ -467,7 +467,7 @@ def test_wrong_types_are_type_errors():
         TypeError, match=r"StepLR\(\): step_size must be an int >= 1, got step_size=None"
     ):
         C.StepLR(base_lr=0.1, step_size=None)
-    with pytest.raises(ValueError, match=r"step_size must be an int >= 1, got step_size=2.5"):
+    with pytest.raises(TypeError, match=r"step_size must be an int >= 1, got step_size=2.5"):
         C.StepLR(base_lr=0.1, step_size=2.5)
     with pytest.raises(TypeError, match=r"SequentialLR\(\): schedulers\[1\] must be a schedule"):
         C.SequentialLR([C.ExponentialLR(base_lr=1.0, gamma=0.9), 0.5], [3])
