@@ -24,6 +24,7 @@ from ._combinators import (
     take,
     warp,
 )
+from ._extension import Primitive, child, leaf, static
 from ._parse import ParseError, parse
 from ._plot import plot
 from ._plot_html import plot_html
@@ -40,6 +41,7 @@ from ._primitives import (
 )
 from ._pytree import install as _install_pytree
 from ._schedule import Schedule
+from ._sigmoid import sigmoid
 from ._termplot import termplot
 from .io import FormatError, from_dict, from_json, to_dict, to_json
 
@@ -50,8 +52,10 @@ __version__ = "0.1.0"
 __all__ = [
     "FormatError",
     "ParseError",
+    "Primitive",
     "Schedule",
     "add",
+    "child",
     "clip",
     "concat",
     "cosine",
@@ -61,6 +65,7 @@ __all__ = [
     "from_dict",
     "from_json",
     "hold",
+    "leaf",
     "inverse",
     "linear_ramp",
     "maximum",
@@ -76,7 +81,9 @@ __all__ = [
     "scale_by_cycle",
     "scale_time",
     "shift",
+    "sigmoid",
     "staircase",
+    "static",
     "sub",
     "take",
     "tanh",

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import _backend as B
+from . import _fields as F
 from ._lower import OPAQUE, Locator, Row, eval_table, interval_plan, leaf_vector, shift_rows
 from ._primitives import MAX_GRADIENT, Hold, Tabular, each, value_span
 from ._schedule import (
@@ -140,7 +141,7 @@ def _static_duration(piece: Schedule) -> int | float | None:
     return piece.duration
 
 
-class Concat(Tabular):
+class Concat(Tabular, name="concat"):
     """Pieces run one after another. Lowered to one table; its leaves travel packed.
 
     Built publicly from ``pieces``; rebuilt by JAX from ``layout`` (static: per piece, its
@@ -148,8 +149,17 @@ class Concat(Tabular):
     pieces (those that do not lower to segments).
     """
 
-    _fname = "concat"
     _prec = PREC_SHIFT
+
+    @classmethod
+    def _arg_fields(cls) -> tuple[F.Field, ...]:
+        return (_PIECES,)
+
+    def _args(self) -> dict[str, Any]:
+        return {"pieces": list(self.pieces)}
+
+    def _tree_keys(self) -> tuple[str, ...]:
+        return ("leaves", *(f"opaque[{i}]" for i in range(len(self._opaque))))
 
     # -- the two representations -------------------------------------------------------------
 
@@ -373,6 +383,10 @@ class Concat(Tabular):
         return (_concat_from_pieces, (self.pieces,))
 
 
+_PIECES = F.child(many=True, doc="the pieces, in order")
+_PIECES.name = "pieces"
+
+
 class _Layout(_HashedTuple):
     """A concat's static layout (the pytree aux data), hashed once.
 
@@ -445,6 +459,7 @@ def _append(left: Concat, tail: list[Schedule]) -> Schedule:
     return _checked(fn, node, lambda: f"{len(left.pieces) + len(kept)} pieces")
 
 
+@F.constructs(Concat, loader=lambda pieces: concat(*pieces))
 def concat(*schedules: Any) -> Schedule:
     """Run schedules one after another: each starts at its local step 0 when the last ends.
 
@@ -572,10 +587,10 @@ def _cycle_starts(d: int | float, r: float, limit: int, horizon: float | None) -
     return starts
 
 
-class Repeat(Schedule):
-    _fname = "repeat"
-    _child_fields = ("schedule",)
-    _static_fields = ("times", "stretch")
+class Repeat(Schedule, name="repeat"):
+    schedule: Schedule = F.child(doc="one cycle")
+    times: int | None = F.static(None, doc="the number of cycles; None: forever")
+    stretch: float = F.static(1.0, doc="each cycle's length over the previous one's")
 
     @property
     def _base(self) -> int | float:
@@ -774,6 +789,7 @@ class Repeat(Schedule):
         return args
 
 
+@F.constructs(Repeat)
 def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -> Schedule:
     """Repeat a finite schedule, optionally stretching each cycle (SGDR's ``T_mult``).
 
@@ -845,10 +861,10 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
     return node
 
 
-class ScaleByCycle(Schedule):
-    _fname = "scale_by_cycle"
-    _leaf_fields = ("factor", "floor")
-    _child_fields = ("schedule",)
+class ScaleByCycle(Schedule, name="scale_by_cycle"):
+    schedule: Schedule = F.child(doc="a repeat")
+    factor: Any = F.leaf(doc="cycle k is scaled by factor ** k")
+    floor: Any = F.leaf(0.0, doc="the value the scaling approaches")
 
     def _duration(self) -> int | float | None:
         return self.schedule.duration  # type: ignore[no-any-return]
@@ -909,6 +925,7 @@ class ScaleByCycle(Schedule):
         return args
 
 
+@F.constructs(ScaleByCycle)
 def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedule:
     """Scale each cycle of a repeated schedule by a power of ``factor``, towards ``floor``.
 
@@ -995,7 +1012,8 @@ def _settled_value(s: Schedule) -> Any:
 
 
 class BinOp(Schedule):
-    _child_fields = ("a", "b")
+    a: Schedule = F.child(doc="the left operand")
+    b: Schedule = F.child(doc="the right operand")
     _symbol = ""
     _op: Any = None
 
@@ -1047,29 +1065,25 @@ def _operand(s: Schedule, prec: int) -> str:
     return s._repr_in(prec)
 
 
-class Add(BinOp):
-    _fname = "add"
+class Add(BinOp, name="add"):
     _prec = PREC_ADD
     _symbol = "+"
     _op = operator.add
 
 
-class Sub(BinOp):
-    _fname = "sub"
+class Sub(BinOp, name="sub"):
     _prec = PREC_ADD
     _symbol = "-"
     _op = operator.sub
 
 
-class Mul(BinOp):
-    _fname = "mul"
+class Mul(BinOp, name="mul"):
     _prec = PREC_MUL
     _symbol = "*"
     _op = operator.mul
 
 
-class Div(BinOp):
-    _fname = "div"
+class Div(BinOp, name="div"):
     _prec = PREC_MUL
     _symbol = "/"
     _op = operator.truediv
@@ -1080,8 +1094,7 @@ class Div(BinOp):
         return min(cands), max(cands)
 
 
-class Minimum(BinOp):
-    _fname = "minimum"
+class Minimum(BinOp, name="minimum"):
     _op = min
 
     def _xp_op(self, xp: Any, x: Any, y: Any) -> Any:
@@ -1095,8 +1108,7 @@ class Minimum(BinOp):
         return f"{self._fname}({self.a!r}, {self.b!r})"
 
 
-class Maximum(Minimum):
-    _fname = "maximum"
+class Maximum(Minimum, name="maximum"):
     _op = max
 
     def _xp_op(self, xp: Any, x: Any, y: Any) -> Any:
@@ -1114,16 +1126,19 @@ def _binop(cls: type, fn: str, a: Any, b: Any) -> Schedule:
     return _checked(fn, node, lambda: f"a={short_repr(sa)}, b={short_repr(sb)}")
 
 
+@F.constructs(Add)
 def add(a: Any, b: Any) -> Schedule:
     """Pointwise sum, ``s(t) = a(t) + b(t)``; numbers are constants. ``a + b``."""
     return _binop(Add, "add", a, b)
 
 
+@F.constructs(Sub)
 def sub(a: Any, b: Any) -> Schedule:
     """Pointwise difference, ``s(t) = a(t) - b(t)``. ``a - b``."""
     return _binop(Sub, "sub", a, b)
 
 
+@F.constructs(Mul)
 def mul(a: Any, b: Any) -> Schedule:
     """Pointwise product, ``s(t) = a(t) * b(t)``. ``a * b``.
 
@@ -1134,6 +1149,7 @@ def mul(a: Any, b: Any) -> Schedule:
     return _binop(Mul, "mul", a, b)
 
 
+@F.constructs(Div)
 def div(a: Any, b: Any) -> Schedule:
     """Pointwise quotient, ``s(t) = a(t) / b(t)``. ``a / b``.
 
@@ -1162,20 +1178,21 @@ def div(a: Any, b: Any) -> Schedule:
     return _binop(Div, fn, a, sb)
 
 
+@F.constructs(Minimum)
 def minimum(a: Any, b: Any) -> Schedule:
     """Pointwise minimum, ``s(t) = min(a(t), b(t))``."""
     return _binop(Minimum, "minimum", a, b)
 
 
+@F.constructs(Maximum)
 def maximum(a: Any, b: Any) -> Schedule:
     """Pointwise maximum, ``s(t) = max(a(t), b(t))``."""
     return _binop(Maximum, "maximum", a, b)
 
 
-class Neg(Schedule):
-    _fname = "neg"
+class Neg(Schedule, name="neg"):
     _prec = PREC_NEG
-    _child_fields = ("a",)
+    a: Schedule = F.child(doc="the operand")
 
     def _duration(self) -> int | float | None:
         return _pointwise_duration((self.a,))
@@ -1197,15 +1214,20 @@ class Neg(Schedule):
         return f"-{self.a._repr_in(PREC_NEG)}"
 
 
+@F.constructs(Neg)
 def neg(a: Any) -> Schedule:
     """Pointwise negation, ``s(t) = -a(t)``. ``-a``."""
     return Neg._make(a=as_schedule("neg", "a", a))
 
 
-class Clip(Schedule):
-    _fname = "clip"
-    _leaf_fields = ("low", "high")
-    _child_fields = ("schedule",)
+class Clip(Schedule, name="clip"):
+    schedule: Schedule = F.child(doc="the clipped schedule")
+    low: Any = F.leaf(None, doc="the lower bound; None: none")
+    high: Any = F.leaf(None, doc="the upper bound; None: none")
+
+    def _tree_keys(self) -> tuple[str, ...]:
+        present = [k for k in ("low", "high") if getattr(self, k) is not None]
+        return (*present, "schedule")
 
     def _duration(self) -> int | float | None:
         return _pointwise_duration((self.schedule,))
@@ -1278,6 +1300,7 @@ class Clip(Schedule):
         return cls._make(low=low, high=high, schedule=next(it))
 
 
+@F.constructs(Clip)
 def clip(schedule: Any, low: Any = None, high: Any = None) -> Schedule:
     """Pointwise clipping, ``s(t) = min(max(schedule(t), low), high)``; None: no bound."""
     fn = "clip"
@@ -1297,7 +1320,7 @@ def clip(schedule: Any, low: Any = None, high: Any = None) -> Schedule:
 class _TimeMap(Schedule):
     """A schedule read at a transformed time; one static field says how."""
 
-    _child_fields = ("schedule",)
+    schedule: Schedule = F.child(doc="the schedule read at the transformed time")
 
     def _repr_args(self) -> list[str]:
         return [repr(self.schedule), fmt_number(getattr(self, self._static_fields[0]))]
@@ -1309,9 +1332,8 @@ class _TimeMap(Schedule):
         return self.schedule._range()  # type: ignore[return-value]
 
 
-class Staircase(_TimeMap):
-    _fname = "staircase"
-    _static_fields = ("every",)
+class Staircase(_TimeMap, name="staircase"):
+    every: Any = F.static(doc="the block length: the value is held for every steps")
 
     def _duration(self) -> int | float | None:
         d = self.schedule.duration
@@ -1336,6 +1358,7 @@ class Staircase(_TimeMap):
         return self.schedule._xp(xp.floor(t / e) * e, xp)
 
 
+@F.constructs(Staircase)
 def staircase(schedule: Schedule, every: int | float) -> Schedule:
     """Hold the value constant within blocks of ``every`` steps (per-epoch stepping).
 
@@ -1352,9 +1375,8 @@ def staircase(schedule: Schedule, every: int | float) -> Schedule:
     return _checked(fn, Staircase._make(schedule=schedule, every=e), f"every={every!r}")
 
 
-class Shift(_TimeMap):
-    _fname = "shift"
-    _static_fields = ("steps",)
+class Shift(_TimeMap, name="shift"):
+    steps: Any = F.static(doc="the delay in steps (negative: skip ahead)")
 
     def _duration(self) -> int | float | None:
         d = self.schedule.duration
@@ -1412,6 +1434,7 @@ def _shift_back_int(schedule: Schedule, t: Any, ahead: int, xp: Any) -> Any:
     return out
 
 
+@F.constructs(Shift)
 def shift(schedule: Schedule, steps: int | float) -> Schedule:
     """Move a schedule later by ``steps`` (earlier if negative).
 
@@ -1429,9 +1452,8 @@ def shift(schedule: Schedule, steps: int | float) -> Schedule:
     return _checked(fn, Shift._make(schedule=schedule, steps=st), f"steps={steps!r}")
 
 
-class ScaleTime(_TimeMap):
-    _fname = "scale_time"
-    _static_fields = ("factor",)
+class ScaleTime(_TimeMap, name="scale_time"):
+    factor: Any = F.static(doc="the time factor (> 1: slower)")
 
     def _duration(self) -> int | float | None:
         d = self.schedule.duration
@@ -1477,6 +1499,7 @@ class ScaleTime(_TimeMap):
         return self.schedule._xp(t * float(r[0]) / float(r[1]), xp)
 
 
+@F.constructs(ScaleTime)
 def scale_time(schedule: Schedule, factor: int | float) -> Schedule:
     """Stretch time by ``factor``: a schedule written in epochs becomes one in steps.
 
@@ -1524,9 +1547,8 @@ def fit(schedule: Schedule, total: int | float) -> Schedule:
     return scale_time(schedule, _whole(Fraction(tot) / Fraction(d)))
 
 
-class Take(_TimeMap):
-    _fname = "take"
-    _static_fields = ("steps",)
+class Take(_TimeMap, name="take"):
+    steps: Any = F.static(doc="the steps kept")
 
     def _duration(self) -> int | float | None:
         return self.steps  # type: ignore[no-any-return]
@@ -1543,6 +1565,7 @@ class Take(_TimeMap):
         return self.schedule._xp(xp.minimum(t, n), xp)
 
 
+@F.constructs(Take)
 def take(schedule: Schedule, steps: int | float) -> Schedule:
     """The first ``steps`` steps of a schedule, then its value at ``steps`` held.
 
@@ -1564,9 +1587,8 @@ def take(schedule: Schedule, steps: int | float) -> Schedule:
     return Take._make(schedule=schedule, steps=n)
 
 
-class Warp(_TimeMap):
-    _fname = "warp"
-    _static_fields = ("power",)
+class Warp(_TimeMap, name="warp"):
+    power: Any = F.static(doc="the exponent of the progress")
 
     def _duration(self) -> int | float | None:
         return self.schedule.duration  # type: ignore[no-any-return]
@@ -1587,6 +1609,7 @@ class Warp(_TimeMap):
         return self.schedule._xp(d * _safe_pow(xp, x, float(self.power)), xp)
 
 
+@F.constructs(Warp)
 def warp(schedule: Schedule, power: float) -> Schedule:
     """Warp time by a power: the schedule runs at progress ``u ** power`` instead of ``u``.
 

@@ -1,12 +1,16 @@
 """The schedule value type: immutable nodes, structural equality, operators, evaluation.
 
-A schedule is a tree of nodes. Each node class names three kinds of fields:
+A schedule is a tree of nodes. Each node class declares its fields once (``_fields``: leaf,
+child or static, see ``_fields``):
 
 * leaves: value-like numbers (start, end, value, low, high, floor, factor, constants). They
   are the JAX pytree leaves: they may be traced, differentiated and batched with ``vmap``.
 * children: sub-schedules.
 * static fields: everything that fixes the shape of the computation (step counts, powers,
   stretch, boundaries, kinds). They are hashed into the pytree structure.
+
+A class declared with ``name=...`` (``class Cosine(Segment, name="cosine")``) is registered
+under that name: JSON, ``parse`` and the pytree registration find it there.
 
 Public constructors (``cosine``, ``concat``, ...) validate concrete inputs and build nodes
 with ``Node._make``; JAX rebuilds nodes from (possibly traced) leaves through the same
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from . import _backend as B
+from . import _fields as F
 
 # Precedence levels for printing: a child is parenthesised when its level is lower than the
 # context requires (Python's own: `>>` < `+ -` < `* /` < unary `-` < calls and atoms).
@@ -94,9 +99,34 @@ class Schedule:
     # NumPy must hand `array * schedule` to Schedule.__rmul__ instead of broadcasting.
     __array_ufunc__ = None
 
-    if TYPE_CHECKING:  # node fields are set by _make; tell the type checker they exist
+    _fields: ClassVar[tuple[F.Field, ...]] = ()
 
-        def __getattr__(self, name: str) -> Any: ...
+    def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._fields = F.collect(cls, dict(cls.__dict__))
+        own = cls.__dict__
+        for attr, role in (
+            ("_leaf_fields", F.LEAF),
+            ("_child_fields", F.CHILD),
+            ("_static_fields", F.STATIC),
+        ):
+            if attr not in own:  # (a class may still spell a tuple out: internal nodes)
+                setattr(cls, attr, tuple(f.name for f in cls._fields if f.role == role))
+        if name is not None:
+            cls._fname = name
+            F.register_node(cls, name)
+            from . import _pytree
+
+            _pytree.register_class(cls)
+
+    @classmethod
+    def _arg_fields(cls) -> tuple[F.Field, ...]:
+        """The fields that are arguments of the public constructor (and JSON fields)."""
+        return tuple(f for f in cls._fields if f.arg)
+
+    def _args(self) -> dict[str, Any]:
+        """The constructor's arguments that rebuild this node: JSON dumps them."""
+        return {f.name: getattr(self, f.name) for f in self._arg_fields()}
 
     # -- construction ------------------------------------------------------------------------
 
@@ -420,7 +450,16 @@ class Schedule:
         return f"{self._fname}({args})"
 
     def _repr_args(self) -> list[str]:
-        raise NotImplementedError(type(self).__name__)
+        """The constructor's arguments as source: required ones by position, the others by
+        keyword where they differ from their default."""
+        out = []
+        for f in self._arg_fields():
+            v = getattr(self, f.name)
+            if f.default is not F.REQUIRED and _same(v, f.default):
+                continue
+            text = _source(v)
+            out.append(text if f.default is F.REQUIRED else f"{f.name}={text}")
+        return out
 
     def _repr_in(self, prec: int) -> str:
         r = repr(self)
@@ -520,6 +559,10 @@ class Schedule:
 
     # -- pytree ------------------------------------------------------------------------------
 
+    def _tree_keys(self) -> tuple[str, ...]:
+        """The names of ``_tree_flatten``'s children, for JAX key paths (``.start``)."""
+        return self._leaf_fields + self._child_fields
+
     def _tree_flatten(self) -> tuple[list[Any], Any]:
         return list(self._leaves()) + list(self._children()), tuple(
             getattr(self, f) for f in self._static_fields
@@ -533,6 +576,18 @@ class Schedule:
         kw.update(zip(cls._leaf_fields, children[:nl], strict=True))
         kw.update(zip(cls._child_fields, children[nl:], strict=True))
         return cls._make(**kw)
+
+
+def _same(v: Any, default: Any) -> bool:
+    return type(v) in (int, float, type(None)) and v == default and type(v) is type(default)
+
+
+def _source(v: Any) -> str:
+    if isinstance(v, Schedule):
+        return repr(v)
+    if isinstance(v, (tuple, list)):
+        return "[" + ", ".join(_source(x) for x in v) + "]"
+    return fmt_number(v)
 
 
 def _broadcasts_to(shape: Any, target: tuple[int, ...]) -> bool:

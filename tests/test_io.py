@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from strategies import all_finite_schedules, all_schedules
 
 import schedalg as sa
-from schedalg.io import _DUMP as _DUMP_TYPES
+from schedalg._fields import node_classes
 from schedalg.io import FormatError, from_dict, from_json, to_dict, to_json
 
 
@@ -312,7 +312,7 @@ def _node_types(s, out):
 
 
 ALL_NODES = sorted(
-    {*_DUMP_TYPES, sa._combinators.Concat, sa._primitives.Piecewise}, key=lambda c: c.__name__
+    set(node_classes()), key=lambda c: c.__name__
 )
 
 
