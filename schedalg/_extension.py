@@ -91,7 +91,7 @@ class Primitive(Schedule):
                 f"{fn}(): takes {len(fields)} arguments ({', '.join(f.name for f in fields)}), "
                 f"got {len(args)}"
             )
-        given = dict(zip([f.name for f in fields], args))
+        given = dict(zip([f.name for f in fields][: len(args)], args, strict=True))
         for k, v in kwargs.items():
             if k in given:
                 raise TypeError(f"{fn}(): got two values for argument {k!r}")
@@ -144,7 +144,9 @@ class Primitive(Schedule):
     # -- the schedule protocol, derived ----------------------------------------------------------
 
     def _duration(self) -> int | float | None:
-        return getattr(self, "steps", None) if any(f.name == "steps" for f in self._fields) else None
+        return (
+            getattr(self, "steps", None) if any(f.name == "steps" for f in self._fields) else None
+        )
 
     def _py(self, t: int | float) -> float:
         d = self.duration

@@ -105,9 +105,7 @@ def leaf(
     doc: str = "",
 ) -> Any:
     """Declare a leaf field: a value JAX may trace, differentiate and batch."""
-    return Field(
-        LEAF, default, optional=optional, many=many, arg=arg, check=check, doc=doc
-    )
+    return Field(LEAF, default, optional=optional, many=many, arg=arg, check=check, doc=doc)
 
 
 def child(*, many: bool = False, optional: bool = False, doc: str = "") -> Any:
@@ -125,9 +123,7 @@ def static(
     doc: str = "",
 ) -> Any:
     """Declare a static field: a number that shapes the computation (hashed, not traced)."""
-    return Field(
-        STATIC, default, optional=optional, many=many, arg=arg, check=check, doc=doc
-    )
+    return Field(STATIC, default, optional=optional, many=many, arg=arg, check=check, doc=doc)
 
 
 def named(name: str, field: Any) -> Field:
@@ -167,8 +163,9 @@ _BUILDERS: dict[str, Callable[..., Any]] = {}
 def register_node(cls: type, name: str) -> None:
     with _LOCK:
         classes = _NODES.setdefault(name, [])
-        if any(c.__qualname__ == cls.__qualname__ and c.__module__ == cls.__module__
-               for c in classes):
+        if any(
+            c.__qualname__ == cls.__qualname__ and c.__module__ == cls.__module__ for c in classes
+        ):
             # a module reloaded, or a class redefined in a notebook cell: the new one wins
             classes[:] = [c for c in classes if c.__qualname__ != cls.__qualname__]
         elif classes and name not in _SHARED_OK:
@@ -250,9 +247,7 @@ class ArgSpec:
         except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
             params = {}  # type: ignore[assignment]
         defaults = {
-            k: p.default
-            for k, p in params.items()
-            if p.default is not inspect.Parameter.empty
+            k: p.default for k, p in params.items() if p.default is not inspect.Parameter.empty
         }
         order = [k for k in params if k in fields] + [k for k in fields if k not in params]
         # A field that some of the classes lack (exp's end and rate) is optional.

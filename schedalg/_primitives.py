@@ -11,11 +11,12 @@ import bisect
 import itertools
 import math
 from collections.abc import Mapping, Set
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from . import _backend as B
+from . import _fields as F
 from ._lower import (
     COSINE,
     EXPGEO,
@@ -29,7 +30,6 @@ from ._lower import (
     Row,
     eval_table,
 )
-from . import _fields as F
 from ._schedule import Schedule, _leaf_key, fmt_number
 
 _HALF_PI = math.pi / 2

@@ -42,9 +42,7 @@ def _register_one(cls: type) -> None:
     def flatten_with_keys(s: Any) -> tuple[list[tuple[Any, Any]], Any]:
         children, aux = s._tree_flatten()
         keys = s._tree_keys()
-        return [
-            (tree_util.GetAttrKey(k), c) for k, c in zip(keys, children, strict=True)
-        ], aux
+        return [(tree_util.GetAttrKey(k), c) for k, c in zip(keys, children, strict=True)], aux
 
     tree_util.register_pytree_with_keys(
         cls,

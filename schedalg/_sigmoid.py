@@ -9,7 +9,7 @@ from ._extension import Primitive, leaf, static
 from ._primitives import _slope_check, value_span
 
 
-class sigmoid(Primitive, name="sigmoid"):  # noqa: N801 (a constructor, named as the others)
+class sigmoid(Primitive, name="sigmoid"):
     """An S-shaped ramp from ``start`` to ``end`` over ``steps`` steps.
 
     Formula: ``s(t) = start + (end - start) * w(u)``, ``u = t / steps``, with the logistic
