@@ -453,12 +453,15 @@ class Schedule:
         """The constructor's arguments as source: required ones by position, the others by
         keyword where they differ from their default."""
         out = []
+        keyword = False  # (after a left-out argument, the rest go by keyword)
         for f in self._arg_fields():
             v = getattr(self, f.name)
             if f.default is not F.REQUIRED and _same(v, f.default):
+                keyword = True
                 continue
+            keyword = keyword or f.default is not F.REQUIRED
             text = _source(v)
-            out.append(text if f.default is F.REQUIRED else f"{f.name}={text}")
+            out.append(f"{f.name}={text}" if keyword else text)
         return out
 
     def _repr_in(self, prec: int) -> str:
