@@ -12,13 +12,12 @@ import pickle
 
 import numpy as np
 import pytest
+import strategies
 from hypothesis import HealthCheck, Phase, find, settings
 
 import schedalg as sa
 from schedalg import _fields as F
 from schedalg._schedule import _post_order
-
-import strategies
 
 BUILT_IN = sorted(
     name
@@ -85,7 +84,7 @@ def test_each_node_type_is_a_pytree_with_named_keys(name):
         for key in path:
             assert isinstance(key, jax.tree_util.GetAttrKey), path
     if name not in ("concat", "piecewise"):  # (these pack their leaves into one vector)
-        direct = [n for n in (s, *_post_order(s)) if type(n)._fname == name][0]
+        direct = next(n for n in (s, *_post_order(s)) if type(n)._fname == name)
         fields = {f.name for f in type(direct)._fields if f.role in (F.LEAF, F.CHILD)}
         names = {p[0].name for p, _ in jax.tree_util.tree_flatten_with_path(direct)[0]}
         assert names <= fields
@@ -101,7 +100,7 @@ def test_json_fields_match_the_public_constructor(name):
     var = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     named = [k for k, p in params.items() if p.kind not in var]
     assert set(named) <= set(spec.names), (named, spec.names)
-    for k, kind, default in spec.fields:
+    for k, _kind, default in spec.fields:
         if k in params and params[k].default is not inspect.Parameter.empty:
             assert default == params[k].default or (default is None and params[k].default is None)
 
