@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _backend as B
 from . import _fields as F
+from ._primitives import as_schedule
 from ._schedule import Schedule
 
 # The named checks a field may ask for with ``check="..."``: (function name, argument name,
@@ -112,8 +113,6 @@ class Primitive(Schedule):
             if v is None and f.optional:
                 values[f.name] = None
             elif f.role == F.CHILD:
-                from ._schedule import as_schedule
-
                 values[f.name] = as_schedule(fn, f.name, v)
             else:
                 values[f.name] = _resolve_check(f)(fn, f.name, v)

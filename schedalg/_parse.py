@@ -122,7 +122,7 @@ def _core_functions() -> dict[str, Callable[..., Any]]:
         table = _FUNCTIONS
         names = F.node_names()
         if not (_READY and _READY[0] is table and _READY[1] == len(names)):
-            from ._combinators import fit
+            from ._time_maps import fit
 
             for name in names:
                 fn = F.public_function(name) or F.node_classes(name)[0]

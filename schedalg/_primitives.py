@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import numbers
 from collections.abc import Mapping, Set
 from typing import Any
 
@@ -30,7 +31,7 @@ from ._lower import (
     Row,
     eval_table,
 )
-from ._schedule import Schedule, _leaf_key, fmt_number
+from ._schedule import Schedule, _leaf_key, fmt_number, short_repr
 
 _HALF_PI = math.pi / 2
 
@@ -182,6 +183,9 @@ class Hold(Segment, name="hold"):
     def _end_value(self) -> Any:
         return self.value
 
+    def _constant_after(self) -> int | float | None:
+        return 0 if self.steps is None else self.steps
+
     def _repr_args(self) -> list[str]:
         v = fmt_number(self.value)
         return [v] if self.steps is None else [v, str(self.steps)]
@@ -209,6 +213,18 @@ def hold(value: Any, steps: int | None = None) -> Schedule:
         value=B.value("hold", "value", value),
         steps=B.steps("hold", "steps", steps, allow_none=True),
     )
+
+
+def as_schedule(fn: str, name: str, x: Any) -> Schedule:
+    """A schedule argument; a number becomes the infinite ``hold`` of that number."""
+    if isinstance(x, Schedule):
+        return x
+    if isinstance(x, (numbers.Real, np.ndarray)) or B.is_jax(x):
+        try:
+            return hold(x)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{fn}(): {name}: {e}") from None
+    raise TypeError(f"{fn}(): {name} must be a schedule or a number, got {name}={short_repr(x)}")
 
 
 # -- linear_ramp ---------------------------------------------------------------------------------

@@ -20,8 +20,8 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
-from ._combinators import fit
 from ._schedule import Schedule
+from ._time_maps import fit
 
 RunSchedule = Schedule | Callable[[int], Schedule]
 

@@ -189,6 +189,15 @@ class Schedule:
     def _all_fields(cls) -> tuple[str, ...]:
         return cls._leaf_fields + cls._child_fields + cls._static_fields
 
+    def _constant_after(self) -> int | float | None:
+        """A step from which the schedule is constant (its duration by default; a final
+        infinite hold starts earlier); None if it keeps changing."""
+        return self.duration
+
+    def _gain_children(self) -> tuple[Any, ...]:
+        """The sub-schedules whose gradient bounds this node passes on (``_node_checks``)."""
+        return self._children()
+
     def _children(self) -> tuple[Schedule, ...]:
         return tuple(getattr(self, f) for f in self._child_fields)
 
@@ -352,10 +361,8 @@ class Schedule:
     def _beyond(self, arr: Any, beyond: Any, out: Any, xp: Any) -> Any:
         """Values at unsigned times above the default int's maximum (``arr`` is clipped there):
         read in floating point, unless the schedule is constant by then."""
-        from ._combinators import _constant_from
-
         top = int(np.iinfo(np.dtype(arr.dtype.name)).max)
-        c = _constant_from(self)
+        c = self._constant_after()
         if c is not None and c <= top:
             return out
         return xp.where(beyond > top, self._xp(beyond, xp), out)
@@ -471,57 +478,57 @@ class Schedule:
     # -- operators: sugar for the named combinators ------------------------------------------
 
     def __rshift__(self, other: Any) -> Schedule:
-        from ._combinators import concat
+        from ._concat import concat
 
         return concat(self, other)
 
     def __rrshift__(self, other: Any) -> Schedule:
-        from ._combinators import concat
+        from ._concat import concat
 
         return concat(other, self)
 
     def __add__(self, other: Any) -> Schedule:
-        from ._combinators import add
+        from ._arithmetic import add
 
         return add(self, other)
 
     def __radd__(self, other: Any) -> Schedule:
-        from ._combinators import add
+        from ._arithmetic import add
 
         return add(other, self)
 
     def __sub__(self, other: Any) -> Schedule:
-        from ._combinators import sub
+        from ._arithmetic import sub
 
         return sub(self, other)
 
     def __rsub__(self, other: Any) -> Schedule:
-        from ._combinators import sub
+        from ._arithmetic import sub
 
         return sub(other, self)
 
     def __mul__(self, other: Any) -> Schedule:
-        from ._combinators import mul
+        from ._arithmetic import mul
 
         return mul(self, other)
 
     def __rmul__(self, other: Any) -> Schedule:
-        from ._combinators import mul
+        from ._arithmetic import mul
 
         return mul(other, self)
 
     def __truediv__(self, other: Any) -> Schedule:
-        from ._combinators import div
+        from ._arithmetic import div
 
         return div(self, other)
 
     def __rtruediv__(self, other: Any) -> Schedule:
-        from ._combinators import div
+        from ._arithmetic import div
 
         return div(other, self)
 
     def __neg__(self) -> Schedule:
-        from ._combinators import neg
+        from ._arithmetic import neg
 
         return neg(self)
 
@@ -721,24 +728,57 @@ def _reads_back(s: Schedule, text: str) -> bool:
     return True
 
 
+def plain_number(x: Any, path: str) -> int | float | None:
+    """A leaf or static number as a plain Python number (ints stay ints), for JSON and for
+    concrete copies; ``path`` locates it in error messages."""
+    if x is None:
+        return None
+    if type(x) is int or type(x) is float:
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"to_dict(): at {path}: unexpected bool {x!r}")
+    if B.is_tracer(x):
+        raise TypeError(
+            f"to_dict(): at {path}: the schedule holds a traced JAX value; "
+            "serialize it outside jit/grad/vmap"
+        )
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    arr = np.asarray(x)
+    if arr.ndim != 0:
+        raise TypeError(
+            f"to_dict(): at {path}: the schedule holds a batched array of shape {arr.shape}; "
+            "serialize each schedule of the batch separately"
+        )
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"to_dict(): at {path}: expected a number, got {x!r}")
+    return float(arr)
+
+
+def plain_copy(s: Schedule, path: str = "$") -> Schedule:
+    """``s`` rebuilt through its public constructors with plain Python numbers as leaves
+    (a packed or 0-d array becomes floats); a traced or batched leaf is a TypeError naming
+    its path."""
+    args: dict[str, Any] = {}
+    for k, v in s._args().items():
+        sub = f"{path}.{k}"
+        if isinstance(v, (list, tuple)):
+            args[k] = [_plain_value(x, f"{sub}[{i}]") for i, x in enumerate(v)]
+        else:
+            args[k] = _plain_value(v, sub)
+    name = type(s)._fname
+    build = F.builder(name) or F.node_classes(name)[0]
+    return build(**args)  # type: ignore[no-any-return]
+
+
+def _plain_value(v: Any, path: str) -> Any:
+    return plain_copy(v, path) if isinstance(v, Schedule) else plain_number(v, path)
+
+
 def short_repr(s: Any, limit: int = 200) -> str:
     """``repr(s)`` cut to about ``limit`` characters, for error messages."""
     text = repr(s)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def as_schedule(fn: str, name: str, x: Any) -> Schedule:
-    """A schedule argument; a number becomes the infinite ``hold`` of that number."""
-    if isinstance(x, Schedule):
-        return x
-    if isinstance(x, (numbers.Real, np.ndarray)) or B.is_jax(x):
-        from ._primitives import hold
-
-        try:
-            return hold(x)
-        except (TypeError, ValueError) as e:
-            raise type(e)(f"{fn}(): {name}: {e}") from None
-    raise TypeError(f"{fn}(): {name} must be a schedule or a number, got {name}={short_repr(x)}")
 
 
 def is_finite_number(x: Any) -> bool:

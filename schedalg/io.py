@@ -27,13 +27,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import numpy as np
-
-from . import _backend as B
-from . import _combinators as C
 from . import _fields as F
+from ._concat import Concat
 from ._schedule import MAX_DEPTH as _MAX_NODE_DEPTH
-from ._schedule import Schedule
+from ._schedule import Schedule, plain_number
 
 __all__ = ["FORMAT_VERSION", "FormatError", "from_dict", "from_json", "to_dict", "to_json"]
 
@@ -98,32 +95,6 @@ SPECS = _Specs()
 # -- dumping ---------------------------------------------------------------------------------------
 
 
-def _number_out(x: Any, path: str) -> int | float | None:
-    """A leaf or static number as a JSON number (ints stay ints)."""
-    if x is None:
-        return None
-    if type(x) is int or type(x) is float:
-        return x
-    if isinstance(x, (bool, np.bool_)):
-        raise TypeError(f"to_dict(): at {path}: unexpected bool {x!r}")
-    if B.is_tracer(x):
-        raise TypeError(
-            f"to_dict(): at {path}: the schedule holds a traced JAX value; "
-            "serialize it outside jit/grad/vmap"
-        )
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    arr = np.asarray(x)
-    if arr.ndim != 0:
-        raise TypeError(
-            f"to_dict(): at {path}: the schedule holds a batched array of shape {arr.shape}; "
-            "serialize each schedule of the batch separately"
-        )
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"to_dict(): at {path}: expected a number, got {x!r}")
-    return float(arr)
-
-
 def _dump(s: Any, path: str, depth: int) -> dict[str, Any]:
     if depth >= MAX_DEPTH:  # depth counts from 0 at the root
         raise ValueError(f"to_dict(): at {path}: schedule nested deeper than {MAX_DEPTH} levels")
@@ -141,7 +112,7 @@ def _dump(s: Any, path: str, depth: int) -> dict[str, Any]:
 
 
 def _value_out(v: Any, path: str, depth: int) -> Any:
-    return _dump(v, path, depth + 1) if isinstance(v, Schedule) else _number_out(v, path)
+    return _dump(v, path, depth + 1) if isinstance(v, Schedule) else plain_number(v, path)
 
 
 def to_dict(schedule: Schedule) -> dict[str, Any]:
@@ -300,7 +271,7 @@ def _load(d: Any, path: str, depth: int, root: bool = False) -> Any:
         message = str(e) if isinstance(e, (TypeError, ValueError)) else f"{type(e).__name__}: {e}"
         where = _error_path(path, name, spec.names, message)
         m = re.search(r"at position (\d+)", message)
-        if name == "concat" and m and not any(isinstance(p, C.Concat) for p in kwargs["pieces"]):
+        if name == "concat" and m and not any(isinstance(p, Concat) for p in kwargs["pieces"]):
             where = f"{path}.pieces[{m.group(1)}]"
         raise FormatError(where, message) from None
 

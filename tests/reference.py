@@ -102,7 +102,15 @@ def duration(node: Node) -> Fraction | None:
 def _duration(node: Node) -> Fraction | None:
     kind = node["type"]
     if kind in (
-        "hold", "linear_ramp", "cosine", "poly", "triangle", "tanh", "exp", "inverse", "sigmoid"
+        "hold",
+        "linear_ramp",
+        "cosine",
+        "poly",
+        "triangle",
+        "tanh",
+        "exp",
+        "inverse",
+        "sigmoid",
     ):
         n = node["steps"]
         return None if n is None else frac(n)

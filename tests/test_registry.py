@@ -51,8 +51,10 @@ def test_the_registry_holds_every_built_in_node_class():
 
     registered = set(F.node_classes())
     for cls in _all_node_classes():
-        if cls.__module__.startswith("schedalg.") and cls._fname and not cls.__name__.startswith(
-            "_"
+        if (
+            cls.__module__.startswith("schedalg.")
+            and cls._fname
+            and not cls.__name__.startswith("_")
         ):
             assert cls in registered, cls
     assert {"hold", "cosine", "concat", "repeat", "clip", "take", "sigmoid"} <= set(BUILT_IN)

@@ -10,9 +10,10 @@ import math
 import numbers
 from typing import Any
 
-from .._combinators import concat, scale_time
+from .._concat import concat
 from .._primitives import cosine, linear_ramp
 from .._schedule import Schedule
+from .._time_maps import scale_time
 
 
 def count(fn: str, name: str, x: Any, minimum: int | None = 0) -> int:

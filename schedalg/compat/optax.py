@@ -17,10 +17,12 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .._combinators import concat, maximum, minimum, scale_time, shift, take
-from .._combinators import staircase as _staircase
+from .._arithmetic import maximum, minimum
+from .._concat import concat
 from .._primitives import cosine, exp, hold, linear_ramp, piecewise, poly
 from .._schedule import Schedule
+from .._time_maps import scale_time, shift, take
+from .._time_maps import staircase as _staircase
 from . import _argcheck as A
 
 __all__ = [
