@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _fields as F
 from . import _primitives as P
 from ._arithmetic import Add, BinOp, Clip, Div, Maximum, Minimum, Mul, Neg, Sub
 from ._concat import Concat
@@ -598,8 +599,8 @@ class _Grid(Schedule):
     """``schedule(k * every)`` at step k (exact products for integer k): a staircase's blocks."""
 
     _fname = "grid"
-    _child_fields = ("schedule",)
-    _static_fields = ("every",)
+    schedule: Schedule = F.child()
+    every: int | float = F.static()
 
     def _duration(self) -> int | float | None:
         d = self.schedule.duration
@@ -609,7 +610,7 @@ class _Grid(Schedule):
         return self.schedule.end_value
 
     def _compute_range(self) -> tuple[float, float]:
-        return self.schedule._range()  # type: ignore[no-any-return]
+        return self.schedule._range()  # type: ignore[return-value]
 
     def _py(self, t: int | float) -> float:
         return self.schedule._py(t * self.every)  # type: ignore[no-any-return]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -54,6 +54,14 @@ def _settled_value(s: Schedule) -> Any:
     return s.end_value if s.duration is not None else s(0)
 
 
+def _known(s: Schedule) -> tuple[float, float]:
+    """A sub-schedule's range, known (concrete) whenever its parent's range is computed."""
+    r = s._range()
+    if r is None:
+        raise AssertionError("the range of a traced schedule is not known")
+    return r
+
+
 class BinOp(Schedule):
     a: Schedule = F.child(doc="the left operand")
     b: Schedule = F.child(doc="the right operand")
@@ -82,7 +90,7 @@ class BinOp(Schedule):
         return type(self)._op(x, y)
 
     def _compute_range(self) -> tuple[float, float]:
-        (a0, a1), (b0, b1) = self.a._range(), self.b._range()
+        (a0, a1), (b0, b1) = _known(self.a), _known(self.b)
         cands = [type(self)._op(x, y) for x in (a0, a1) for y in (b0, b1)]
         return min(cands), max(cands)
 
@@ -96,7 +104,7 @@ class BinOp(Schedule):
         )
 
 
-def _bare(s: Schedule) -> bool:
+def _bare(s: Schedule) -> TypeGuard[Hold]:
     """True when ``s`` prints as a bare number in an operator expression (a constant)."""
     return isinstance(s, Hold) and s.steps is None and type(s.value) is float
 
@@ -138,12 +146,12 @@ class Div(BinOp, name="div"):
 
     def _own_gain(self) -> float:
         """``gain(a) / |b|`` and ``gain(b) |a| / b**2`` (see ``_gain``)."""
-        lo, hi = self.b._range()
+        lo, hi = _known(self.b)
         low = min(abs(lo), abs(hi))
         return max(_gain(self.a) / low, _gain(self.b) * _magnitude(self.a) / low / low)
 
     def _compute_range(self) -> tuple[float, float]:
-        (a0, a1), (b0, b1) = self.a._range(), self.b._range()
+        (a0, a1), (b0, b1) = _known(self.a), _known(self.b)
         cands = [x / y for x in (a0, a1) for y in (b0, b1)]
         return min(cands), max(cands)
 
@@ -155,7 +163,7 @@ class Minimum(BinOp, name="minimum"):
         return xp.minimum(x, y)
 
     def _compute_range(self) -> tuple[float, float]:
-        (a0, a1), (b0, b1) = self.a._range(), self.b._range()
+        (a0, a1), (b0, b1) = _known(self.a), _known(self.b)
         return min(a0, b0), min(a1, b1)
 
     def _repr(self) -> str:
@@ -169,7 +177,7 @@ class Maximum(Minimum, name="maximum"):
         return xp.maximum(x, y)
 
     def _compute_range(self) -> tuple[float, float]:
-        (a0, a1), (b0, b1) = self.a._range(), self.b._range()
+        (a0, a1), (b0, b1) = _known(self.a), _known(self.b)
         return max(a0, b0), max(a1, b1)
 
 
@@ -261,7 +269,7 @@ class Neg(Schedule, name="neg"):
         return -self.a._xp(t, xp)
 
     def _compute_range(self) -> tuple[float, float]:
-        lo, hi = self.a._range()
+        lo, hi = _known(self.a)
         return -hi, -lo
 
     def _repr(self) -> str:
@@ -311,7 +319,7 @@ class Clip(Schedule, name="clip"):
         return tuple(x for x in (self.low, self.high) if x is not None)
 
     def _compute_range(self) -> tuple[float, float]:
-        lo, hi = self.schedule._range()
+        lo, hi = _known(self.schedule)
         if self.low is None or type(self.low) is float:
             if self.high is None or type(self.high) is float:
                 return self._clip_py(lo), self._clip_py(hi)

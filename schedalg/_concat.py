@@ -30,6 +30,14 @@ class Concat(Tabular, name="concat"):
     pieces (those that do not lower to segments).
     """
 
+    # Its two representations (see the docstring): the pieces (``_pieces``, and ``_left``
+    # for a concat built by appending), or the packed form JAX rebuilds.
+    _pieces: tuple[Schedule, ...] | None
+    _left: Concat | None
+    _packed_layout: Any
+    _packed_vec: Any
+    _packed_opaque: tuple[Schedule, ...]
+
     _prec = PREC_SHIFT
 
     @classmethod
@@ -63,7 +71,7 @@ class Concat(Tabular, name="concat"):
             node = node._left
         out = list(node.pieces)
         for tail in reversed(tails):
-            out.extend(tail)
+            out.extend(tail or ())
         return tuple(out)
 
     def _rebuild_pieces(self) -> tuple[Schedule, ...]:
@@ -157,7 +165,9 @@ class Concat(Tabular, name="concat"):
 
     def _gain_children(self) -> tuple[Any, ...]:
         # an appended concat (``a >> b >> ...``) combines its left part's gain, unjoined
-        return (self._left, *self._pieces) if self._left is not None else self.pieces
+        if self._left is not None:
+            return (self._left, *(self._pieces or ()))
+        return self.pieces
 
     def _subs(self) -> tuple[Schedule, ...]:
         return self.pieces
@@ -227,7 +237,7 @@ class Concat(Tabular, name="concat"):
             else:
                 _, cls, static, count = entry
                 dummy = _placeholder(cls, static, count)
-                prow, _, _ = dummy._table()
+                prow, _, _ = dummy._table()  # type: ignore[attr-defined]
                 dur = dummy.duration
                 if not last:
                     prow = tuple(r for r in prow if r.start < dur)

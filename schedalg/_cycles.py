@@ -70,7 +70,11 @@ class Repeat(Schedule, name="repeat"):
 
     @property
     def _base(self) -> int | float:
-        return self.schedule.duration  # type: ignore[no-any-return]
+        """The cycle length (a repeated schedule is finite: ``repeat`` checks it)."""
+        d = self.schedule.duration
+        if d is None:
+            raise AssertionError("repeat of an infinite schedule")
+        return d
 
     def _cycle_table(self) -> tuple[list[int | float], bool]:
         """Cycle starts S_0 .. S_m (exact where they fall on whole steps), and completeness."""
@@ -338,7 +342,7 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
 
 
 class ScaleByCycle(Schedule, name="scale_by_cycle"):
-    schedule: Schedule = F.child(doc="a repeat")
+    schedule: Repeat = F.child(doc="a repeat")
     factor: Any = F.leaf(doc="cycle k is scaled by factor ** k")
     floor: Any = F.leaf(0.0, doc="the value the scaling approaches")
 
@@ -347,13 +351,14 @@ class ScaleByCycle(Schedule, name="scale_by_cycle"):
 
     def _end_value(self) -> Any:
         rep = self.schedule
-        return self._py_or_xp_end(rep.times - 1, rep.schedule.end_value)
+        # (a scaled repeat is finite: scale_by_cycle checks it)
+        return self._py_or_xp_end(rep.times - 1, rep.schedule.end_value)  # type: ignore[operator]
 
     def _py_or_xp_end(self, k: int, v: Any) -> Any:
         return self.floor + (v - self.floor) * self.factor**k
 
     def _compute_range(self) -> tuple[float, float]:
-        lo, hi = self.schedule._range()
+        lo, hi = self.schedule._range()  # type: ignore[misc]
         f, fl = self.factor, self.floor
         if type(f) is float and type(fl) is float:
             if self.schedule.times is None:
@@ -442,7 +447,8 @@ def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedul
                 f"got factor={factor!r}; give the repeat times"
             )
         with np.errstate(over="ignore"):
-            top = np.max(fa) ** float(schedule.times - 1) if np.any(fa > 1) else 1.0
+            k = schedule.times - 1  # type: ignore[attr-defined,operator]
+            top = np.max(fa) ** float(k) if np.any(fa > 1) else 1.0
         if not math.isfinite(top):
             raise ValueError(
                 f"{fn}(): factor ** times overflows, got factor={factor!r}, times={schedule.times}"

@@ -48,6 +48,8 @@ def _sorted_1d(t: Any) -> bool:
 class Tabular(Schedule):
     """A node that lowers to a table of segments (see ``_lower``)."""
 
+    __slots__ = ()
+
     def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
         """(rows, leaves, opaque schedules): rows start at 0, indices into the leaves."""
         raise NotImplementedError(type(self).__name__)
@@ -90,6 +92,7 @@ class Segment(Tabular):
     """A primitive of ``steps`` steps (None: infinite) with leaves (p0, p1)."""
 
     _kind: int = HOLD
+    steps: Any  # (each subclass declares it as a field, with its own default)
 
     def _duration(self) -> int | None:
         return self.steps

@@ -89,6 +89,7 @@ class Schedule:
     """
 
     __slots__ = ("__weakref__", "_cache")
+    _cache: dict[Any, Any]  # facts computed once: duration, key, hash, lowered table, ...
 
     _fname: ClassVar[str] = ""
     _leaf_fields: ClassVar[tuple[str, ...]] = ()
@@ -271,7 +272,7 @@ class Schedule:
     def __call__(self, t: Any) -> Any:
         tt = type(t)
         if tt is int or tt is float:
-            f = self._cache.get("pyfn")
+            f: Any = self._cache.get("pyfn")
             if f is None:
                 f = self._cache["pyfn"] = self._pyfn() if self._py_ok else False
             if f is not False:

@@ -291,6 +291,8 @@ class Warp(_TimeMap, name="warp"):
 
     def _py(self, t: int | float) -> float:
         d = self.schedule.duration
+        if d is None:  # (warp checks that the schedule is finite)
+            raise AssertionError("warp of an infinite schedule")
         if t >= d:
             return self.schedule._py(d)
         return self.schedule._py(d * (t / d) ** self.power)
