@@ -5,25 +5,10 @@ combinators. Evaluate it on a Python number, a NumPy array or a JAX array; hash 
 hand it to optax or torch.
 """
 
-from ._combinators import (
-    add,
-    clip,
-    concat,
-    div,
-    fit,
-    maximum,
-    minimum,
-    mul,
-    neg,
-    repeat,
-    scale_by_cycle,
-    scale_time,
-    shift,
-    staircase,
-    sub,
-    take,
-    warp,
-)
+from ._arithmetic import add, clip, div, maximum, minimum, mul, neg, sub
+from ._concat import concat
+from ._cycles import repeat, scale_by_cycle
+from ._extension import Primitive, child, leaf, static
 from ._parse import ParseError, parse
 from ._plot import plot
 from ._plot_html import plot_html
@@ -40,7 +25,9 @@ from ._primitives import (
 )
 from ._pytree import install as _install_pytree
 from ._schedule import Schedule
+from ._sigmoid import sigmoid
 from ._termplot import termplot
+from ._time_maps import fit, scale_time, shift, staircase, take, warp
 from .io import FormatError, from_dict, from_json, to_dict, to_json
 
 _install_pytree()
@@ -50,8 +37,10 @@ __version__ = "0.1.0"
 __all__ = [
     "FormatError",
     "ParseError",
+    "Primitive",
     "Schedule",
     "add",
+    "child",
     "clip",
     "concat",
     "cosine",
@@ -62,6 +51,7 @@ __all__ = [
     "from_json",
     "hold",
     "inverse",
+    "leaf",
     "linear_ramp",
     "maximum",
     "minimum",
@@ -76,7 +66,9 @@ __all__ = [
     "scale_by_cycle",
     "scale_time",
     "shift",
+    "sigmoid",
     "staircase",
+    "static",
     "sub",
     "take",
     "tanh",

@@ -51,10 +51,15 @@ from typing import Any
 import numpy as np
 
 from . import _checks as K
-from . import _combinators as C
+from . import _fields as F
 from . import _primitives as P
+from ._arithmetic import Add, BinOp, Clip, Div, Maximum, Minimum, Mul, Neg, Sub
+from ._concat import Concat
+from ._cycles import Repeat, ScaleByCycle
 from ._lower import COSINE, EXPGEO, EXPRATE, HOLD, LINEAR, OPAQUE, POLY, TRIANGLE
-from ._schedule import Schedule
+from ._node_checks import _whole
+from ._schedule import Schedule, plain_copy
+from ._time_maps import ScaleTime, Shift, Staircase, Take, Warp
 
 __all__ = ["Summary", "argmax", "bounds", "breakpoints", "integral", "summary"]
 
@@ -76,10 +81,8 @@ def _concrete(s: Schedule, fn: str) -> Schedule:
         raise K.ArgumentTypeError(fn, "schedule", s, f"{fn}(): expected a schedule, got {s!r}")
     if s._py_ok and not s._has_jax:
         return s
-    from .io import from_dict, to_dict
-
     try:
-        return from_dict(to_dict(s))
+        return plain_copy(s)
     except TypeError as e:
         raise K.ArgumentTypeError(
             fn, "schedule", s, f"{fn}(): needs concrete scalar values; {e}"
@@ -333,30 +336,30 @@ def _edges_in(s: Any, lo: float, hi: float, mono: bool) -> list[float] | None:
                 return None
             i += 1
         return out
-    if _isa(s, C.Neg):
+    if _isa(s, Neg):
         return _edges(s.a, lo, hi, mono)
-    if _isa(s, C.Clip):
+    if _isa(s, Clip):
         return _edges(s.schedule, lo, hi, mono) if mono else None
-    if _isa(s, C.BinOp):
-        if _is_const(s.b) and not _isa(s, (C.Minimum, C.Maximum)):
+    if _isa(s, BinOp):
+        if _is_const(s.b) and not _isa(s, (Minimum, Maximum)):
             return _edges(s.a, lo, hi, mono)
-        if _is_const(s.a) and not _isa(s, (C.Minimum, C.Maximum)):
+        if _is_const(s.a) and not _isa(s, (Minimum, Maximum)):
             return _edges(s.b, lo, hi, mono)
-        if mono or _isa(s, (C.Minimum, C.Maximum)):
+        if mono or _isa(s, (Minimum, Maximum)):
             return None
         ea, eb = _edges(s.a, lo, hi, mono), _edges(s.b, lo, hi, mono)
         return None if ea is None or eb is None else ea + eb
-    if _isa(s, C.Shift):
+    if _isa(s, Shift):
         c = s.steps
         sub = _edges(s.schedule, max(lo - c, 0), hi - c, mono)
         return None if sub is None else [x + c for x in sub] + ([c] if c > 0 else [])
-    if _isa(s, C.Take):
+    if _isa(s, Take):
         return _edges(s.schedule, lo, min(hi, s.steps), mono)
-    if _isa(s, C.ScaleTime):
+    if _isa(s, ScaleTime):
         f = float(s.factor)
         sub = _edges(s.schedule, lo / f, hi / f, mono)
         return None if sub is None else [x * f for x in sub]
-    if _isa(s, C.Warp):
+    if _isa(s, Warp):
         dd, pw = float(s.schedule.duration), float(s.power)
         sub = _edges(s.schedule, dd * (lo / dd) ** pw, dd * (min(hi, dd) / dd) ** pw, mono)
         return None if sub is None else [dd * (x / dd) ** (1.0 / pw) for x in sub]
@@ -364,7 +367,7 @@ def _edges_in(s: Any, lo: float, hi: float, mono: bool) -> list[float] | None:
         e = s.every
         sub = _edges(s.schedule, lo * e, hi * e, mono)
         return None if sub is None else [x / e for x in sub]
-    if _isa(s, C.Staircase):
+    if _isa(s, Staircase):
         if not mono:
             return None
         e = float(s.every)
@@ -372,8 +375,8 @@ def _edges_in(s: Any, lo: float, hi: float, mono: bool) -> list[float] | None:
         if sub is None:
             return None
         return [y for x in sub for y in (math.floor(x / e) * e, math.ceil(x / e) * e)]
-    rep = s.schedule if _isa(s, C.ScaleByCycle) else s
-    if _isa(rep, C.Repeat):
+    rep = s.schedule if _isa(s, ScaleByCycle) else s
+    if _isa(rep, Repeat):
         return _cycle_edges(rep, lo, hi, mono)
     return None
 
@@ -550,34 +553,34 @@ def _sum(s: Any, a: int, b: int) -> float:
             return tail + _sum(s, a, k) if k > a else tail
     if _isa(s, P.Tabular):
         return _rows_sum(s, a, b)
-    if _isa(s, C.Add):
+    if _isa(s, Add):
         return _sum(s.a, a, b) + _sum(s.b, a, b)
-    if _isa(s, C.Sub):
+    if _isa(s, Sub):
         return _sum(s.a, a, b) - _sum(s.b, a, b)
-    if _isa(s, C.Neg):
+    if _isa(s, Neg):
         return -_sum(s.a, a, b)
-    if _isa(s, C.Mul):
+    if _isa(s, Mul):
         if _is_const(s.a):
             return s.a.value * _sum(s.b, a, b)
         if _is_const(s.b):
             return _sum(s.a, a, b) * s.b.value
-    if _isa(s, C.Div) and _is_const(s.b):
+    if _isa(s, Div) and _is_const(s.b):
         return _sum(s.a, a, b) / s.b.value
-    if _isa(s, C.Shift) and isinstance(s.steps, int):
+    if _isa(s, Shift) and isinstance(s.steps, int):
         c = s.steps
         if c <= 0:
             return _sum(s.schedule, a - c, b - c)
         head = _at(s.schedule, 0) * max(0, min(b, c) - a)
         return head + _sum(s.schedule, max(a, c) - c, b - c)
-    if _isa(s, C.Take):  # [a, b) lies before its end here: the schedule itself
+    if _isa(s, Take):  # [a, b) lies before its end here: the schedule itself
         return _sum(s.schedule, a, b)
-    if _isa(s, C.Repeat) and s.stretch == 1 and isinstance(s._base, int):
+    if _isa(s, Repeat) and s.stretch == 1 and isinstance(s._base, int):
         return _repeat_sum(s.schedule, s._base, a, b, None, 0.0)
-    if _isa(s, C.ScaleByCycle):
+    if _isa(s, ScaleByCycle):
         rep = s.schedule
         if rep.stretch == 1 and isinstance(rep._base, int):
             return _repeat_sum(rep.schedule, rep._base, a, b, float(s.factor), float(s.floor))
-    if _isa(s, C.Staircase) and isinstance(s.every, int) and b - a > SMOOTH_MIN:
+    if _isa(s, Staircase) and isinstance(s.every, int) and b - a > SMOOTH_MIN:
         return _staircase_sum(s, a, b)
     return _smooth_sum(s, a, b)
 
@@ -597,8 +600,8 @@ class _Grid(Schedule):
     """``schedule(k * every)`` at step k (exact products for integer k): a staircase's blocks."""
 
     _fname = "grid"
-    _child_fields = ("schedule",)
-    _static_fields = ("every",)
+    schedule: Schedule = F.child()
+    every: int | float = F.static()
 
     def _duration(self) -> int | float | None:
         d = self.schedule.duration
@@ -608,7 +611,7 @@ class _Grid(Schedule):
         return self.schedule.end_value
 
     def _compute_range(self) -> tuple[float, float]:
-        return self.schedule._range()  # type: ignore[no-any-return]
+        return self.schedule._range()  # type: ignore[return-value]
 
     def _py(self, t: int | float) -> float:
         return self.schedule._py(t * self.every)  # type: ignore[no-any-return]
@@ -718,14 +721,14 @@ def _cands(s: Any, a: int, b: int) -> list[int] | None:
                 lo = hi
             i += 1
         return out
-    if _isa(s, (C.Neg, C.Clip)) or (
-        _isa(s, (C.Mul, C.Div)) and (_is_const(s.b) or (_isa(s, C.Mul) and _is_const(s.a)))
+    if _isa(s, (Neg, Clip)) or (
+        _isa(s, (Mul, Div)) and (_is_const(s.b) or (_isa(s, Mul) and _is_const(s.a)))
     ):
-        child = s.schedule if _isa(s, C.Clip) else (s.b if _is_const(s.a) else s.a)
+        child = s.schedule if _isa(s, Clip) else (s.b if _is_const(s.a) else s.a)
         return _cands(child, a, b)
-    if _isa(s, C.Take):
+    if _isa(s, Take):
         return _cands(s.schedule, a, b)
-    if _isa(s, C.Shift) and isinstance(s.steps, int):
+    if _isa(s, Shift) and isinstance(s.steps, int):
         c = s.steps
         if c <= 0:
             inner = _cands(s.schedule, a - c, b - c)
@@ -733,8 +736,8 @@ def _cands(s: Any, a: int, b: int) -> list[int] | None:
         head = [a] if a < min(b, c) else []
         inner = _cands(s.schedule, max(a, c) - c, b - c) if b > c else []
         return None if inner is None else head + [t + c for t in inner]
-    rep = s.schedule if _isa(s, C.ScaleByCycle) else s
-    if _isa(rep, C.Repeat) and rep.stretch == 1 and isinstance(rep._base, int):
+    rep = s.schedule if _isa(s, ScaleByCycle) else s
+    if _isa(rep, Repeat) and rep.stretch == 1 and isinstance(rep._base, int):
         dd = rep._base
         k0, k1 = a // dd, (b - 1) // dd
         cycles = sorted({k0, min(k0 + 1, k1), max(k1 - 1, k0), k1})
@@ -894,11 +897,6 @@ def argmax(s: Schedule, a: Any = 0, b: Any = None) -> int:
 # -- breakpoints ---------------------------------------------------------------------------------
 
 
-def _snap(x: int | float) -> int | float:
-    """A whole-number float as an int (no tolerance: 2500000002.5 stays a half step)."""
-    return int(x) if isinstance(x, float) and x.is_integer() else x
-
-
 def _bps(s: Any, limit: int) -> list[int | float]:
     """Sorted starts of segments and cycles (at most about ``limit``), 0 included."""
     out: list[int | float] = [0]
@@ -907,12 +905,12 @@ def _bps(s: Any, limit: int) -> list[int | float]:
         out += list(s.boundaries)
     elif _isa(s, P.Segment):
         pass
-    elif _isa(s, C.Concat):
+    elif _isa(s, Concat):
         for off, p in zip(s._starts(), s.pieces, strict=True):
             out += [off + x for x in _bps(p, limit)]
             if len(out) > limit:
                 break
-    elif _isa(s, C.Repeat):
+    elif _isa(s, Repeat):
         base = _bps(s.schedule, limit)
         bd = s._base
         k = 0
@@ -920,32 +918,34 @@ def _bps(s: Any, limit: int) -> list[int | float]:
         table = s._cycle_table()[0] if s.stretch != 1 else []  # exact cycle starts
         while len(out) <= limit and (s.times is None or k < s.times):
             scale = float(s.stretch) ** k
-            out += [_snap(start + x * scale) for x in base if x < bd]
-            start = table[k + 1] if k + 1 < len(table) else _snap(start + bd * scale)
+            out += [_whole(start + x * scale) for x in base if x < bd]
+            start = table[k + 1] if k + 1 < len(table) else _whole(start + bd * scale)
             k += 1
-    elif _isa(s, C.ScaleByCycle):
+    elif _isa(s, ScaleByCycle):
         out += _bps(s.schedule, limit)
-    elif _isa(s, C.BinOp):
+    elif _isa(s, BinOp):
         out += _bps(s.a, limit) + _bps(s.b, limit)
-    elif _isa(s, (C.Neg,)):
+    elif _isa(s, (Neg,)):
         out += _bps(s.a, limit)
-    elif _isa(s, C.Clip):
+    elif _isa(s, Clip):
         out += _bps(s.schedule, limit)
-    elif _isa(s, C.Shift):
+    elif _isa(s, Shift):
         out += [max(x + s.steps, 0) for x in _bps(s.schedule, limit)]
         if s.steps > 0:
             out.append(s.steps)
-    elif _isa(s, C.ScaleTime):
+    elif _isa(s, ScaleTime):
         f = Fraction(s.factor)  # exact, then rounded once: the rule of ScaleTime's duration
-        out += [C._whole(Fraction(x) * f) for x in _bps(s.schedule, limit)]
-    elif _isa(s, C.Staircase):
+        out += [_whole(Fraction(x) * f) for x in _bps(s.schedule, limit)]
+    elif _isa(s, Staircase):
         e = Fraction(s.every)
-        out += [C._whole(math.ceil(Fraction(x) / e) * e) for x in _bps(s.schedule, limit)]
-    elif _isa(s, C.Take):
+        out += [_whole(math.ceil(Fraction(x) / e) * e) for x in _bps(s.schedule, limit)]
+    elif _isa(s, Take):
         out += [x for x in _bps(s.schedule, limit) if x < s.steps]
-    elif _isa(s, C.Warp):
+    elif _isa(s, Warp):
         dd = s.schedule.duration
-        out += [_snap(dd * (x / dd) ** (1.0 / s.power)) for x in _bps(s.schedule, limit) if x <= dd]
+        out += [
+            _whole(dd * (x / dd) ** (1.0 / s.power)) for x in _bps(s.schedule, limit) if x <= dd
+        ]
     if d is not None:
         out = [x for x in out if x <= d]
         out.append(d)

@@ -18,10 +18,6 @@ from typing import Any
 import numpy as np
 
 
-def jax_module() -> Any:
-    return sys.modules.get("jax")
-
-
 def is_jax(x: Any) -> bool:
     jax = sys.modules.get("jax")
     return jax is not None and isinstance(x, jax.Array)
@@ -36,24 +32,6 @@ def jnp() -> Any:
     import jax.numpy
 
     return jax.numpy
-
-
-# -- leaf classification -------------------------------------------------------------------------
-
-PY, NUMPY, JAX = 0, 1, 2
-
-
-def leaf_kind(x: Any) -> int:
-    """PY for a Python float, NUMPY for a NumPy array, JAX for a JAX array or tracer."""
-    if type(x) is float:
-        return PY
-    if is_jax(x):
-        return JAX
-    return NUMPY
-
-
-def concrete_floats(xs: Any) -> bool:
-    return all(type(x) is float for x in xs)
 
 
 # -- limits --------------------------------------------------------------------------------------

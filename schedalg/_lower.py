@@ -43,8 +43,6 @@ HOLD, LINEAR, COSINE, POLY, TRIANGLE, EXPGEO, EXPRATE, TANH, INVERSE, OPAQUE = r
 
 # Kinds whose formula reads progress u (a zero-length row of these evaluates at u = 1).
 U_KINDS = frozenset({LINEAR, COSINE, POLY, TRIANGLE, EXPGEO, TANH})
-# Kinds that may be infinite (their formula reads only tau).
-INFINITE_KINDS = frozenset({HOLD, EXPRATE, INVERSE, OPAQUE})
 
 
 class Row(NamedTuple):

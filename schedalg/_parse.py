@@ -105,30 +105,31 @@ _COMPAT_PACKAGE = "schedalg.compat"
 # Guards filling and extending the name table; _READY holds the table once it is complete, so
 # a thread never reads a half-filled table (a second thread used to get "unknown function").
 _LOCK = threading.Lock()
-_READY: list[dict[str, Callable[..., Any]]] = []
+_READY: list[Any] = []  # [the table, the number of node types it holds]
 
 
 def _core_functions() -> dict[str, Callable[..., Any]]:
+    """The callable names: every registered node type's public function (see ``_fields``),
+    ``fit``, and the names given to ``register``. A node type registered later (a user's
+    primitive whose module was imported after the first parse) joins on the next call."""
+    from . import _fields as F
+
     table = _FUNCTIONS
-    if _READY and _READY[0] is table:
+    names = F.node_names()
+    if _READY and _READY[0] is table and _READY[1] == len(names):
         return table
     with _LOCK:
         table = _FUNCTIONS
-        if not (_READY and _READY[0] is table):
-            from . import _combinators as C
-            from . import _primitives as P
+        names = F.node_names()
+        if not (_READY and _READY[0] is table and _READY[1] == len(names)):
+            from ._time_maps import fit
 
-            for mod, names in (
-                (P, "hold linear_ramp cosine exp poly triangle piecewise tanh inverse"),
-                (
-                    C,
-                    "concat repeat scale_by_cycle add sub mul div neg minimum maximum clip "
-                    "staircase shift scale_time fit take warp",
-                ),
-            ):
-                for name in names.split():
-                    table.setdefault(name, getattr(mod, name))
-            _READY[:] = [table]
+            for name in names:
+                fn = F.public_function(name) or F.node_classes(name)[0]
+                if table.get(name) is not fn:
+                    table[name] = fn
+            table.setdefault("fit", fit)
+            _READY[:] = [table, len(names)]
     return table
 
 

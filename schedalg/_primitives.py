@@ -10,13 +10,15 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import numbers
 from collections.abc import Iterable, Mapping, Set
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from . import _backend as B
 from . import _checks as K
+from . import _fields as F
 from ._lower import (
     COSINE,
     EXPGEO,
@@ -30,7 +32,7 @@ from ._lower import (
     Row,
     eval_table,
 )
-from ._schedule import Schedule, _leaf_key, fmt_number
+from ._schedule import Schedule, _leaf_key, fmt_number, short_repr
 
 _HALF_PI = math.pi / 2
 
@@ -46,6 +48,8 @@ def _sorted_1d(t: Any) -> bool:
 
 class Tabular(Schedule):
     """A node that lowers to a table of segments (see ``_lower``)."""
+
+    __slots__ = ()
 
     def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
         """(rows, leaves, opaque schedules): rows start at 0, indices into the leaves."""
@@ -89,7 +93,7 @@ class Segment(Tabular):
     """A primitive of ``steps`` steps (None: infinite) with leaves (p0, p1)."""
 
     _kind: int = HOLD
-    _static_fields: ClassVar[tuple[str, ...]] = ("steps",)
+    steps: Any  # (each subclass declares it as a field, with its own default)
 
     def _duration(self) -> int | None:
         return self.steps
@@ -104,11 +108,6 @@ class Segment(Tabular):
 
     def _compute_range(self) -> tuple[float, float]:
         return value_span(*self._leaves())
-
-    def _repr_args(self) -> list[str]:
-        args = [fmt_number(x) for x in self._leaves()]
-        args.append(fmt_number(self.steps))
-        return args
 
 
 def value_span(*xs: Any) -> tuple[float, float]:
@@ -171,10 +170,10 @@ def _span(fn: str, start: Any, end: Any, steps: Any) -> dict[str, Any]:
 # -- hold ----------------------------------------------------------------------------------------
 
 
-class Hold(Segment):
-    _fname = "hold"
+class Hold(Segment, name="hold"):
     _kind = HOLD
-    _leaf_fields = ("value",)
+    value: Any = F.leaf(doc="the constant")
+    steps: int | None = F.static(None, doc="the length; None: forever")
 
     def _pyfn(self) -> Any:
         v = self.value
@@ -186,11 +185,15 @@ class Hold(Segment):
     def _end_value(self) -> Any:
         return self.value
 
+    def _constant_after(self) -> int | float | None:
+        return 0 if self.steps is None else self.steps
+
     def _repr_args(self) -> list[str]:
         v = fmt_number(self.value)
         return [v] if self.steps is None else [v, str(self.steps)]
 
 
+@F.constructs(Hold)
 def hold(value: Any, steps: int | None = None) -> Schedule:
     """A constant: ``value`` for ``steps`` steps (forever if ``steps`` is None).
 
@@ -214,13 +217,35 @@ def hold(value: Any, steps: int | None = None) -> Schedule:
     )
 
 
+def as_schedule(fn: str, name: str, x: Any, *, index: int | None = None) -> Schedule:
+    """A schedule argument (``name[index]`` for a list); a number becomes the infinite
+    ``hold`` of that number."""
+    if isinstance(x, Schedule):
+        return x
+    label = name if index is None else f"{name}[{index}]"
+    if isinstance(x, (numbers.Real, np.ndarray)) or B.is_jax(x):
+        try:
+            return hold(x)
+        except K.ArgumentError as e:
+            cls = K.ArgumentTypeError if isinstance(e, TypeError) else K.ArgumentValueError
+            raise cls(fn, name, x, f"{fn}(): {label}: {e}", index=index) from None
+    raise K.ArgumentTypeError(
+        fn,
+        name,
+        x,
+        f"{fn}(): {label} must be a schedule or a number, got {label}={short_repr(x)}",
+        index=index,
+    )
+
+
 # -- linear_ramp ---------------------------------------------------------------------------------
 
 
-class LinearRamp(Segment):
-    _fname = "linear_ramp"
+class LinearRamp(Segment, name="linear_ramp"):
     _kind = LINEAR
-    _leaf_fields = ("start", "end")
+    start: Any = F.leaf(doc="the value at t = 0")
+    end: Any = F.leaf(doc="the value from t = steps on")
+    steps: int = F.static(doc="the length")
 
     def _py(self, t: int | float) -> float:
         n = self.steps
@@ -243,6 +268,7 @@ class LinearRamp(Segment):
         return self.end
 
 
+@F.constructs(LinearRamp)
 def linear_ramp(start: Any, end: Any, steps: int) -> Schedule:
     """A straight line from ``start`` to ``end`` over ``steps`` steps.
 
@@ -267,11 +293,12 @@ def linear_ramp(start: Any, end: Any, steps: int) -> Schedule:
 # -- cosine --------------------------------------------------------------------------------------
 
 
-class Cosine(Segment):
-    _fname = "cosine"
+class Cosine(Segment, name="cosine"):
     _kind = COSINE
-    _leaf_fields = ("start", "end")
-    _static_fields = ("steps", "power")
+    start: Any = F.leaf(doc="the value at t = 0")
+    end: Any = F.leaf(doc="the value from t = steps on")
+    steps: int = F.static(doc="the length")
+    power: float = F.static(1.0, doc="exponent of the cosine factor")
 
     def _shape(self) -> tuple[float, float]:
         return (self.power, 0.0)
@@ -317,13 +344,8 @@ class Cosine(Segment):
 
         return f
 
-    def _repr_args(self) -> list[str]:
-        args = [fmt_number(self.start), fmt_number(self.end), str(self.steps)]
-        if self.power != 1:
-            args.append(f"power={fmt_number(self.power)}")
-        return args
 
-
+@F.constructs(Cosine)
 def cosine(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
     """Half a cosine wave from ``start`` down (or up) to ``end`` over ``steps`` steps.
 
@@ -354,10 +376,11 @@ def cosine(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
 # -- exp -----------------------------------------------------------------------------------------
 
 
-class Exp(Segment):
-    _fname = "exp"
+class Exp(Segment, name="exp"):
     _kind = EXPGEO
-    _leaf_fields = ("start", "end")
+    start: Any = F.leaf(doc="the value at t = 0, > 0")
+    end: Any = F.leaf(doc="the value from t = steps on, > 0")
+    steps: int = F.static(doc="the length")
 
     def _py(self, t: int | float) -> float:
         n = self.steps
@@ -370,7 +393,10 @@ class Exp(Segment):
         return self.end
 
 
-class ExpRate(Segment):
+_RATE_ARG = F.named("rate", F.leaf(doc="the per-step factor, > 0"))
+
+
+class ExpRate(Segment, name="exp"):
     """``start * rate ** tau``, with the natural log of the rate as its leaf.
 
     A jit argument's leaves are rounded to float32: a rounded rate near 1 is wrong by up
@@ -379,9 +405,18 @@ class ExpRate(Segment):
     is the number the schedule was built with (for printing, JSON and the Python path).
     """
 
-    _fname = "exp"
     _kind = EXPRATE
-    _leaf_fields = ("start", "log_rate")
+    start: Any = F.leaf(doc="the value at t = 0, > 0")
+    log_rate: Any = F.leaf(arg=False, doc="the natural log of the per-step factor")
+    steps: int | None = F.static(None, doc="the length; None: forever")
+
+    @classmethod
+    def _arg_fields(cls) -> tuple[F.Field, ...]:
+        f = cls._fields
+        return (f[0], _RATE_ARG, f[2])
+
+    def _args(self) -> dict[str, Any]:
+        return {"start": self.start, "rate": self.rate, "steps": self.steps}
 
     @property
     def rate(self) -> Any:
@@ -496,6 +531,7 @@ def _exp_positive(fn: str, name: str, x: Any) -> Any:
     return v
 
 
+@F.constructs(Exp)
 def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = None) -> Schedule:
     """Exponential (geometric) change, given by its end value or by its per-step rate.
 
@@ -574,11 +610,12 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
 # -- poly ----------------------------------------------------------------------------------------
 
 
-class Poly(Segment):
-    _fname = "poly"
+class Poly(Segment, name="poly"):
     _kind = POLY
-    _leaf_fields = ("start", "end")
-    _static_fields = ("steps", "power")
+    start: Any = F.leaf(doc="the value at t = 0")
+    end: Any = F.leaf(doc="the value from t = steps on")
+    steps: int = F.static(doc="the length")
+    power: float = F.static(1.0, doc="the exponent")
 
     def _shape(self) -> tuple[float, float]:
         return (self.power, 0.0)
@@ -605,6 +642,7 @@ class Poly(Segment):
         ]
 
 
+@F.constructs(Poly)
 def poly(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
     """Polynomial decay (or growth) from ``start`` to ``end`` over ``steps`` steps.
 
@@ -631,10 +669,11 @@ def poly(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
 # -- triangle ------------------------------------------------------------------------------------
 
 
-class Triangle(Segment):
-    _fname = "triangle"
+class Triangle(Segment, name="triangle"):
     _kind = TRIANGLE
-    _leaf_fields = ("low", "high")
+    low: Any = F.leaf(doc="the value at both ends")
+    high: Any = F.leaf(doc="the value at half time")
+    steps: int = F.static(doc="the cycle length")
 
     def _py(self, t: int | float) -> float:
         n = self.steps
@@ -648,6 +687,7 @@ class Triangle(Segment):
         return self.low
 
 
+@F.constructs(Triangle)
 def triangle(low: Any, high: Any, steps: int) -> Schedule:
     """One triangular cycle: ``low`` up to ``high`` at half time, back down to ``low``.
 
@@ -677,11 +717,13 @@ def triangle(low: Any, high: Any, steps: int) -> Schedule:
 # -- tanh ----------------------------------------------------------------------------------------
 
 
-class Tanh(Segment):
-    _fname = "tanh"
+class Tanh(Segment, name="tanh"):
     _kind = TANH
-    _leaf_fields = ("start", "end")
-    _static_fields = ("steps", "lower", "upper")
+    start: Any = F.leaf(doc="the value approached at t = 0")
+    end: Any = F.leaf(doc="the value approached at t = steps")
+    steps: int = F.static(doc="the length")
+    lower: float = F.static(-7.0, doc="the tanh argument at t = 0")
+    upper: float = F.static(3.0, doc="the tanh argument at t = steps")
 
     def _shape(self) -> tuple[float, float]:
         return (float(self.lower), float(self.upper))
@@ -707,6 +749,7 @@ class Tanh(Segment):
         ]
 
 
+@F.constructs(Tanh)
 def tanh(start: Any, end: Any, steps: int, lower: float = -7.0, upper: float = 3.0) -> Schedule:
     """A hyperbolic-tangent decay from about ``start`` to about ``end``.
 
@@ -737,11 +780,12 @@ def tanh(start: Any, end: Any, steps: int, lower: float = -7.0, upper: float = 3
 # -- inverse -------------------------------------------------------------------------------------
 
 
-class Inverse(Segment):
-    _fname = "inverse"
+class Inverse(Segment, name="inverse"):
     _kind = INVERSE
-    _leaf_fields = ("start",)
-    _static_fields = ("steps", "scale", "power")
+    start: Any = F.leaf(doc="the value at t = 0")
+    scale: float = F.static(doc="the time constant")
+    power: float = F.static(1.0, doc="the decay exponent")
+    steps: int | None = F.static(None, doc="the length; None: forever")
 
     def _shape(self) -> tuple[float, float]:
         return (float(self.scale), float(self.power))
@@ -765,6 +809,7 @@ class Inverse(Segment):
         return args
 
 
+@F.constructs(Inverse)
 def inverse(start: Any, scale: float, power: float = 1.0, steps: int | None = None) -> Schedule:
     """Inverse-power decay: the "inverse time" and "inverse square root" family.
 
@@ -798,12 +843,14 @@ def inverse(start: Any, scale: float, power: float = 1.0, steps: int | None = No
 # -- piecewise -----------------------------------------------------------------------------------
 
 
-class Piecewise(Tabular):
+class Piecewise(Tabular, name="piecewise"):
     """Values between boundaries. ``values`` is a tuple of leaves, or one packed vector."""
 
-    _fname = "piecewise"
-    _leaf_fields = ("values",)
-    _static_fields = ("boundaries",)
+    boundaries: tuple[int | float, ...] = F.static(many=True, doc="the step numbers")
+    values: Any = F.leaf(many=True, doc="one more value than boundaries")
+
+    def _args(self) -> dict[str, Any]:
+        return {"boundaries": list(self.boundaries), "values": self._value_list()}
 
     def _leaves(self) -> tuple[Any, ...]:
         v = self.values
@@ -858,11 +905,6 @@ class Piecewise(Tabular):
 
         return self._cached("key", make)
 
-    def _repr_args(self) -> list[str]:
-        b = "[" + ", ".join(fmt_number(x) for x in self.boundaries) + "]"
-        v = "[" + ", ".join(fmt_number(x) for x in self._value_list()) + "]"
-        return [b, v]
-
     def _tree_flatten(self) -> tuple[list[Any], Any]:
         v = self.values
         if isinstance(v, tuple):
@@ -882,6 +924,7 @@ class Piecewise(Tabular):
         return cls._make(values=v, boundaries=static[0])
 
 
+@F.constructs(Piecewise)
 def piecewise(boundaries: Any, values: Any) -> Schedule:
     """Piecewise constant: ``values[i]`` from ``boundaries[i-1]`` up to ``boundaries[i]``.
 

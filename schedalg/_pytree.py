@@ -30,21 +30,46 @@ def _all_node_classes() -> list[type]:
     return out
 
 
+_done: set[type] = set()
+
+
+def _register_one(cls: type) -> None:
+    from jax import tree_util
+
+    if cls in _done:
+        return
+
+    def flatten_with_keys(s: Any) -> tuple[list[tuple[Any, Any]], Any]:
+        children, aux = s._tree_flatten()
+        keys = s._tree_keys()
+        return [(tree_util.GetAttrKey(k), c) for k, c in zip(keys, children, strict=True)], aux
+
+    tree_util.register_pytree_with_keys(
+        cls,
+        flatten_with_keys,
+        cls._tree_unflatten,  # type: ignore[attr-defined]
+        flatten_func=lambda s: s._tree_flatten(),
+    )
+    _done.add(cls)
+
+
 def register() -> None:
     """Register all node classes with ``jax.tree_util`` (idempotent)."""
     global _registered
     with _lock:
         if _registered:
             return
-        from jax import tree_util
-
         for cls in _all_node_classes():
-            tree_util.register_pytree_node(
-                cls,
-                lambda s: s._tree_flatten(),
-                cls._tree_unflatten,  # type: ignore[attr-defined]
-            )
+            _register_one(cls)
         _registered = True
+
+
+def register_class(cls: type) -> None:
+    """Register a node class defined after JAX was imported (a user's primitive); before
+    that, ``register`` finds it among the subclasses when JAX loads."""
+    with _lock:
+        if _registered:
+            _register_one(cls)
 
 
 class _Loader(importlib.abc.Loader):

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _checks as K
-from ._combinators import fit
 from ._schedule import Schedule
+from ._time_maps import fit
 
 RunSchedule = Schedule | Callable[[int], Schedule]
 

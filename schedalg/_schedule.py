@@ -1,12 +1,16 @@
 """The schedule value type: immutable nodes, structural equality, operators, evaluation.
 
-A schedule is a tree of nodes. Each node class names three kinds of fields:
+A schedule is a tree of nodes. Each node class declares its fields once (``_fields``: leaf,
+child or static, see ``_fields``):
 
 * leaves: value-like numbers (start, end, value, low, high, floor, factor, constants). They
   are the JAX pytree leaves: they may be traced, differentiated and batched with ``vmap``.
 * children: sub-schedules.
 * static fields: everything that fixes the shape of the computation (step counts, powers,
   stretch, boundaries, kinds). They are hashed into the pytree structure.
+
+A class declared with ``name=...`` (``class Cosine(Segment, name="cosine")``) is registered
+under that name: JSON, ``parse`` and the pytree registration find it there.
 
 Public constructors (``cosine``, ``concat``, ...) validate concrete inputs and build nodes
 with ``Node._make``; JAX rebuilds nodes from (possibly traced) leaves through the same
@@ -19,12 +23,13 @@ import math
 import numbers
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 from . import _backend as B
 from . import _checks as K
+from . import _fields as F
 
 # Precedence levels for printing: a child is parenthesised when its level is lower than the
 # context requires (Python's own: `>>` < `+ -` < `* /` < unary `-` < calls and atoms).
@@ -85,6 +90,7 @@ class Schedule:
     """
 
     __slots__ = ("__weakref__", "_cache")
+    _cache: dict[Any, Any]  # facts computed once: duration, key, hash, lowered table, ...
 
     _fname: ClassVar[str] = ""
     _leaf_fields: ClassVar[tuple[str, ...]] = ()
@@ -95,9 +101,34 @@ class Schedule:
     # NumPy must hand `array * schedule` to Schedule.__rmul__ instead of broadcasting.
     __array_ufunc__ = None
 
-    if TYPE_CHECKING:  # node fields are set by _make; tell the type checker they exist
+    _fields: ClassVar[tuple[F.Field, ...]] = ()
 
-        def __getattr__(self, name: str) -> Any: ...
+    def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._fields = F.collect(cls, dict(cls.__dict__))
+        own = cls.__dict__
+        for attr, role in (
+            ("_leaf_fields", F.LEAF),
+            ("_child_fields", F.CHILD),
+            ("_static_fields", F.STATIC),
+        ):
+            if attr not in own:  # (a class may still spell a tuple out: internal nodes)
+                setattr(cls, attr, tuple(f.name for f in cls._fields if f.role == role))
+        if name is not None:
+            cls._fname = name
+            F.register_node(cls, name)
+            from . import _pytree
+
+            _pytree.register_class(cls)
+
+    @classmethod
+    def _arg_fields(cls) -> tuple[F.Field, ...]:
+        """The fields that are arguments of the public constructor (and JSON fields)."""
+        return tuple(f for f in cls._fields if f.arg)
+
+    def _args(self) -> dict[str, Any]:
+        """The constructor's arguments that rebuild this node: JSON dumps them."""
+        return {f.name: getattr(self, f.name) for f in self._arg_fields()}
 
     # -- construction ------------------------------------------------------------------------
 
@@ -162,6 +193,15 @@ class Schedule:
     @classmethod
     def _all_fields(cls) -> tuple[str, ...]:
         return cls._leaf_fields + cls._child_fields + cls._static_fields
+
+    def _constant_after(self) -> int | float | None:
+        """A step from which the schedule is constant (its duration by default; a final
+        infinite hold starts earlier); None if it keeps changing."""
+        return self.duration
+
+    def _gain_children(self) -> tuple[Any, ...]:
+        """The sub-schedules whose gradient bounds this node passes on (``_node_checks``)."""
+        return self._children()
 
     def _children(self) -> tuple[Schedule, ...]:
         return tuple(getattr(self, f) for f in self._child_fields)
@@ -236,7 +276,7 @@ class Schedule:
     def __call__(self, t: Any) -> Any:
         tt = type(t)
         if tt is int or tt is float:
-            f = self._cache.get("pyfn")
+            f: Any = self._cache.get("pyfn")
             if f is None:
                 f = self._cache["pyfn"] = self._pyfn() if self._py_ok else False
             if f is not False:
@@ -333,10 +373,8 @@ class Schedule:
     def _beyond(self, arr: Any, beyond: Any, out: Any, xp: Any) -> Any:
         """Values at unsigned times above the default int's maximum (``arr`` is clipped there):
         read in floating point, unless the schedule is constant by then."""
-        from ._combinators import _constant_from
-
         top = int(np.iinfo(np.dtype(arr.dtype.name)).max)
-        c = _constant_from(self)
+        c = self._constant_after()
         if c is not None and c <= top:
             return out
         return xp.where(beyond > top, self._xp(beyond, xp), out)
@@ -431,7 +469,20 @@ class Schedule:
         return f"{self._fname}({args})"
 
     def _repr_args(self) -> list[str]:
-        raise NotImplementedError(type(self).__name__)
+        """The constructor's arguments as source: required ones by position, the others by
+        keyword where they differ from their default."""
+        out = []
+        keyword = False  # (after a left-out argument, the rest go by keyword)
+        args = self._args()
+        for f in self._arg_fields():
+            v = args[f.name]
+            if f.default is not F.REQUIRED and _same(v, f.default):
+                keyword = True
+                continue
+            keyword = keyword or f.default is not F.REQUIRED
+            text = _source(v)
+            out.append(f"{f.name}={text}" if keyword else text)
+        return out
 
     def _repr_in(self, prec: int) -> str:
         r = repr(self)
@@ -440,57 +491,57 @@ class Schedule:
     # -- operators: sugar for the named combinators ------------------------------------------
 
     def __rshift__(self, other: Any) -> Schedule:
-        from ._combinators import concat
+        from ._concat import concat
 
         return concat(self, other)
 
     def __rrshift__(self, other: Any) -> Schedule:
-        from ._combinators import concat
+        from ._concat import concat
 
         return concat(other, self)
 
     def __add__(self, other: Any) -> Schedule:
-        from ._combinators import add
+        from ._arithmetic import add
 
         return add(self, other)
 
     def __radd__(self, other: Any) -> Schedule:
-        from ._combinators import add
+        from ._arithmetic import add
 
         return add(other, self)
 
     def __sub__(self, other: Any) -> Schedule:
-        from ._combinators import sub
+        from ._arithmetic import sub
 
         return sub(self, other)
 
     def __rsub__(self, other: Any) -> Schedule:
-        from ._combinators import sub
+        from ._arithmetic import sub
 
         return sub(other, self)
 
     def __mul__(self, other: Any) -> Schedule:
-        from ._combinators import mul
+        from ._arithmetic import mul
 
         return mul(self, other)
 
     def __rmul__(self, other: Any) -> Schedule:
-        from ._combinators import mul
+        from ._arithmetic import mul
 
         return mul(other, self)
 
     def __truediv__(self, other: Any) -> Schedule:
-        from ._combinators import div
+        from ._arithmetic import div
 
         return div(self, other)
 
     def __rtruediv__(self, other: Any) -> Schedule:
-        from ._combinators import div
+        from ._arithmetic import div
 
         return div(other, self)
 
     def __neg__(self) -> Schedule:
-        from ._combinators import neg
+        from ._arithmetic import neg
 
         return neg(self)
 
@@ -531,6 +582,10 @@ class Schedule:
 
     # -- pytree ------------------------------------------------------------------------------
 
+    def _tree_keys(self) -> tuple[str, ...]:
+        """The names of ``_tree_flatten``'s children, for JAX key paths (``.start``)."""
+        return self._leaf_fields + self._child_fields
+
     def _tree_flatten(self) -> tuple[list[Any], Any]:
         return list(self._leaves()) + list(self._children()), tuple(
             getattr(self, f) for f in self._static_fields
@@ -544,6 +599,21 @@ class Schedule:
         kw.update(zip(cls._leaf_fields, children[:nl], strict=True))
         kw.update(zip(cls._child_fields, children[nl:], strict=True))
         return cls._make(**kw)
+
+
+def _same(v: Any, default: Any) -> bool:
+    """True when an argument equals its default (numbers by value: ``1 == 1.0``)."""
+    if v is None or default is None:
+        return v is default
+    return type(v) in (int, float) and type(default) in (int, float) and v == default
+
+
+def _source(v: Any) -> str:
+    if isinstance(v, Schedule):
+        return repr(v)
+    if isinstance(v, (tuple, list)):
+        return "[" + ", ".join(_source(x) for x in v) + "]"
+    return fmt_number(v)
 
 
 def _broadcasts_to(shape: Any, target: tuple[int, ...]) -> bool:
@@ -674,33 +744,57 @@ def _reads_back(s: Schedule, text: str) -> bool:
     return True
 
 
+def plain_number(x: Any, path: str) -> int | float | None:
+    """A leaf or static number as a plain Python number (ints stay ints), for JSON and for
+    concrete copies; ``path`` locates it in error messages."""
+    if x is None:
+        return None
+    if type(x) is int or type(x) is float:
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"to_dict(): at {path}: unexpected bool {x!r}")
+    if B.is_tracer(x):
+        raise TypeError(
+            f"to_dict(): at {path}: the schedule holds a traced JAX value; "
+            "serialize it outside jit/grad/vmap"
+        )
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    arr = np.asarray(x)
+    if arr.ndim != 0:
+        raise TypeError(
+            f"to_dict(): at {path}: the schedule holds a batched array of shape {arr.shape}; "
+            "serialize each schedule of the batch separately"
+        )
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"to_dict(): at {path}: expected a number, got {x!r}")
+    return float(arr)
+
+
+def plain_copy(s: Schedule, path: str = "$") -> Schedule:
+    """``s`` rebuilt through its public constructors with plain Python numbers as leaves
+    (a packed or 0-d array becomes floats); a traced or batched leaf is a TypeError naming
+    its path."""
+    args: dict[str, Any] = {}
+    for k, v in s._args().items():
+        sub = f"{path}.{k}"
+        if isinstance(v, (list, tuple)):
+            args[k] = [_plain_value(x, f"{sub}[{i}]") for i, x in enumerate(v)]
+        else:
+            args[k] = _plain_value(v, sub)
+    name = type(s)._fname
+    build = F.builder(name) or F.node_classes(name)[0]
+    return build(**args)  # type: ignore[no-any-return]
+
+
+def _plain_value(v: Any, path: str) -> Any:
+    return plain_copy(v, path) if isinstance(v, Schedule) else plain_number(v, path)
+
+
 def short_repr(s: Any, limit: int = 200) -> str:
     """``repr(s)`` cut to about ``limit`` characters, for error messages."""
     text = repr(s)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def as_schedule(fn: str, name: str, x: Any, *, index: int | None = None) -> Schedule:
-    """A schedule argument (``name[index]`` for a list); a number becomes the infinite
-    ``hold`` of that number."""
-    if isinstance(x, Schedule):
-        return x
-    label = name if index is None else f"{name}[{index}]"
-    if isinstance(x, (numbers.Real, np.ndarray)) or B.is_jax(x):
-        from ._primitives import hold
-
-        try:
-            return hold(x)
-        except K.ArgumentError as e:
-            cls = K.ArgumentTypeError if isinstance(e, TypeError) else K.ArgumentValueError
-            raise cls(fn, name, x, f"{fn}(): {label}: {e}", index=index) from None
-    raise K.ArgumentTypeError(
-        fn,
-        name,
-        x,
-        f"{fn}(): {label} must be a schedule or a number, got {label}={short_repr(x)}",
-        index=index,
-    )
 
 
 def is_finite_number(x: Any) -> bool:

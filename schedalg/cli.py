@@ -18,7 +18,7 @@ from typing import NoReturn, TextIO
 
 import numpy as np
 
-from ._combinators import concat
+from ._concat import concat
 from ._parse import ParseError, parse
 from ._primitives import cosine, linear_ramp
 from ._sampling import horizon, sample_times

@@ -23,17 +23,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-import numpy as np
-
-from . import _backend as B
 from . import _checks as K
-from . import _combinators as C
-from . import _primitives as P
+from . import _fields as F
+from ._concat import Concat
 from ._schedule import MAX_DEPTH as _MAX_NODE_DEPTH
-from ._schedule import Schedule
+from ._schedule import Schedule, plain_number
 
 __all__ = ["FORMAT_VERSION", "FormatError", "from_dict", "from_json", "to_dict", "to_json"]
 
@@ -62,191 +59,60 @@ NUM, NUM_OR_NULL, SCHED, SCHEDS, NUMS = (
     "list",
 )
 
-_REQUIRED = object()
+_REQUIRED = F.REQUIRED
 
 
-class _Spec:
-    """One JSON node type: its constructor and fields (name, kind, default or _REQUIRED)."""
+class _Specs(Mapping[str, F.ArgSpec]):
+    """Every registered node type's JSON fields, derived from the node classes' declared
+    fields (``_fields``): a user's primitive is here once its module is imported."""
 
-    def __init__(self, build: Callable[..., Any], *fields: tuple[str, str, Any]) -> None:
-        self.build = build
-        self.fields = fields
-        self.names = tuple(f[0] for f in fields)
+    def __init__(self) -> None:
+        self._memo: dict[str, F.ArgSpec] = {}
+
+    def __getitem__(self, name: str) -> F.ArgSpec:
+        spec = self._memo.get(name)
+        if spec is None or spec.classes != F.node_classes(name):
+            spec = self._memo[name] = F.ArgSpec(name)
+        return spec
+
+    def get(self, name: str, default: Any = None) -> Any:  # (KeyError-free lookup)
+        if not isinstance(name, str) or not F.node_classes(name):
+            return default
+        return self[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(F.node_names())
+
+    def __len__(self) -> int:
+        return len(F.node_names())
 
 
-_SCHED_FIELDS = ("schedule",)
-# the fields of a segment from start to end over steps (linear_ramp, cosine, poly, tanh)
-_SEGMENT = (("start", NUM, _REQUIRED), ("end", NUM, _REQUIRED), ("steps", NUM, _REQUIRED))
-
-SPECS: dict[str, _Spec] = {
-    "hold": _Spec(P.hold, ("value", NUM, _REQUIRED), ("steps", NUM_OR_NULL, None)),
-    "linear_ramp": _Spec(P.linear_ramp, *_SEGMENT),
-    "cosine": _Spec(
-        P.cosine,
-        *_SEGMENT,
-        ("power", NUM, 1.0),
-    ),
-    "exp": _Spec(
-        P.exp,
-        ("start", NUM, _REQUIRED),
-        ("end", NUM_OR_NULL, None),
-        ("rate", NUM_OR_NULL, None),
-        ("steps", NUM_OR_NULL, None),
-    ),
-    "poly": _Spec(
-        P.poly,
-        *_SEGMENT,
-        ("power", NUM, 1.0),
-    ),
-    "triangle": _Spec(
-        P.triangle, ("low", NUM, _REQUIRED), ("high", NUM, _REQUIRED), ("steps", NUM, _REQUIRED)
-    ),
-    "tanh": _Spec(
-        P.tanh,
-        *_SEGMENT,
-        ("lower", NUM, -7.0),
-        ("upper", NUM, 3.0),
-    ),
-    "inverse": _Spec(
-        P.inverse,
-        ("start", NUM, _REQUIRED),
-        ("scale", NUM, _REQUIRED),
-        ("power", NUM, 1.0),
-        ("steps", NUM_OR_NULL, None),
-    ),
-    "piecewise": _Spec(P.piecewise, ("boundaries", NUMS, _REQUIRED), ("values", NUMS, _REQUIRED)),
-    "concat": _Spec(C.concat, ("pieces", SCHEDS, _REQUIRED)),
-    "repeat": _Spec(
-        C.repeat,
-        ("schedule", SCHED, _REQUIRED),
-        ("times", NUM_OR_NULL, None),
-        ("stretch", NUM, 1.0),
-    ),
-    "scale_by_cycle": _Spec(
-        C.scale_by_cycle,
-        ("schedule", SCHED, _REQUIRED),
-        ("factor", NUM, _REQUIRED),
-        ("floor", NUM, 0.0),
-    ),
-    "neg": _Spec(C.neg, ("a", SCHED, _REQUIRED)),
-    "clip": _Spec(
-        C.clip,
-        ("schedule", SCHED, _REQUIRED),
-        ("low", NUM_OR_NULL, None),
-        ("high", NUM_OR_NULL, None),
-    ),
-    "staircase": _Spec(C.staircase, ("schedule", SCHED, _REQUIRED), ("every", NUM, _REQUIRED)),
-    "shift": _Spec(C.shift, ("schedule", SCHED, _REQUIRED), ("steps", NUM, _REQUIRED)),
-    "scale_time": _Spec(C.scale_time, ("schedule", SCHED, _REQUIRED), ("factor", NUM, _REQUIRED)),
-    "take": _Spec(C.take, ("schedule", SCHED, _REQUIRED), ("steps", NUM, _REQUIRED)),
-    "warp": _Spec(C.warp, ("schedule", SCHED, _REQUIRED), ("power", NUM, _REQUIRED)),
-}
-for _name in ("add", "sub", "mul", "div", "minimum", "maximum"):
-    SPECS[_name] = _Spec(getattr(C, _name), ("a", SCHED, _REQUIRED), ("b", SCHED, _REQUIRED))
-
-# Node class -> (type name, [(json field, attribute)]).
-_DUMP: dict[type, tuple[str, tuple[tuple[str, str], ...]]] = {
-    P.Hold: ("hold", (("value", "value"), ("steps", "steps"))),
-    P.LinearRamp: ("linear_ramp", (("start", "start"), ("end", "end"), ("steps", "steps"))),
-    P.Cosine: (
-        "cosine",
-        (("start", "start"), ("end", "end"), ("steps", "steps"), ("power", "power")),
-    ),
-    P.Exp: ("exp", (("start", "start"), ("end", "end"), ("steps", "steps"))),
-    P.ExpRate: ("exp", (("start", "start"), ("rate", "rate"), ("steps", "steps"))),
-    P.Poly: ("poly", (("start", "start"), ("end", "end"), ("steps", "steps"), ("power", "power"))),
-    P.Triangle: ("triangle", (("low", "low"), ("high", "high"), ("steps", "steps"))),
-    P.Tanh: (
-        "tanh",
-        (
-            ("start", "start"),
-            ("end", "end"),
-            ("steps", "steps"),
-            ("lower", "lower"),
-            ("upper", "upper"),
-        ),
-    ),
-    P.Inverse: (
-        "inverse",
-        (("start", "start"), ("scale", "scale"), ("power", "power"), ("steps", "steps")),
-    ),
-    C.Repeat: ("repeat", (("schedule", "schedule"), ("times", "times"), ("stretch", "stretch"))),
-    C.ScaleByCycle: (
-        "scale_by_cycle",
-        (("schedule", "schedule"), ("factor", "factor"), ("floor", "floor")),
-    ),
-    C.Add: ("add", (("a", "a"), ("b", "b"))),
-    C.Sub: ("sub", (("a", "a"), ("b", "b"))),
-    C.Mul: ("mul", (("a", "a"), ("b", "b"))),
-    C.Div: ("div", (("a", "a"), ("b", "b"))),
-    C.Minimum: ("minimum", (("a", "a"), ("b", "b"))),
-    C.Maximum: ("maximum", (("a", "a"), ("b", "b"))),
-    C.Neg: ("neg", (("a", "a"),)),
-    C.Clip: ("clip", (("schedule", "schedule"), ("low", "low"), ("high", "high"))),
-    C.Staircase: ("staircase", (("schedule", "schedule"), ("every", "every"))),
-    C.Shift: ("shift", (("schedule", "schedule"), ("steps", "steps"))),
-    C.ScaleTime: ("scale_time", (("schedule", "schedule"), ("factor", "factor"))),
-    C.Take: ("take", (("schedule", "schedule"), ("steps", "steps"))),
-    C.Warp: ("warp", (("schedule", "schedule"), ("power", "power"))),
-}
+#: name -> its JSON fields: (field, kind, default) with kind one of NUM, NUM_OR_NULL, SCHED,
+#: SCHEDS, NUMS.
+SPECS = _Specs()
 
 
 # -- dumping ---------------------------------------------------------------------------------------
 
 
-def _number_out(x: Any, path: str) -> int | float | None:
-    """A leaf or static number as a JSON number (ints stay ints)."""
-    if x is None:
-        return None
-    if type(x) is int or type(x) is float:
-        return x
-    if isinstance(x, (bool, np.bool_)):
-        raise TypeError(f"to_dict(): at {path}: unexpected bool {x!r}")
-    if B.is_tracer(x):
-        raise TypeError(
-            f"to_dict(): at {path}: the schedule holds a traced JAX value; "
-            "serialize it outside jit/grad/vmap"
-        )
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    arr = np.asarray(x)
-    if arr.ndim != 0:
-        raise TypeError(
-            f"to_dict(): at {path}: the schedule holds a batched array of shape {arr.shape}; "
-            "serialize each schedule of the batch separately"
-        )
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"to_dict(): at {path}: expected a number, got {x!r}")
-    return float(arr)
-
-
 def _dump(s: Any, path: str, depth: int) -> dict[str, Any]:
     if depth >= MAX_DEPTH:  # depth counts from 0 at the root
         raise ValueError(f"to_dict(): at {path}: schedule nested deeper than {MAX_DEPTH} levels")
-    if isinstance(s, C.Concat):
-        return {
-            "type": "concat",
-            "pieces": [_dump(p, f"{path}.pieces[{i}]", depth + 1) for i, p in enumerate(s.pieces)],
-        }
-    if isinstance(s, P.Piecewise):
-        bounds: tuple[Any, ...] = s.boundaries  # type: ignore[attr-defined]
-        return {
-            "type": "piecewise",
-            "boundaries": [_number_out(b, f"{path}.boundaries[{i}]") for i, b in enumerate(bounds)],
-            "values": [
-                _number_out(v, f"{path}.values[{i}]") for i, v in enumerate(s._value_list())
-            ],
-        }
-    entry = _DUMP.get(type(s))
-    if entry is None:
-        raise TypeError(f"to_dict(): at {path}: not a schedalg schedule node: {type(s).__name__}")
-    name, fields = entry
-    out: dict[str, Any] = {"type": name}
-    for key, attr in fields:
-        v = getattr(s, attr)
+    cls = type(s)
+    if not isinstance(s, Schedule) or cls not in F.node_classes(cls._fname):
+        raise TypeError(f"to_dict(): at {path}: not a schedalg schedule node: {cls.__name__}")
+    out: dict[str, Any] = {"type": cls._fname}
+    for key, v in s._args().items():
         sub = f"{path}.{key}"
-        out[key] = _dump(v, sub, depth + 1) if isinstance(v, Schedule) else _number_out(v, sub)
+        if isinstance(v, (list, tuple)):
+            out[key] = [_value_out(x, f"{sub}[{i}]", depth) for i, x in enumerate(v)]
+        else:
+            out[key] = _value_out(v, sub, depth)
     return out
+
+
+def _value_out(v: Any, path: str, depth: int) -> Any:
+    return _dump(v, path, depth + 1) if isinstance(v, Schedule) else plain_number(v, path)
 
 
 def to_dict(schedule: Schedule) -> dict[str, Any]:
@@ -335,7 +201,7 @@ def _error_path(
     name = e.argument
     if spec_name == "concat" and name == "schedules":
         name = "pieces"
-        if any(isinstance(p, C.Concat) for p in pieces):
+        if any(isinstance(p, Concat) for p in pieces):
             return path  # a position among the flattened pieces: not a position in the file
     if name not in names:
         return path
@@ -355,7 +221,11 @@ def _load(d: Any, path: str, depth: int, root: bool = False) -> Any:
     spec = SPECS.get(name)
     if spec is None:
         known = ", ".join(sorted(SPECS))
-        raise FormatError(f"{path}.type", f"unknown schedule type {_short(name)} (known: {known})")
+        raise FormatError(
+            f"{path}.type",
+            f"unknown schedule type {_short(name)} (known: {known}; a primitive of your own "
+            "is known once the module that defines it is imported)",
+        )
     allowed = {"type", *spec.names} | ({"schedalg"} if root else set())
     for key in d:
         if key not in allowed:
@@ -389,8 +259,6 @@ def _load(d: Any, path: str, depth: int, root: bool = False) -> Any:
                 v if _is_num(v) else _load(v, f"{sub}[{i}]", depth + 1) for i, v in enumerate(x)
             ]
     try:
-        if name == "concat":
-            return spec.build(*kwargs["pieces"])
         return spec.build(**kwargs)
     except Exception as e:  # any failure of a constructor is the document's error
         message = str(e) if isinstance(e, (TypeError, ValueError)) else f"{type(e).__name__}: {e}"

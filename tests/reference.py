@@ -101,7 +101,17 @@ def duration(node: Node) -> Fraction | None:
 
 def _duration(node: Node) -> Fraction | None:
     kind = node["type"]
-    if kind in ("hold", "linear_ramp", "cosine", "poly", "triangle", "tanh", "exp", "inverse"):
+    if kind in (
+        "hold",
+        "linear_ramp",
+        "cosine",
+        "poly",
+        "triangle",
+        "tanh",
+        "exp",
+        "inverse",
+        "sigmoid",
+    ):
         n = node["steps"]
         return None if n is None else frac(n)
     if kind == "piecewise":
@@ -283,6 +293,16 @@ def _primitive(node: Node, tau: Time) -> Value:
         dw = 2 * w * (1 - w)  # |dw/dx|
         sens = dw * (abs(lower) + abs(upper) + abs(upper - lower) * float(u))
         return end + (start - end) * _f(w), ends + delta * (w + sens)
+    if kind == "sigmoid":
+        # the logistic curve sig(k (u - 1/2)), rescaled to run from 0 at u = 0 to 1 at u = 1
+        k = node["steepness"]
+
+        def sig(x: float) -> float:
+            return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
+
+        lo, hi = sig(-k / 2), sig(k / 2)
+        w = (sig(k * (float(u) - 0.5)) - lo) / (hi - lo)
+        return start + (end - start) * _f(w), ends + delta * (1 + k)
     raise ValueError(f"unknown node type {kind!r}")
 
 

@@ -189,6 +189,13 @@ _w_primitives = st.one_of(
         st.one_of(st.none(), _w_steps),
     ),
     _w_piecewise(),
+    st.builds(
+        sa.sigmoid,
+        _w_values,
+        _w_values,
+        _w_steps,
+        st.one_of(st.just(10.0), st.floats(0.1, 40.0), st.integers(1, 30)),
+    ),
 )
 
 _w_positive_schedules = st.one_of(

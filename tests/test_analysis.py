@@ -12,15 +12,15 @@ from hypothesis import strategies as st
 from strategies import all_finite_schedules, all_schedules
 
 import schedalg as sa
-import schedalg._combinators
+import schedalg._arithmetic
 from schedalg import _analysis
 
 
 def magnitude(s, ts):
     """|values| of s at ts, with sums and differences counted as |a| + |b| (rounding scale)."""
-    if isinstance(s, (sa._combinators.Add, sa._combinators.Sub)):
+    if isinstance(s, (sa._arithmetic.Add, sa._arithmetic.Sub)):
         return magnitude(s.a, ts) + magnitude(s.b, ts)
-    if isinstance(s, sa._combinators.Neg):
+    if isinstance(s, sa._arithmetic.Neg):
         return magnitude(s.a, ts)
     return np.abs(s(ts))
 

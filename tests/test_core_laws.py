@@ -138,8 +138,8 @@ def test_joins_are_continuous_where_values_match(a, b):
     # up to the slope times 1e-7 (bounded for these parameter ranges)
     assert abs(s(d) - a.end_value) <= 1e-9 * max(1.0, abs(a.end_value))
     scale = max(1.0, abs(a.end_value), *(abs(x) for x in a._range()))
-    if not isinstance(a, (sa._combinators.Staircase, sa._combinators.Repeat)) and not any(
-        isinstance(n, (sa._combinators.Staircase, sa._primitives.Piecewise, sa._combinators.Repeat))
+    if not isinstance(a, (sa._time_maps.Staircase, sa._cycles.Repeat)) and not any(
+        isinstance(n, (sa._time_maps.Staircase, sa._primitives.Piecewise, sa._cycles.Repeat))
         for n in _nodes(a)
     ):
         assert abs(left - s(d)) <= 1e-3 * scale
@@ -147,7 +147,7 @@ def test_joins_are_continuous_where_values_match(a, b):
 
 def _nodes(s):
     yield s
-    kids = s.pieces if isinstance(s, sa._combinators.Concat) else s._children()
+    kids = s.pieces if isinstance(s, sa._concat.Concat) else s._children()
     for c in kids:
         yield from _nodes(c)
 

@@ -15,7 +15,7 @@ import pytest
 
 import schedalg as sa
 from schedalg import _schedule
-from schedalg._combinators import Concat
+from schedalg._concat import Concat
 from schedalg.io import from_json, to_json
 
 MAX_DEPTH = _schedule.MAX_DEPTH

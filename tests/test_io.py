@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from strategies import all_finite_schedules, all_schedules
 
 import schedalg as sa
-from schedalg.io import _DUMP as _DUMP_TYPES
+from schedalg._fields import node_classes
 from schedalg.io import FormatError, from_dict, from_json, to_dict, to_json
 
 
@@ -305,15 +305,13 @@ def test_io_parse_and_analysis_import_no_framework():
 
 def _node_types(s, out):
     out.add(type(s))
-    kids = s.pieces if isinstance(s, sa._combinators.Concat) else s._children()
+    kids = s.pieces if isinstance(s, sa._concat.Concat) else s._children()
     for k in kids:
         _node_types(k, out)
     return out
 
 
-ALL_NODES = sorted(
-    {*_DUMP_TYPES, sa._combinators.Concat, sa._primitives.Piecewise}, key=lambda c: c.__name__
-)
+ALL_NODES = sorted(set(node_classes()), key=lambda c: c.__name__)
 
 
 def test_strategy_reaches_every_node_type():

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import schedalg as sa
-import schedalg._combinators
+import schedalg._arithmetic
 from schedalg.plateau import PlateauState, reduce_on_plateau
 
 # -- io: the words of a FormatError --------------------------------------------------------------
@@ -183,7 +183,7 @@ def test_nesting_limit_is_exactly_max_depth():
     assert sa.io.MAX_DEPTH == sa._schedule.MAX_DEPTH == 200
     s = sa.from_dict({"schedalg": 1, **_nested_clips(sa.io.MAX_DEPTH - 1)})
     for _ in range(sa.io.MAX_DEPTH - 1):
-        assert isinstance(s, sa._combinators.Clip) and s.low == -5.0
+        assert isinstance(s, sa._arithmetic.Clip) and s.low == -5.0
         s = s.schedule
     assert s == sa.hold(1.0)
     path, reason = _format_error(_nested_clips(sa.io.MAX_DEPTH))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from .._combinators import concat, scale_time
+from .._concat import concat
 from .._primitives import cosine, linear_ramp
 from .._schedule import Schedule
+from .._time_maps import scale_time
 
 
 def segment(kind: str, start: float, end: float, steps: int | float) -> Schedule:

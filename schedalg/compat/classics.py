@@ -15,9 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _checks as K
-from .._combinators import repeat, scale_by_cycle, scale_time, shift, staircase, warp
+from .._cycles import repeat, scale_by_cycle
 from .._primitives import cosine, exp, hold, inverse, linear_ramp, triangle
 from .._schedule import Schedule
+from .._time_maps import scale_time, shift, staircase, warp
 
 __all__ = [
     "GradualWarmupScheduler",

@@ -19,9 +19,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .. import _checks as K
-from .._combinators import concat, fit, repeat, warp
+from .._concat import concat
+from .._cycles import repeat
 from .._primitives import cosine, exp, hold, linear_ramp
 from .._schedule import Schedule
+from .._time_maps import fit, warp
 
 __all__ = [
     "SchedCos",

@@ -16,16 +16,10 @@ import math
 from collections.abc import Sequence
 
 from .. import _checks as K
-from .._combinators import (
-    repeat,
-    scale_by_cycle,
-    scale_time,
-    shift,
-    staircase,
-    take,
-)
+from .._cycles import repeat, scale_by_cycle
 from .._primitives import cosine, exp, hold, inverse, linear_ramp, piecewise, poly
 from .._schedule import Schedule
+from .._time_maps import scale_time, shift, staircase, take
 
 __all__ = [
     "CosineDecay",

@@ -18,10 +18,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .. import _checks as K
-from .._combinators import concat, maximum, minimum, scale_time, shift, take
-from .._combinators import staircase as _staircase
+from .._arithmetic import maximum, minimum
+from .._concat import concat
 from .._primitives import cosine, exp, hold, linear_ramp, piecewise, poly
 from .._schedule import Schedule
+from .._time_maps import scale_time, shift, take
+from .._time_maps import staircase as _staircase
 from ._segments import segment
 
 __all__ = [

@@ -21,9 +21,12 @@ import math
 from collections.abc import Sequence
 
 from .. import _checks as K
-from .._combinators import concat, maximum, repeat, scale_time, staircase, take
+from .._arithmetic import maximum
+from .._concat import concat
+from .._cycles import repeat
 from .._primitives import cosine, hold, linear_ramp, piecewise
 from .._schedule import Schedule
+from .._time_maps import scale_time, staircase, take
 from .keras import _exponential, _inverse_time, _keras_piecewise, _keras_polynomial, _restarts
 
 _TF1_NAMES = ("learning_rate", "decay_steps", "decay_rate")

@@ -21,9 +21,11 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _checks as K
-from .._combinators import maximum, repeat, scale_by_cycle, scale_time, shift, staircase, warp
+from .._arithmetic import maximum
+from .._cycles import repeat, scale_by_cycle
 from .._primitives import cosine, exp, hold, inverse, linear_ramp, piecewise, poly, tanh
 from .._schedule import Schedule
+from .._time_maps import scale_time, shift, staircase, warp
 
 __all__ = [
     "CosineLRScheduler",

@@ -18,17 +18,11 @@ import math
 from collections.abc import Sequence
 
 from .. import _checks as K
-from .._combinators import (
-    concat,
-    repeat,
-    scale_by_cycle,
-    scale_time,
-    shift,
-    staircase,
-    take,
-)
+from .._concat import concat
+from .._cycles import repeat, scale_by_cycle
 from .._primitives import cosine, exp, hold, linear_ramp, piecewise, poly
 from .._schedule import Schedule
+from .._time_maps import scale_time, shift, staircase, take
 from ._segments import chain, segment
 
 __all__ = [

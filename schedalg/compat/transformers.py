@@ -20,9 +20,11 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _checks as K
-from .._combinators import concat, repeat, scale_time, shift, warp
+from .._concat import concat
+from .._cycles import repeat
 from .._primitives import cosine, hold, inverse, linear_ramp, piecewise, poly
 from .._schedule import Schedule
+from .._time_maps import scale_time, shift, warp
 
 __all__ = [
     "get_constant_schedule",
