@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -114,6 +114,10 @@ def value(fn: str, name: str, x: Any) -> Any:
     raise TypeError(f"{fn}(): {name} must be a real number, got {name}={x!r}")
 
 
+@overload
+def steps(fn: str, name: str, x: Any, *, allow_none: Literal[False] = False) -> int: ...
+@overload
+def steps(fn: str, name: str, x: Any, *, allow_none: bool) -> int | None: ...
 def steps(fn: str, name: str, x: Any, *, allow_none: bool = False) -> int | None:
     """A step count: a non-negative int (an integral float is accepted), or None if allowed."""
     if x is None:

@@ -93,7 +93,7 @@ def _flag(fn: str, x: Any) -> bool:
     return x
 
 
-class ScheduledTrainer(Trainer):  # type: ignore[misc]
+class ScheduledTrainer(Trainer):
     """A ``transformers.Trainer`` whose learning rate follows a schedalg schedule.
 
     All arguments are the Trainer's, plus ``schedule`` (and ``relative``), as in
@@ -161,8 +161,9 @@ class ScheduledTrainer(Trainer):  # type: ignore[misc]
                     "first (create_optimizer) or passes it in"
                 )
             sched = make_scheduler(opt, self.schedule, num_training_steps, relative=self.relative)
+            # transformers annotates lr_scheduler as LambdaLR; any LRScheduler works at runtime
             self.lr_scheduler = sched  # type: ignore[assignment]
             # as for the Trainer's own schedulers: rebuilt at the next train()
             self._created_lr_scheduler = True
             return sched
-        return self.lr_scheduler  # type: ignore[return-value]
+        return self.lr_scheduler

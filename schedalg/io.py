@@ -229,7 +229,7 @@ def _dump(s: Any, path: str, depth: int) -> dict[str, Any]:
             "pieces": [_dump(p, f"{path}.pieces[{i}]", depth + 1) for i, p in enumerate(s.pieces)],
         }
     if isinstance(s, P.Piecewise):
-        bounds: tuple[Any, ...] = s.boundaries  # type: ignore[attr-defined]
+        bounds: tuple[Any, ...] = s.boundaries
         return {
             "type": "piecewise",
             "boundaries": [_number_out(b, f"{path}.boundaries[{i}]") for i, b in enumerate(bounds)],

@@ -62,8 +62,10 @@ def _accumulation(fn: str, n: Any) -> int:
     return int(n)
 
 
+# keras 3 ships no type information, so its classes are Any to mypy (the ignore below and on
+# PlateauCallback: subclassing Any)
 @keras.saving.register_keras_serializable(package="schedalg", name="KerasSchedule")
-class KerasSchedule(keras.optimizers.schedules.LearningRateSchedule):
+class KerasSchedule(keras.optimizers.schedules.LearningRateSchedule):  # type: ignore[misc]
     """A schedalg schedule as a Keras ``LearningRateSchedule``; build it with :func:`to_keras`.
 
     Attributes:
@@ -152,7 +154,7 @@ def to_keras(schedule: Schedule, gradient_accumulation_steps: int = 1) -> KerasS
     return KerasSchedule(schedule, gradient_accumulation_steps)
 
 
-class PlateauCallback(keras.callbacks.Callback):
+class PlateauCallback(keras.callbacks.Callback):  # type: ignore[misc]  # keras: Any, see above
     """Reduce on plateau for a scheduled learning rate: ``lr = schedule(k) * scale``.
 
     Keras' own ``ReduceLROnPlateau`` callback can only change a constant learning rate. This

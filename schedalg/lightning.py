@@ -120,7 +120,7 @@ def optimizer_config(
     return {"optimizer": optimizer, "lr_scheduler": step}
 
 
-class ReportPlateau(Callback):  # type: ignore[misc]
+class ReportPlateau(Callback):
     """Reports a validation metric to the plateau rule of :func:`optimizer_config`'s scheduler.
 
     At the end of every validation (not the sanity check), ``scheduler.report(metric)`` with

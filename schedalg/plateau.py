@@ -38,13 +38,19 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
 
 from . import _backend as B
 
 __all__ = ["Plateau", "PlateauState", "reduce_on_plateau"]
+
+_Mode = Literal["min", "max"]
+_ThresholdMode = Literal["rel", "abs"]
+_MODES: tuple[_Mode, ...] = ("min", "max")
+_THRESHOLD_MODES: tuple[_ThresholdMode, ...] = ("rel", "abs")
+_Option = TypeVar("_Option", bound=str)
 
 
 class PlateauState(NamedTuple):
@@ -70,10 +76,10 @@ class Plateau:
     factor: float
     patience: int
     threshold: float
-    threshold_mode: str
+    threshold_mode: _ThresholdMode
     cooldown: int
     min_scale: float
-    mode: str
+    mode: _Mode
     eps: float
 
     def init(self) -> PlateauState:
@@ -224,10 +230,11 @@ class Plateau:
         return schedule(step) * state.scale
 
 
-def _choice(fn: str, name: str, x: Any, options: tuple[str, ...]) -> str:
-    if x not in options:
-        raise ValueError(f"{fn}(): {name} must be one of {options}, got {name}={x!r}")
-    return x
+def _choice(fn: str, name: str, x: object, options: tuple[_Option, ...]) -> _Option:
+    for option in options:
+        if x == option:
+            return option
+    raise ValueError(f"{fn}(): {name} must be one of {options}, got {name}={x!r}")
 
 
 def reduce_on_plateau(
@@ -294,11 +301,11 @@ def reduce_on_plateau(
         raise ValueError(f"{fn}(): eps must be >= 0, got eps={eps!r}")
     return Plateau(
         factor=f,
-        patience=int(pat),  # type: ignore[arg-type]
+        patience=pat,
         threshold=thr,
-        threshold_mode=_choice(fn, "threshold_mode", threshold_mode, ("rel", "abs")),
-        cooldown=int(cd),  # type: ignore[arg-type]
+        threshold_mode=_choice(fn, "threshold_mode", threshold_mode, _THRESHOLD_MODES),
+        cooldown=cd,
         min_scale=ms,
-        mode=_choice(fn, "mode", mode, ("min", "max")),
+        mode=_choice(fn, "mode", mode, _MODES),
         eps=e,
     )

@@ -53,10 +53,11 @@ def length(fn: str, name: str, x: Any) -> int | float:
     return int(v) if v.is_integer() else v
 
 
-def choice(fn: str, name: str, x: Any, options: tuple[str, ...]) -> str:
-    if x not in options:
-        raise ValueError(f"{fn}(): {name} must be one of {options!r}, got {name}={x!r}")
-    return x  # type: ignore[no-any-return]
+def choice(fn: str, name: str, x: object, options: tuple[str, ...]) -> str:
+    for option in options:
+        if x == option:
+            return option
+    raise ValueError(f"{fn}(): {name} must be one of {options!r}, got {name}={x!r}")
 
 
 def schedule_list(fn: str, name: str, xs: Any, show_empty: bool = True) -> list[Schedule]:

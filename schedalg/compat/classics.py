@@ -41,7 +41,7 @@ def _pos_value(fn: str, name: str, x: Any) -> Any:
 
 
 def _count(fn: str, name: str, x: Any, minimum: int) -> int:
-    n: int = B.steps(fn, name, x)  # type: ignore[assignment]
+    n: int = B.steps(fn, name, x)
     if n < minimum:
         raise ValueError(f"{fn}(): {name} must be an int >= {minimum}, got {name}={x!r}")
     return n
@@ -113,7 +113,9 @@ def cyclical_lr(
     g = B.positive(fn, "gamma", gamma)
     if g > 1:
         raise ValueError(f"{fn}(): gamma must be in (0, 1], got gamma={gamma!r}")
-    return lo + repeat(triangle(0.0, hi - lo, 2 * n)) * exp(1.0, rate=g)
+    # lo is a value (float, array or tracer), typed Any: the sum is a Schedule (its __radd__)
+    shape: Schedule = lo + repeat(triangle(0.0, hi - lo, 2 * n)) * exp(1.0, rate=g)
+    return shape
 
 
 def one_cycle(y1: float = 0.0, y2: float = 1.0, steps: int = 100) -> Schedule:

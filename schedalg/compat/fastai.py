@@ -15,7 +15,7 @@ Reference: https://github.com/fastai/fastai, ``fastai/callback/schedule.py``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import _backend as B
@@ -44,10 +44,10 @@ def _total(fn: str, total: Any) -> int | float:
     return B.positive(fn, "total", total)
 
 
-def _span(make: Any, total: int | float) -> Schedule:
+def _span(make: Callable[[int], Schedule], total: int | float) -> Schedule:
     """``make(steps)`` over ``total`` steps: directly for a whole number, else rescaled."""
     if isinstance(total, int):
-        return make(total)  # type: ignore[no-any-return]
+        return make(total)
     return fit(make(1), total)
 
 
@@ -246,7 +246,7 @@ def _run(fn: str, n_epoch: Any, n_iter: Any) -> int:
         raise ValueError(
             f"{fn}(): n_epoch and n_iter must be >= 1, got n_epoch={n_epoch!r}, n_iter={n_iter!r}"
         )
-    return e * b  # type: ignore[operator]
+    return e * b
 
 
 def _lr(fn: str, name: str, x: Any) -> Any:
@@ -373,9 +373,9 @@ def fit_sgdr(
     References: fastai ``fit_sgdr``; Loshchilov & Hutter, SGDR (2017).
     """
     fn = "fit_sgdr"
-    n: int = B.steps(fn, "n_cycles", n_cycles)  # type: ignore[assignment]
-    length: int = B.steps(fn, "cycle_len", cycle_len)  # type: ignore[assignment]
-    mult: int = B.steps(fn, "cycle_mult", cycle_mult)  # type: ignore[assignment]
+    n: int = B.steps(fn, "n_cycles", n_cycles)
+    length: int = B.steps(fn, "cycle_len", cycle_len)
+    mult: int = B.steps(fn, "cycle_mult", cycle_mult)
     for name, v, raw in (
         ("n_cycles", n, n_cycles),
         ("cycle_len", length, cycle_len),

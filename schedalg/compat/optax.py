@@ -118,7 +118,9 @@ def linear_schedule(
     return hold(a, begin) >> linear_ramp(a, b, n)
 
 
-def _sorted_scales(fn: str, boundaries_and_scales: Mapping[Any, float] | None) -> list:
+def _sorted_scales(
+    fn: str, boundaries_and_scales: Mapping[Any, float] | None
+) -> list[tuple[int | float, float]]:
     if boundaries_and_scales is None:
         return []
     if not isinstance(boundaries_and_scales, Mapping):
@@ -126,7 +128,7 @@ def _sorted_scales(fn: str, boundaries_and_scales: Mapping[Any, float] | None) -
             f"{fn}(): boundaries_and_scales must be a mapping {{step: scale}} or None, got "
             f"boundaries_and_scales={boundaries_and_scales!r}"
         )
-    items = []
+    items: list[tuple[int | float, float]] = []
     for k, v in boundaries_and_scales.items():
         b = A.real(fn, "boundaries_and_scales key", k)
         s = A.real(fn, f"boundaries_and_scales[{k!r}]", v)

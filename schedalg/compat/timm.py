@@ -49,7 +49,7 @@ def _nonneg(fn: str, name: str, x: Any) -> Any:
 
 
 def _count(fn: str, name: str, x: Any, minimum: int = 0) -> int:
-    n: int = B.steps(fn, name, x)  # type: ignore[assignment]
+    n: int = B.steps(fn, name, x)
     if n < minimum:
         raise ValueError(f"{fn}(): {name} must be an int >= {minimum}, got {name}={x!r}")
     return n
@@ -442,7 +442,9 @@ def _decay_piece(kind: str, hi: Any, lo: Any, steps: int, power: Any, ratio: flo
     if kind in ("1-sqrt", "power"):
         return warp(linear_ramp(hi, lo, steps), 0.5 if kind == "1-sqrt" else power)
     # exp: (ratio ** frac - ratio) / (1 - ratio)
-    return lo + (hi - lo) * ((exp(1.0, ratio, steps) - ratio) / (1.0 - ratio))
+    # lo and hi are values (Any): the sum is a Schedule (its __radd__)
+    shape: Schedule = lo + (hi - lo) * ((exp(1.0, ratio, steps) - ratio) / (1.0 - ratio))
+    return shape
 
 
 def WSDLRScheduler(

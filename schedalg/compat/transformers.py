@@ -52,7 +52,7 @@ def _lr(fn: str, name: str, x: Any) -> Any:
 
 
 def _steps(fn: str, name: str, x: Any) -> int:
-    return B.steps(fn, name, x)  # type: ignore[return-value]
+    return B.steps(fn, name, x)
 
 
 def _training(fn: str, warmup: int, training: Any) -> int:
@@ -562,7 +562,7 @@ def get_scheduler(
     base_lr: Any,
     num_warmup_steps: int | None = None,
     num_training_steps: int | None = None,
-    scheduler_specific_kwargs: dict | None = None,
+    scheduler_specific_kwargs: dict[str, Any] | None = None,
 ) -> Schedule:
     """The schedule ``transformers.get_scheduler`` (and ``TrainingArguments.lr_scheduler_type``)
     selects by name.
