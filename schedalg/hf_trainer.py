@@ -71,6 +71,7 @@ def make_scheduler(
     Example:
         >>> import torch
         >>> from schedalg import cosine, linear_ramp
+        >>> from schedalg.hf_trainer import make_scheduler
         >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
         >>> shape = linear_ramp(0.0, 1.0, 1) >> cosine(1.0, 0.0, 3)  # warmup: the first 25%
         >>> sched = make_scheduler(opt, shape, 8)  # 8 updates: warmup over 2, cosine over 6

@@ -145,7 +145,9 @@ def to_keras(schedule: Schedule, gradient_accumulation_steps: int = 1) -> KerasS
         A :class:`KerasSchedule`, serializable with Keras (``get_config`` / ``from_config``).
 
     Example:
+        >>> import keras
         >>> from schedalg import cosine, linear_ramp
+        >>> from schedalg.keras import to_keras
         >>> lr = to_keras(linear_ramp(0.0, 1e-3, 10) >> cosine(1e-3, 0.0, 90))
         >>> round(float(lr(5)), 9)
         0.0005

@@ -89,6 +89,7 @@ class Plateau:
             A :class:`PlateauState` of Python numbers (JAX converts them when traced).
 
         Example:
+            >>> from schedalg.plateau import reduce_on_plateau
             >>> reduce_on_plateau().init()
             PlateauState(best=inf, num_bad=0, cooldown_left=0, scale=1.0)
         """
@@ -119,6 +120,7 @@ class Plateau:
             The next :class:`PlateauState`.
 
         Example:
+            >>> from schedalg.plateau import reduce_on_plateau
             >>> p = reduce_on_plateau(factor=0.5, patience=1)
             >>> s = p.init()
             >>> for loss in [1.0, 1.0, 1.0]:
@@ -204,6 +206,7 @@ class Plateau:
             The ``scale`` field of the state.
 
         Example:
+            >>> from schedalg.plateau import reduce_on_plateau
             >>> reduce_on_plateau().scale(reduce_on_plateau().init())
             1.0
         """
@@ -222,6 +225,7 @@ class Plateau:
 
         Example:
             >>> from schedalg import cosine
+            >>> from schedalg.plateau import reduce_on_plateau
             >>> p = reduce_on_plateau(factor=0.5, patience=0)
             >>> s = p.update(p.update(p.init(), 1.0), 2.0)
             >>> p.lr(cosine(1.0, 0.0, 10), s, 0)
@@ -274,6 +278,7 @@ def reduce_on_plateau(
         A :class:`Plateau` with ``init``, ``update``, ``scale`` and ``lr``.
 
     Example:
+        >>> from schedalg.plateau import reduce_on_plateau
         >>> p = reduce_on_plateau(factor=0.5, patience=0)
         >>> s = p.init()
         >>> for loss in [3.0, 2.0, 2.5, 2.6]:

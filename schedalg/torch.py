@@ -387,6 +387,7 @@ def to_lambda_lr(
     Example:
         >>> import torch
         >>> from schedalg import linear_ramp
+        >>> from schedalg.torch import to_lambda_lr
         >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=123.0)
         >>> sched = to_lambda_lr(opt, linear_ramp(0.0, 0.1, 10))
         >>> opt.param_groups[0]["lr"]
@@ -489,6 +490,7 @@ class ParamScheduler(LRScheduler):
         >>> import torch
         >>> from schedalg import cosine, linear_ramp
         >>> from schedalg.plateau import reduce_on_plateau
+        >>> from schedalg.torch import ParamScheduler
         >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
         >>> sched = ParamScheduler(opt, {"lr": cosine(0.1, 0.0, 100),
         ...                              "momentum": cosine(0.85, 0.95, 100)})
@@ -848,6 +850,7 @@ class PlateauLR(ReduceLROnPlateau):
     Example:
         >>> import torch
         >>> from schedalg.plateau import reduce_on_plateau
+        >>> from schedalg.torch import PlateauLR
         >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
         >>> sched = PlateauLR(opt, reduce_on_plateau(factor=0.5, patience=0))
         >>> for loss in [1.0, 2.0]:

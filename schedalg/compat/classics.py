@@ -61,6 +61,7 @@ def noam(d_model: int, warmup_steps: int = 4000, factor: float = 1.0) -> Schedul
         factor: a constant multiplier, > 0.
 
     Example:
+        >>> from schedalg.compat.classics import noam
         >>> s = noam(512, warmup_steps=4000)
         >>> round(s(3999) / s(4999), 6)
         1.118034
@@ -93,6 +94,7 @@ def cyclical_lr(
         gamma: the per-step factor of ``exp_range``, in (0, 1].
 
     Example:
+        >>> from schedalg.compat.classics import cyclical_lr
         >>> s = cyclical_lr(0.1, 1.0, 2, mode="triangular2")
         >>> [round(s(k), 12) for k in range(9)]
         [0.1, 0.55, 1.0, 0.55, 0.1, 0.325, 0.55, 0.325, 0.1]
@@ -125,6 +127,7 @@ def one_cycle(y1: float = 0.0, y2: float = 1.0, steps: int = 100) -> Schedule:
     lambda itself keeps waving; training stops at ``steps``).
 
     Example:
+        >>> from schedalg.compat.classics import one_cycle
         >>> one_cycle(1.0, 0.01, 100)(100)
         0.01
 
@@ -146,6 +149,7 @@ def yolov5_lf(lrf: float, epochs: int, cos_lr: bool = False) -> Schedule:
         cos_lr: the cosine form (``--cos-lr``).
 
     Example:
+        >>> from schedalg.compat.classics import yolov5_lf
         >>> yolov5_lf(0.01, 10)(5)
         0.505
 
@@ -192,6 +196,7 @@ def yolov5_lr(
         bias: this is the bias group (falls from ``warmup_bias_lr``; others rise from 0).
 
     Example:
+        >>> from schedalg.compat.classics import yolov5_lr
         >>> s = yolov5_lr(0.01, 0.01, epochs=100, nb=50, bias=True)
         >>> s(0), round(s(150), 12)
         (0.1, 0.009703)
@@ -219,6 +224,7 @@ def yolov5_momentum(
     after, ``nw = max(round(warmup_epochs * nb), 100)``.
 
     Example:
+        >>> from schedalg.compat.classics import yolov5_momentum
         >>> s = yolov5_momentum(0.9, 0.8, nb=20)
         >>> round(s(50), 12), s(100)
         (0.85, 0.9)
@@ -247,6 +253,7 @@ def darknet_burn_in(
         after: the policy as a schedule of the absolute batch number (e.g. ``piecewise``).
 
     Example:
+        >>> from schedalg.compat.classics import darknet_burn_in
         >>> darknet_burn_in(1e-3, 1000)(500)
         6.25e-05
 
@@ -284,6 +291,7 @@ def GradualWarmupScheduler(  # named as the package names it
             ``base_lr * multiplier``, from its own step 0 at ``total_epoch + 1``.
 
     Example:
+        >>> from schedalg.compat.classics import GradualWarmupScheduler
         >>> s = GradualWarmupScheduler(0.1, multiplier=10.0, total_epoch=5)
         >>> [round(s(k), 12) for k in (0, 1, 5, 6)]
         [0.1, 0.28, 1.0, 1.0]

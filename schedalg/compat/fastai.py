@@ -61,6 +61,7 @@ def SchedLin(start: Any, end: Any, total: int | float = 1) -> Schedule:
         total: the run's length in steps (1: a function of ``pos``).
 
     Example:
+        >>> from schedalg.compat.fastai import SchedLin
         >>> SchedLin(1.0, 2.0, total=4)(1)
         1.25
 
@@ -82,6 +83,7 @@ def SchedCos(start: Any, end: Any, total: int | float = 1) -> Schedule:
         total: the run's length in steps (1: a function of ``pos``).
 
     Example:
+        >>> from schedalg.compat.fastai import SchedCos
         >>> round(SchedCos(1.0, 0.0, total=10)(5), 12)
         0.5
 
@@ -99,6 +101,7 @@ def SchedNo(start: Any, end: Any, total: int | float = 1) -> Schedule:
     Formula: ``f(pos) = start``.
 
     Example:
+        >>> from schedalg.compat.fastai import SchedNo
         >>> SchedNo(0.3, 9.0, total=10)(7)
         0.3
 
@@ -117,6 +120,7 @@ def SchedExp(start: Any, end: Any, total: int | float = 1) -> Schedule:
     Formula: ``f(pos) = start * (end / start) ** pos``.
 
     Example:
+        >>> from schedalg.compat.fastai import SchedExp
         >>> round(SchedExp(1e-7, 10.0, total=8)(4), 15)
         0.001
 
@@ -139,6 +143,7 @@ def SchedPoly(start: Any, end: Any, power: float, total: int | float = 1) -> Sch
         total: the run's length in steps.
 
     Example:
+        >>> from schedalg.compat.fastai import SchedPoly
         >>> SchedPoly(0.0, 1.0, 2.0, total=10)(5)
         0.25
 
@@ -168,6 +173,7 @@ def combine_scheds(
         total: the run's length in steps (1: a function of ``pos``).
 
     Example:
+        >>> from schedalg.compat.fastai import SchedCos, SchedLin, combine_scheds
         >>> s = combine_scheds([0.25, 0.75], [SchedLin(0.0, 1.0), SchedCos(1.0, 0.0)], 100)
         >>> s(10), s(25), round(s(62.5), 12)
         (0.4, 1.0, 0.5)
@@ -220,6 +226,7 @@ def combined_cos(pct: float, start: Any, middle: Any, end: Any, total: int | flo
         total: the run's length in steps (1: a function of ``pos``).
 
     Example:
+        >>> from schedalg.compat.fastai import combined_cos
         >>> s = combined_cos(0.25, 0.1, 1.0, 0.0, total=100)
         >>> s(0), s(25), s(100)
         (0.1, 1.0, 0.0)
@@ -283,6 +290,7 @@ def fit_one_cycle(
         ``{"lr": ..., "mom": ...}``, the ``scheds`` fastai hands to ``ParamScheduler``.
 
     Example:
+        >>> from schedalg.compat.fastai import fit_one_cycle
         >>> s = fit_one_cycle(2, 1e-2, n_iter=50)
         >>> s["lr"](0), s["lr"](25), s["mom"](25)
         (0.0004, 0.01, 0.85)
@@ -327,6 +335,7 @@ def fit_flat_cos(
         ``{"lr": ...}``.
 
     Example:
+        >>> from schedalg.compat.fastai import fit_flat_cos
         >>> s = fit_flat_cos(4, 1e-2, n_iter=25)["lr"]
         >>> s(0), s(74), s(100)
         (0.01, 0.01, 1e-07)
@@ -366,6 +375,7 @@ def fit_sgdr(
         ``{"lr": ...}``, lasting ``n_epoch * n_iter`` steps.
 
     Example:
+        >>> from schedalg.compat.fastai import fit_sgdr
         >>> s = fit_sgdr(3, 1, 0.1, n_iter=10)["lr"]
         >>> s(0), s(10), s(30), s.duration
         (0.1, 0.1, 0.1, 70)
