@@ -474,7 +474,9 @@ def _cos_sums(n: int, p: int, q: int) -> tuple[float, float]:
     return sx, sy
 
 
-def _row_sum(s: Any, row: Any, leaves: Any, opaque: tuple, lo: int, hi: int) -> float:
+def _row_sum(
+    s: Any, row: Any, leaves: Any, opaque: tuple[Any, ...], lo: int, hi: int
+) -> float:
     """Sum of ``s`` over global steps [lo, hi), all inside ``row``'s span."""
     start, length = row.start, row.length
     if row.kind == OPAQUE:
@@ -498,7 +500,7 @@ def _row_sum(s: Any, row: Any, leaves: Any, opaque: tuple, lo: int, hi: int) -> 
         return total + _at(s, lo) * m
     p0 = float(leaves[row.i0])
     p1 = float(leaves[row.i1])
-    n = length
+    n: int = length
     if kind == LINEAR or (kind == POLY and row.a == 1):
         s1 = _tri(p, q)
         return total + p0 * ((n * m - s1) / n) + p1 * (s1 / n)
@@ -561,11 +563,14 @@ def _sum(s: Any, a: int, b: int) -> float:
         return -_sum(s.a, a, b)
     if _isa(s, Mul):
         if _is_const(s.a):
-            return s.a.value * _sum(s.b, a, b)
+            v: float = s.a.value
+            return v * _sum(s.b, a, b)
         if _is_const(s.b):
-            return _sum(s.a, a, b) * s.b.value
+            w: float = s.b.value
+            return _sum(s.a, a, b) * w
     if _isa(s, Div) and _is_const(s.b):
-        return _sum(s.a, a, b) / s.b.value
+        divisor: float = s.b.value
+        return _sum(s.a, a, b) / divisor
     if _isa(s, Shift) and isinstance(s.steps, int):
         c = s.steps
         if c <= 0:
@@ -587,7 +592,7 @@ def _sum(s: Any, a: int, b: int) -> float:
 
 def _staircase_sum(s: Any, a: int, b: int) -> float:
     """A staircase's sum: every step of block k holds schedule(k * every)."""
-    e = s.every
+    e: int = s.every
     k0, k1 = -(-a // e), b // e  # the whole blocks k0 .. k1 - 1
     if k1 <= k0:
         return _numeric(s, a, b)
@@ -614,7 +619,7 @@ class _Grid(Schedule):
         return self.schedule._range()  # type: ignore[return-value]
 
     def _py(self, t: int | float) -> float:
-        return self.schedule._py(t * self.every)  # type: ignore[no-any-return]
+        return self.schedule._py(t * self.every)
 
     def _xp(self, t: Any, xp: Any) -> Any:
         return self.schedule._xp(t * self.every, xp)
@@ -672,7 +677,9 @@ def integral(s: Schedule, a: Any = 0, b: Any = None) -> float:
 # -- bounds and argmax ---------------------------------------------------------------------------
 
 
-def _row_cands(s: Any, row: Any, opaque: tuple, lo: int, hi: int) -> list[int] | None:
+def _row_cands(
+    s: Any, row: Any, opaque: tuple[Any, ...], lo: int, hi: int
+) -> list[int] | None:
     start, length = row.start, row.length
     if row.kind == OPAQUE:
         if not isinstance(start, int):
@@ -1033,7 +1040,7 @@ def _fmt(x: Any) -> str:
     return f"{x:.6g}"
 
 
-def _fmt_list(xs: tuple, most: int = 8) -> str:
+def _fmt_list(xs: tuple[Any, ...], most: int = 8) -> str:
     shown = ", ".join(_fmt(x) for x in xs[:most])
     return shown + (", ..." if len(xs) > most else "")
 

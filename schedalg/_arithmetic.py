@@ -206,6 +206,7 @@ def mul(a: Any, b: Any) -> Schedule:
     """Pointwise product, ``s(t) = a(t) * b(t)``. ``a * b``.
 
     Example:
+        >>> from schedalg import cosine
         >>> (cosine(1.0, 0.0, 10) * 0.1)(0)
         0.1
     """

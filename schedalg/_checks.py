@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 
@@ -354,14 +354,17 @@ def length(fn: str, name: str, x: Any, *, index: Any = None) -> float | int:
     return v
 
 
-def choice(fn: str, name: str, x: Any, options: tuple[str, ...]) -> str:
-    """One of the strings ``options``."""
+_S = TypeVar("_S", bound=str)
+
+
+def choice(fn: str, name: str, x: Any, options: tuple[_S, ...]) -> _S:
+    """One of the strings ``options`` (returned as the option itself, typed as the options)."""
     need = f"must be one of {', '.join(map(repr, options))}"
     if not isinstance(x, str):
         raise bad_type(fn, name, x, need)
     if x not in options:
         raise bad_value(fn, name, x, need)
-    return x
+    return options[options.index(x)]
 
 
 def schedule_list(fn: str, name: str, xs: Any, show_empty: bool = True) -> list[Any]:

@@ -369,7 +369,11 @@ def _append(left: Concat, tail: list[Schedule]) -> Schedule:
     return _checked(fn, node, lambda: f"{len(left.pieces) + len(kept)} pieces")
 
 
-@F.constructs(Concat, loader=lambda pieces: concat(*pieces))
+def _concat_from_json(pieces: list[Any]) -> Schedule:
+    return concat(*pieces)
+
+
+@F.constructs(Concat, loader=_concat_from_json)
 def concat(*schedules: Any) -> Schedule:
     """Run schedules one after another: each starts at its local step 0 when the last ends.
 
@@ -381,6 +385,7 @@ def concat(*schedules: Any) -> Schedule:
     finite. ``a >> b`` is ``concat(a, b)``.
 
     Example:
+        >>> from schedalg import cosine, linear_ramp
         >>> s = linear_ramp(0.0, 1.0, 10) >> cosine(1.0, 0.0, 90)
         >>> s(5), s(10), s.duration
         (0.5, 1.0, 100)

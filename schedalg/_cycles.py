@@ -283,6 +283,7 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
         cycles inside ``s``).
 
     Example:
+        >>> from schedalg import linear_ramp, repeat
         >>> s = repeat(linear_ramp(1.0, 0.0, 10), stretch=2.0)
         >>> s(0), s(10), s(20), s(30)
         (1.0, 1.0, 0.5, 1.0)
@@ -430,6 +431,7 @@ def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedul
         floor: the value the cycles are scaled towards.
 
     Example:
+        >>> from schedalg import repeat, scale_by_cycle, triangle
         >>> s = scale_by_cycle(repeat(triangle(0.0, 1.0, 4)), 0.5)
         >>> s(2), s(6), s(10)
         (1.0, 0.5, 0.25)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import inspect
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 LEAF, CHILD, STATIC = "leaf", "child", "static"
 
@@ -212,14 +212,15 @@ def node_classes(name: str | None = None) -> list[type]:
         return [c for classes in _NODES.values() for c in classes]
 
 
-def constructs(
-    cls: type, loader: Callable[..., Any] | None = None
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+_Fn = TypeVar("_Fn", bound=Callable[..., Any])
+
+
+def constructs(cls: type, loader: Callable[..., Any] | None = None) -> Callable[[_Fn], _Fn]:
     """Decorator: the public function that builds nodes of ``cls`` (and of every class that
     shares its name). ``parse`` calls it; ``io`` loads through it (or through ``loader``,
     which takes the JSON fields as keywords)."""
 
-    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def mark(fn: _Fn) -> _Fn:
         set_builder(cls._fname, fn, loader)  # type: ignore[attr-defined]
         return fn
 

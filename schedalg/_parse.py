@@ -141,7 +141,8 @@ def register(name: str, function: Callable[..., Any]) -> None:
         function: a callable that builds schedules from numbers, lists and schedules.
 
     Example:
-        >>> from schedalg import linear_ramp, cosine
+        >>> from schedalg import cosine, linear_ramp, parse
+        >>> from schedalg._parse import register
         >>> register("warm_cos", lambda peak, w, n: linear_ramp(0, peak, w) >> cosine(peak, 0, n))
         >>> parse("warm_cos(1.0, 10, 90)").duration
         100
@@ -481,6 +482,7 @@ def parse(text: str) -> Schedule:
         ParseError: (a ValueError) for anything else, naming the line and column.
 
     Example:
+        >>> from schedalg import parse
         >>> s = parse("linear_ramp(0, 3e-4, 2000) >> cosine(3e-4, 3e-5, 98000)")
         >>> s.duration, s(2000)
         (100000, 0.0003)

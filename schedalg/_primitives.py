@@ -207,6 +207,7 @@ def hold(value: Any, steps: int | None = None) -> Schedule:
         The schedule. ``hold(v, 0)`` is the identity of ``concat``.
 
     Example:
+        >>> from schedalg import hold
         >>> s = hold(0.1, 10)
         >>> s(3), s.duration
         (0.1, 10)
@@ -280,6 +281,7 @@ def linear_ramp(start: Any, end: Any, steps: int) -> Schedule:
         steps: the length, a non-negative int.
 
     Example:
+        >>> from schedalg import linear_ramp
         >>> s = linear_ramp(0.0, 1.0, 4)
         >>> [s(t) for t in range(6)]
         [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
@@ -360,6 +362,7 @@ def cosine(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
         power: exponent of the cosine factor (optax's ``exponent``), > 0.
 
     Example:
+        >>> from schedalg import cosine
         >>> s = cosine(1.0, 0.0, 100)
         >>> s(0), round(s(50), 12), s(100)
         (1.0, 0.5, 0.0)
@@ -547,6 +550,7 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
         rate: the per-step factor, > 0 (rate form).
 
     Example:
+        >>> from schedalg import exp
         >>> round(exp(1.0, 0.01, 2)(1), 12)
         0.1
         >>> exp(1.0, rate=0.5)(3)
@@ -656,6 +660,7 @@ def poly(start: Any, end: Any, steps: int, power: float = 1.0) -> Schedule:
         power: the exponent, > 0.
 
     Example:
+        >>> from schedalg import poly
         >>> poly(1.0, 0.0, 10, power=2.0)(5)
         0.25
     """
@@ -700,6 +705,7 @@ def triangle(low: Any, high: Any, steps: int) -> Schedule:
         steps: the cycle length, a non-negative int.
 
     Example:
+        >>> from schedalg import triangle
         >>> s = triangle(0.0, 1.0, 4)
         >>> [s(t) for t in range(5)]
         [0.0, 0.5, 1.0, 0.5, 0.0]
@@ -763,6 +769,7 @@ def tanh(start: Any, end: Any, steps: int, lower: float = -7.0, upper: float = 3
         lower, upper: the tanh argument at ``u = 0`` and ``u = 1``.
 
     Example:
+        >>> from schedalg import tanh
         >>> round(tanh(1.0, 0.0, 10, lower=-3.0, upper=3.0)(5), 12)
         0.5
 
@@ -823,6 +830,7 @@ def inverse(start: Any, scale: float, power: float = 1.0, steps: int | None = No
         steps: the length, or None.
 
     Example:
+        >>> from schedalg import inverse
         >>> inverse(1.0, scale=10.0)(10)
         0.5
         >>> inverse(1.0, scale=1.0, power=0.5)(3)
@@ -937,6 +945,7 @@ def piecewise(boundaries: Any, values: Any) -> Schedule:
         values: one more value than boundaries.
 
     Example:
+        >>> from schedalg import piecewise
         >>> s = piecewise([10, 20], [1.0, 0.1, 0.01])
         >>> s(9), s(10), s(25)
         (1.0, 0.1, 0.01)

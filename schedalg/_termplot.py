@@ -108,7 +108,7 @@ def termplot(
         The plot, lines joined by newlines, without a trailing newline.
 
     Example:
-        >>> from schedalg import linear_ramp, cosine
+        >>> from schedalg import cosine, linear_ramp, termplot
         >>> print(termplot(linear_ramp(0.0, 1.0, 10) >> cosine(1.0, 0.0, 90), width=20,
         ...                height=4))
           1 ┤ ⢸⠉⠉⠓⠲⢤⣀

@@ -64,6 +64,7 @@ def staircase(schedule: Schedule, every: int | float) -> Schedule:
     Formula: ``s(t) = schedule(floor(t / every) * every)``.
 
     Example:
+        >>> from schedalg import linear_ramp, staircase
         >>> s = staircase(linear_ramp(0.0, 1.0, 10), 5)
         >>> s(4), s(5), s(9)
         (0.0, 0.5, 0.5)
@@ -135,6 +136,7 @@ def shift(schedule: Schedule, steps: int | float) -> Schedule:
     shift starts the schedule part-way through (resuming it at local step ``-steps``).
 
     Example:
+        >>> from schedalg import linear_ramp, shift
         >>> s = shift(linear_ramp(0.0, 1.0, 10), 5)
         >>> s(0), s(10), s.duration
         (0.0, 0.5, 15)
@@ -199,6 +201,7 @@ def scale_time(schedule: Schedule, factor: int | float) -> Schedule:
     Formula: ``s(t) = schedule(t / factor)``; the duration is multiplied by ``factor``.
 
     Example:
+        >>> from schedalg import linear_ramp, scale_time
         >>> per_epoch = linear_ramp(0.0, 1.0, 2)      # two epochs
         >>> s = scale_time(per_epoch, 100)            # 100 steps per epoch
         >>> s(100), s.duration
@@ -219,6 +222,7 @@ def fit(schedule: Schedule, total: int | float) -> Schedule:
     10_000)`` warms up for 30% of 10,000 steps (as fastai's ``combine_scheds`` does).
 
     Example:
+        >>> from schedalg import fit, hold, linear_ramp
         >>> s = fit(linear_ramp(0.0, 1.0, 1) >> hold(1.0, 3), 100)
         >>> s(25), s.duration
         (1.0, 100)
@@ -274,6 +278,7 @@ def take(schedule: Schedule, steps: int | float) -> Schedule:
     ``u -> 1``), the held value is the schedule's own value at ``steps``.
 
     Example:
+        >>> from schedalg import exp, hold, take
         >>> s = take(exp(1.0, rate=0.5), 3) >> hold(5.0)
         >>> s(2), s(3), take(exp(1.0, rate=0.5), 3)(10)
         (0.25, 5.0, 0.125)
@@ -321,6 +326,7 @@ def warp(schedule: Schedule, power: float) -> Schedule:
     ``warp(cosine(...), k)`` is timm's ``k_decay``.
 
     Example:
+        >>> from schedalg import linear_ramp, warp
         >>> warp(linear_ramp(0.0, 1.0, 100), 0.5)(25)
         0.5
     """

@@ -72,6 +72,7 @@ def make_scheduler(
     Example:
         >>> import torch
         >>> from schedalg import cosine, linear_ramp
+        >>> from schedalg.hf_trainer import make_scheduler
         >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
         >>> shape = linear_ramp(0.0, 1.0, 1) >> cosine(1.0, 0.0, 3)  # warmup: the first 25%
         >>> sched = make_scheduler(opt, shape, 8)  # 8 updates: warmup over 2, cosine over 6
@@ -96,7 +97,7 @@ def _flag(fn: str, x: Any) -> bool:
     return x
 
 
-class ScheduledTrainer(Trainer):  # type: ignore[misc]
+class ScheduledTrainer(Trainer):
     """A ``transformers.Trainer`` whose learning rate follows a schedalg schedule.
 
     All arguments are the Trainer's, plus ``schedule`` (and ``relative``), as in
@@ -173,8 +174,9 @@ class ScheduledTrainer(Trainer):  # type: ignore[misc]
                     "first (create_optimizer) or passes it in"
                 )
             sched = make_scheduler(opt, self.schedule, num_training_steps, relative=self.relative)
+            # transformers annotates lr_scheduler as LambdaLR; any LRScheduler works at runtime
             self.lr_scheduler = sched  # type: ignore[assignment]
             # as for the Trainer's own schedulers: rebuilt at the next train()
             self._created_lr_scheduler = True
             return sched
-        return self.lr_scheduler  # type: ignore[return-value]
+        return self.lr_scheduler

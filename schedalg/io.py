@@ -126,7 +126,7 @@ def to_dict(schedule: Schedule) -> dict[str, Any]:
         equal schedule.
 
     Example:
-        >>> from schedalg import cosine
+        >>> from schedalg import cosine, to_dict
         >>> to_dict(cosine(1.0, 0.0, 100))
         {'schedalg': 1, 'type': 'cosine', 'start': 1.0, 'end': 0.0, 'steps': 100, 'power': 1.0}
     """
@@ -146,7 +146,7 @@ def to_json(schedule: Schedule, indent: int | None = None) -> str:
         The JSON text; ``from_json(to_json(s)) == s``, floats bit for bit.
 
     Example:
-        >>> from schedalg import hold
+        >>> from schedalg import hold, to_json
         >>> to_json(hold(0.1, 10))
         '{"schedalg": 1, "type": "hold", "value": 0.1, "steps": 10}'
     """
@@ -279,6 +279,7 @@ def from_dict(d: Any) -> Schedule:
         FormatError: (a ValueError) naming the JSON path of the first problem.
 
     Example:
+        >>> from schedalg import from_dict
         >>> from_dict({"schedalg": 1, "type": "linear_ramp", "start": 0, "end": 1, "steps": 4})
         linear_ramp(0.0, 1.0, 4)
     """
@@ -316,6 +317,7 @@ def from_json(text: str | bytes) -> Schedule:
         FormatError: (a ValueError) for invalid JSON or an invalid schedule, with its path.
 
     Example:
+        >>> from schedalg import from_json
         >>> from_json('{"schedalg": 1, "type": "hold", "value": 0.1, "steps": null}')
         hold(0.1)
     """

@@ -57,8 +57,10 @@ def _accumulation(fn: str, n: Any) -> int:
     return K.count(fn, "gradient_accumulation_steps", n, 1)
 
 
+# keras 3 ships no type information, so its classes are Any to mypy (the ignore below and on
+# PlateauCallback: subclassing Any)
 @keras.saving.register_keras_serializable(package="schedalg", name="KerasSchedule")
-class KerasSchedule(keras.optimizers.schedules.LearningRateSchedule):
+class KerasSchedule(keras.optimizers.schedules.LearningRateSchedule):  # type: ignore[misc]
     """A schedalg schedule as a Keras ``LearningRateSchedule``; build it with :func:`to_keras`.
 
     Attributes:
@@ -141,7 +143,9 @@ def to_keras(schedule: Schedule, gradient_accumulation_steps: int = 1) -> KerasS
         A :class:`KerasSchedule`, serializable with Keras (``get_config`` / ``from_config``).
 
     Example:
+        >>> import keras
         >>> from schedalg import cosine, linear_ramp
+        >>> from schedalg.keras import to_keras
         >>> lr = to_keras(linear_ramp(0.0, 1e-3, 10) >> cosine(1e-3, 0.0, 90))
         >>> round(float(lr(5)), 9)
         0.0005
@@ -150,7 +154,7 @@ def to_keras(schedule: Schedule, gradient_accumulation_steps: int = 1) -> KerasS
     return KerasSchedule(schedule, gradient_accumulation_steps)
 
 
-class PlateauCallback(keras.callbacks.Callback):
+class PlateauCallback(keras.callbacks.Callback):  # type: ignore[misc]  # keras: Any, see above
     """Reduce on plateau for a scheduled learning rate: ``lr = schedule(k) * scale``.
 
     Keras' own ``ReduceLROnPlateau`` callback can only change a constant learning rate. This

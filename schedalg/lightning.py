@@ -83,6 +83,7 @@ def optimizer_config(
         >>> import torch
         >>> from types import SimpleNamespace
         >>> from schedalg import cosine, linear_ramp
+        >>> from schedalg.lightning import optimizer_config
         >>> trainer = SimpleNamespace(estimated_stepping_batches=1000)  # Lightning's, in a run
         >>> opt = torch.optim.AdamW([torch.zeros(1, requires_grad=True)], lr=1e-3)
         >>> shape = linear_ramp(0.0, 1e-3, 1) >> cosine(1e-3, 0.0, 19)  # 5% warmup
@@ -136,7 +137,7 @@ def optimizer_config(
     return {"optimizer": optimizer, "lr_scheduler": step}
 
 
-class ReportPlateau(Callback):  # type: ignore[misc]
+class ReportPlateau(Callback):
     """Reports a validation metric to the plateau rule of :func:`optimizer_config`'s scheduler.
 
     At the end of every validation (not the sanity check), ``scheduler.report(metric)`` with
@@ -147,6 +148,7 @@ class ReportPlateau(Callback):  # type: ignore[misc]
         monitor: the name of the logged validation metric, e.g. ``"val_loss"``.
 
     Example:
+        >>> from schedalg.lightning import ReportPlateau
         >>> ReportPlateau("val_loss").monitor
         'val_loss'
     """

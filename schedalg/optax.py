@@ -41,6 +41,7 @@ def scheduled(
         The optax gradient transformation.
 
     Example:
+        >>> from schedalg.optax import hyperparams, scheduled
         >>> import jax.numpy as jnp, optax
         >>> from schedalg import linear_ramp
         >>> tx = scheduled(optax.adamw, learning_rate=linear_ramp(0.0, 1e-3, 10), b1=0.9)
@@ -108,6 +109,7 @@ def hyperparams(opt_state: Any) -> dict[str, Any]:
         ValueError: no injected state is found, or two of them share a name.
 
     Example:
+        >>> from schedalg.optax import hyperparams, scheduled
         >>> import jax.numpy as jnp, optax
         >>> from schedalg import cosine
         >>> tx = scheduled(optax.sgd, learning_rate=cosine(0.1, 0.0, 10), momentum=0.9)

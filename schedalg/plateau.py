@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -46,6 +46,11 @@ from . import _backend as B
 from . import _checks as K
 
 __all__ = ["Plateau", "PlateauState", "reduce_on_plateau"]
+
+_Mode = Literal["min", "max"]
+_ThresholdMode = Literal["rel", "abs"]
+_MODES: tuple[_Mode, ...] = ("min", "max")
+_THRESHOLD_MODES: tuple[_ThresholdMode, ...] = ("rel", "abs")
 
 
 class PlateauState(NamedTuple):
@@ -71,10 +76,10 @@ class Plateau:
     factor: float
     patience: int
     threshold: float
-    threshold_mode: str
+    threshold_mode: _ThresholdMode
     cooldown: int
     min_scale: float
-    mode: str
+    mode: _Mode
     eps: float
 
     def init(self) -> PlateauState:
@@ -84,6 +89,7 @@ class Plateau:
             A :class:`PlateauState` of Python numbers (JAX converts them when traced).
 
         Example:
+            >>> from schedalg.plateau import reduce_on_plateau
             >>> reduce_on_plateau().init()
             PlateauState(best=inf, num_bad=0, cooldown_left=0, scale=1.0)
         """
@@ -114,6 +120,7 @@ class Plateau:
             The next :class:`PlateauState`.
 
         Example:
+            >>> from schedalg.plateau import reduce_on_plateau
             >>> p = reduce_on_plateau(factor=0.5, patience=1)
             >>> s = p.init()
             >>> for loss in [1.0, 1.0, 1.0]:
@@ -199,6 +206,7 @@ class Plateau:
             The ``scale`` field of the state.
 
         Example:
+            >>> from schedalg.plateau import reduce_on_plateau
             >>> reduce_on_plateau().scale(reduce_on_plateau().init())
             1.0
         """
@@ -217,6 +225,7 @@ class Plateau:
 
         Example:
             >>> from schedalg import cosine
+            >>> from schedalg.plateau import reduce_on_plateau
             >>> p = reduce_on_plateau(factor=0.5, patience=0)
             >>> s = p.update(p.update(p.init(), 1.0), 2.0)
             >>> p.lr(cosine(1.0, 0.0, 10), s, 0)
@@ -262,6 +271,7 @@ def reduce_on_plateau(
         A :class:`Plateau` with ``init``, ``update``, ``scale`` and ``lr``.
 
     Example:
+        >>> from schedalg.plateau import reduce_on_plateau
         >>> p = reduce_on_plateau(factor=0.5, patience=0)
         >>> s = p.init()
         >>> for loss in [3.0, 2.0, 2.5, 2.6]:
@@ -287,9 +297,9 @@ def reduce_on_plateau(
         factor=f,
         patience=pat,
         threshold=thr,
-        threshold_mode=K.choice(fn, "threshold_mode", threshold_mode, ("rel", "abs")),
+        threshold_mode=K.choice(fn, "threshold_mode", threshold_mode, _THRESHOLD_MODES),
         cooldown=cd,
         min_scale=ms,
-        mode=K.choice(fn, "mode", mode, ("min", "max")),
+        mode=K.choice(fn, "mode", mode, _MODES),
         eps=e,
     )

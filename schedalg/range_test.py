@@ -56,6 +56,7 @@ def range_test(start: float, end: float, steps: int, mode: str = "exp") -> Sched
         A schedule of duration ``steps``.
 
     Example:
+        >>> from schedalg.range_test import range_test
         >>> s = range_test(1e-4, 1.0, 5)
         >>> [round(s(k), 6) for k in range(5)]
         [0.0001, 0.001, 0.01, 0.1, 1.0]
@@ -123,6 +124,7 @@ def smooth(losses: Any, beta: float = 0.9, zero_phase: bool = False) -> np.ndarr
         float64 array of the same length.
 
     Example:
+        >>> from schedalg.range_test import smooth
         >>> smooth([1.0, 3.0], beta=0.5).round(6).tolist()
         [1.0, 2.333333]
     """
@@ -149,6 +151,7 @@ def diverged_at(smoothed: Any, factor: float = 4.0) -> int:
         An index into ``smoothed``.
 
     Example:
+        >>> from schedalg.range_test import diverged_at
         >>> diverged_at([3.0, 2.0, 1.0, 2.0, 5.0])
         4
     """
@@ -196,6 +199,7 @@ def suggest_lr(
         The suggested lr, a float.
 
     Example:
+        >>> from schedalg.range_test import suggest_lr
         >>> import numpy as np
         >>> lrs = np.geomspace(1e-5, 1.0, 100)
         >>> losses = 1 / (1 + np.exp(3 * (np.log10(lrs) + 2.5)))  # steepest at 10**-2.5
@@ -243,6 +247,7 @@ def plot_range_test(
         The Axes: line 0 the raw losses, line 1 the smoothed ones, line 2 the marker.
 
     Example:
+        >>> from schedalg.range_test import plot_range_test
         >>> import numpy as np
         >>> ax = plot_range_test(np.geomspace(1e-4, 1, 50), np.linspace(2, 1, 50))
         >>> ax.get_xscale()
@@ -339,6 +344,7 @@ def range_test_torch(
 
     Example:
         >>> import torch
+        >>> from schedalg.range_test import range_test_torch
         >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
         <...>
         >>> model = torch.nn.Linear(1, 1)
@@ -415,6 +421,7 @@ def range_test_optax(
         ``(lrs, losses)``, float64 arrays of the updates done.
 
     Example:
+        >>> from schedalg.range_test import range_test_optax
         >>> import jax.numpy as jnp, optax
         >>> lf = lambda p, b: jnp.mean((b[0] * p - b[1]) ** 2)
         >>> data = [(jnp.arange(4.0), 2 * jnp.arange(4.0))]

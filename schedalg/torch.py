@@ -26,7 +26,7 @@ import dataclasses
 import numbers
 import re
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
@@ -108,7 +108,7 @@ def _check_negative(fn: str, negative: str) -> str:
     return K.choice(fn, "negative", negative, _NEGATIVE)
 
 
-def _negative_raiser(fn: str, key: str, groups: list[int]) -> Any:
+def _negative_raiser(fn: str, key: str, groups: list[int]) -> Callable[[int, float], None]:
     def fail(k: int, v: float) -> None:
         where = f"param group {groups[0]}" if len(groups) == 1 else f"param groups {groups}"
         raise ValueError(
@@ -119,7 +119,11 @@ def _negative_raiser(fn: str, key: str, groups: list[int]) -> Any:
     return fail
 
 
-def _step_fn(schedule: Schedule, on_negative: Any = None, memo: bool = False) -> Any:
+def _step_fn(
+    schedule: Schedule,
+    on_negative: Callable[[int, float], None] | None = None,
+    memo: bool = False,
+) -> Callable[[int], float]:
     """``k -> schedule(k)`` for int ``k >= 0``, the same float, with little per-call work.
 
     A schedule whose leaves are all Python floats hands out the closure its own ``__call__``
@@ -131,6 +135,7 @@ def _step_fn(schedule: Schedule, on_negative: Any = None, memo: bool = False) ->
     The result is a closure: schedulers keep it out of their pickles and state dicts and
     rebuild it from the schedule.
     """
+    f: Callable[[int], float]
     if schedule._py_ok:
         f = schedule._pyfn()
     else:
@@ -138,6 +143,7 @@ def _step_fn(schedule: Schedule, on_negative: Any = None, memo: bool = False) ->
         def f(k: int) -> float:
             return float(schedule(k))
 
+    at: Callable[[int], float]
     if on_negative is None:
         at = f
     else:
@@ -146,19 +152,21 @@ def _step_fn(schedule: Schedule, on_negative: Any = None, memo: bool = False) ->
             v = f(k)
             if v < 0:
                 on_negative(k, v)
-            return v  # type: ignore[no-any-return]
+            return v
 
     if not memo:
         return at
-    last: list[Any] = [None, 0.0]
+    last_k: int | None = None
+    last_v = 0.0
 
     def at_memo(k: int) -> float:
-        if k == last[0]:
-            return last[1]  # type: ignore[no-any-return]
+        nonlocal last_k, last_v
+        if k == last_k:
+            return last_v
         v = at(k)
-        last[0] = k
-        last[1] = v
-        return v  # type: ignore[no-any-return]
+        last_k = k
+        last_v = v
+        return v
 
     return at_memo
 
@@ -291,14 +299,16 @@ class _ScheduleLambdaLR(LambdaLR):
         users: dict[int, list[int]] = {}  # id(schedule) -> the groups it drives
         for i, sched in enumerate(self._schedules):
             users.setdefault(id(sched), []).append(i)
-        fns: dict[int, Any] = {}
+        fns: dict[int, Callable[[int], float]] = {}
         for sched in self._schedules:
             if id(sched) not in fns:
-                check = _negative_raiser("to_lambda_lr()", "lr", users[id(sched)])
                 # a schedule whose static range is >= 0 needs no check at each step
                 rng = sched._range()
-                if self.negative != "error" or (rng is not None and rng[0] >= 0):
-                    check = None
+                check = (
+                    None
+                    if self.negative != "error" or (rng is not None and rng[0] >= 0)
+                    else _negative_raiser("to_lambda_lr()", "lr", users[id(sched)])
+                )
                 shared = len(users[id(sched)]) > 1
                 fns[id(sched)] = _step_fn(sched, check, shared)
         return [fns[id(sched)] for sched in self._schedules]
@@ -411,6 +421,7 @@ def to_lambda_lr(
     Example:
         >>> import torch
         >>> from schedalg import linear_ramp
+        >>> from schedalg.torch import to_lambda_lr
         >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=123.0)
         >>> sched = to_lambda_lr(opt, linear_ramp(0.0, 0.1, 10))
         >>> opt.param_groups[0]["lr"]
@@ -518,6 +529,7 @@ class ParamScheduler(LRScheduler):
         >>> import torch
         >>> from schedalg import cosine, linear_ramp
         >>> from schedalg.plateau import reduce_on_plateau
+        >>> from schedalg.torch import ParamScheduler
         >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
         >>> sched = ParamScheduler(opt, {"lr": cosine(0.1, 0.0, 100),
         ...                              "momentum": cosine(0.85, 0.95, 100)})
@@ -693,6 +705,8 @@ class ParamScheduler(LRScheduler):
                     group[name] = (*cur[:idx], v, *cur[idx + 1 :])
         self._last_lr = [group["lr"] for group in groups]
 
+    # step(metric) also reports an evaluation, as ReduceLROnPlateau.step(metrics) does: not
+    # LRScheduler.step(epoch)'s signature
     def step(self, metric: Any = None, epoch: int | None = None) -> None:  # type: ignore[override]
         """Advance one update and set every scheduled value for it; or report a metric.
 
@@ -913,6 +927,7 @@ class PlateauLR(ReduceLROnPlateau):
     Example:
         >>> import torch
         >>> from schedalg.plateau import reduce_on_plateau
+        >>> from schedalg.torch import PlateauLR
         >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
         >>> sched = PlateauLR(opt, reduce_on_plateau(factor=0.5, patience=0))
         >>> for loss in [1.0, 2.0]:
@@ -937,11 +952,11 @@ class PlateauLR(ReduceLROnPlateau):
         base = [float(group["lr"]) for group in optimizer.param_groups]
         super().__init__(
             optimizer,
-            mode=plateau.mode,  # type: ignore[arg-type]
+            mode=plateau.mode,
             factor=plateau.factor,
             patience=plateau.patience,
             threshold=plateau.threshold,
-            threshold_mode=plateau.threshold_mode,  # type: ignore[arg-type]
+            threshold_mode=plateau.threshold_mode,
             cooldown=plateau.cooldown,
             min_lr=_min_lrs(plateau, min_lr, base),
             eps=plateau.eps,
@@ -956,6 +971,7 @@ class PlateauLR(ReduceLROnPlateau):
         self.cooldown_counter = self.state.cooldown_left
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
+    # ReduceLROnPlateau.step(metrics), which torch itself declares against LRScheduler.step(epoch)
     def step(self, metrics: Any, epoch: Any = None) -> None:  # type: ignore[override]
         """Observe one metric value; at a plateau, reduce each group's lr as torch does.
 

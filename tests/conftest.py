@@ -15,9 +15,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
-# Keras runs on JAX in these tests; it reads the backend once, at its first import.
-os.environ.setdefault("KERAS_BACKEND", "jax")
-
 settings.register_profile(
     "dev", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

@@ -48,6 +48,7 @@ def noam(d_model: int, warmup_steps: int = 4000, factor: float = 1.0) -> Schedul
         factor: a constant multiplier, > 0.
 
     Example:
+        >>> from schedalg.compat.classics import noam
         >>> s = noam(512, warmup_steps=4000)
         >>> round(s(3999) / s(4999), 6)
         1.118034
@@ -80,6 +81,7 @@ def cyclical_lr(
         gamma: the per-step factor of ``exp_range``, in (0, 1].
 
     Example:
+        >>> from schedalg.compat.classics import cyclical_lr
         >>> s = cyclical_lr(0.1, 1.0, 2, mode="triangular2")
         >>> [round(s(k), 12) for k in range(9)]
         [0.1, 0.55, 1.0, 0.55, 0.1, 0.325, 0.55, 0.325, 0.1]
@@ -99,7 +101,9 @@ def cyclical_lr(
         raise K.ArgumentValueError(
             fn, "gamma", gamma, f"{fn}(): gamma must be in (0, 1], got gamma={gamma!r}"
         )
-    return lo + repeat(triangle(0.0, hi - lo, 2 * n)) * exp(1.0, rate=g)
+    # lo is a value (a float, an array or a tracer, typed Any): the sum is a Schedule
+    shape: Schedule = lo + repeat(triangle(0.0, hi - lo, 2 * n)) * exp(1.0, rate=g)
+    return shape
 
 
 def one_cycle(y1: float = 0.0, y2: float = 1.0, steps: int = 100) -> Schedule:
@@ -109,6 +113,7 @@ def one_cycle(y1: float = 0.0, y2: float = 1.0, steps: int = 100) -> Schedule:
     lambda itself keeps waving; training stops at ``steps``).
 
     Example:
+        >>> from schedalg.compat.classics import one_cycle
         >>> one_cycle(1.0, 0.01, 100)(100)
         0.01
 
@@ -132,6 +137,7 @@ def yolov5_lf(lrf: float, epochs: int, cos_lr: bool = False) -> Schedule:
         cos_lr: the cosine form (``--cos-lr``).
 
     Example:
+        >>> from schedalg.compat.classics import yolov5_lf
         >>> yolov5_lf(0.01, 10)(5)
         0.505
 
@@ -183,6 +189,7 @@ def yolov5_lr(
         bias: this is the bias group (falls from ``warmup_bias_lr``; others rise from 0).
 
     Example:
+        >>> from schedalg.compat.classics import yolov5_lr
         >>> s = yolov5_lr(0.01, 0.01, epochs=100, nb=50, bias=True)
         >>> s(0), round(s(150), 12)
         (0.1, 0.009703)
@@ -210,6 +217,7 @@ def yolov5_momentum(
     after, ``nw = max(round(warmup_epochs * nb), 100)``.
 
     Example:
+        >>> from schedalg.compat.classics import yolov5_momentum
         >>> s = yolov5_momentum(0.9, 0.8, nb=20)
         >>> round(s(50), 12), s(100)
         (0.85, 0.9)
@@ -238,6 +246,7 @@ def darknet_burn_in(
         after: the policy as a schedule of the absolute batch number (e.g. ``piecewise``).
 
     Example:
+        >>> from schedalg.compat.classics import darknet_burn_in
         >>> darknet_burn_in(1e-3, 1000)(500)
         6.25e-05
 
@@ -277,6 +286,7 @@ def GradualWarmupScheduler(  # named as the package names it
             ``base_lr * multiplier``, from its own step 0 at ``total_epoch + 1``.
 
     Example:
+        >>> from schedalg.compat.classics import GradualWarmupScheduler
         >>> s = GradualWarmupScheduler(0.1, multiplier=10.0, total_epoch=5)
         >>> [round(s(k), 12) for k in (0, 1, 5, 6)]
         [0.1, 0.28, 1.0, 1.0]

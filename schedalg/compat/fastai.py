@@ -15,7 +15,7 @@ Reference: https://github.com/fastai/fastai, ``fastai/callback/schedule.py``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .. import _checks as K
@@ -46,10 +46,10 @@ def _total(fn: str, total: Any) -> int | float:
     return K.positive(fn, "total", total)
 
 
-def _span(make: Any, total: int | float) -> Schedule:
+def _span(make: Callable[[int], Schedule], total: int | float) -> Schedule:
     """``make(steps)`` over ``total`` steps: directly for a whole number, else rescaled."""
     if isinstance(total, int):
-        return make(total)  # type: ignore[no-any-return]
+        return make(total)
     return fit(make(1), total)
 
 
@@ -63,6 +63,7 @@ def SchedLin(start: Any, end: Any, total: int | float = 1) -> Schedule:
         total: the run's length in steps (1: a function of ``pos``).
 
     Example:
+        >>> from schedalg.compat.fastai import SchedLin
         >>> SchedLin(1.0, 2.0, total=4)(1)
         1.25
 
@@ -84,6 +85,7 @@ def SchedCos(start: Any, end: Any, total: int | float = 1) -> Schedule:
         total: the run's length in steps (1: a function of ``pos``).
 
     Example:
+        >>> from schedalg.compat.fastai import SchedCos
         >>> round(SchedCos(1.0, 0.0, total=10)(5), 12)
         0.5
 
@@ -101,6 +103,7 @@ def SchedNo(start: Any, end: Any, total: int | float = 1) -> Schedule:
     Formula: ``f(pos) = start``.
 
     Example:
+        >>> from schedalg.compat.fastai import SchedNo
         >>> SchedNo(0.3, 9.0, total=10)(7)
         0.3
 
@@ -119,6 +122,7 @@ def SchedExp(start: Any, end: Any, total: int | float = 1) -> Schedule:
     Formula: ``f(pos) = start * (end / start) ** pos``.
 
     Example:
+        >>> from schedalg.compat.fastai import SchedExp
         >>> round(SchedExp(1e-7, 10.0, total=8)(4), 15)
         0.001
 
@@ -141,6 +145,7 @@ def SchedPoly(start: Any, end: Any, power: float, total: int | float = 1) -> Sch
         total: the run's length in steps.
 
     Example:
+        >>> from schedalg.compat.fastai import SchedPoly
         >>> SchedPoly(0.0, 1.0, 2.0, total=10)(5)
         0.25
 
@@ -170,6 +175,7 @@ def combine_scheds(
         total: the run's length in steps (1: a function of ``pos``).
 
     Example:
+        >>> from schedalg.compat.fastai import SchedCos, SchedLin, combine_scheds
         >>> s = combine_scheds([0.25, 0.75], [SchedLin(0.0, 1.0), SchedCos(1.0, 0.0)], 100)
         >>> s(10), s(25), round(s(62.5), 12)
         (0.4, 1.0, 0.5)
@@ -231,6 +237,7 @@ def combined_cos(pct: float, start: Any, middle: Any, end: Any, total: int | flo
         total: the run's length in steps (1: a function of ``pos``).
 
     Example:
+        >>> from schedalg.compat.fastai import combined_cos
         >>> s = combined_cos(0.25, 0.1, 1.0, 0.0, total=100)
         >>> s(0), s(25), s(100)
         (0.1, 1.0, 0.0)
@@ -295,6 +302,7 @@ def fit_one_cycle(
         ``{"lr": ..., "mom": ...}``, the ``scheds`` fastai hands to ``ParamScheduler``.
 
     Example:
+        >>> from schedalg.compat.fastai import fit_one_cycle
         >>> s = fit_one_cycle(2, 1e-2, n_iter=50)
         >>> s["lr"](0), s["lr"](25), s["mom"](25)
         (0.0004, 0.01, 0.85)
@@ -341,6 +349,7 @@ def fit_flat_cos(
         ``{"lr": ...}``.
 
     Example:
+        >>> from schedalg.compat.fastai import fit_flat_cos
         >>> s = fit_flat_cos(4, 1e-2, n_iter=25)["lr"]
         >>> s(0), s(74), s(100)
         (0.01, 0.01, 1e-07)
@@ -380,6 +389,7 @@ def fit_sgdr(
         ``{"lr": ...}``, lasting ``n_epoch * n_iter`` steps.
 
     Example:
+        >>> from schedalg.compat.fastai import fit_sgdr
         >>> s = fit_sgdr(3, 1, 0.1, n_iter=10)["lr"]
         >>> s(0), s(10), s(30), s.duration
         (0.1, 0.1, 0.1, 70)

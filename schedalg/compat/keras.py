@@ -88,6 +88,7 @@ def ExponentialDecay(
         ``[staircase](scale_time(exp(initial_learning_rate, rate=decay_rate), decay_steps))``.
 
     Example:
+        >>> from schedalg.compat.keras import ExponentialDecay
         >>> ExponentialDecay(1.0, decay_steps=10, decay_rate=0.5)(20)
         0.25
 
@@ -144,6 +145,7 @@ def PiecewiseConstantDecay(
         ``piecewise([floor(b) + 1 for b in boundaries], values)``: equal at every whole step.
 
     Example:
+        >>> from schedalg.compat.keras import PiecewiseConstantDecay
         >>> s = PiecewiseConstantDecay([10, 20], [1.0, 0.5, 0.1])
         >>> s(10), s(11), s(21)
         (1.0, 0.5, 0.1)
@@ -211,6 +213,7 @@ def PolynomialDecay(
         D))``.
 
     Example:
+        >>> from schedalg.compat.keras import PolynomialDecay
         >>> s = PolynomialDecay(1.0, 4, end_learning_rate=0.0, cycle=True)
         >>> [s(k) for k in (0, 2, 4, 5, 8)]
         [1.0, 0.5, 0.0, 0.375, 0.0]
@@ -267,6 +270,7 @@ def InverseTimeDecay(
         ``inverse(initial, scale=decay_steps / decay_rate)`` (staircased if asked).
 
     Example:
+        >>> from schedalg.compat.keras import InverseTimeDecay
         >>> InverseTimeDecay(1.0, decay_steps=10, decay_rate=0.5)(20)
         0.5
 
@@ -305,6 +309,7 @@ def CosineDecay(
         decay_steps)``.
 
     Example:
+        >>> from schedalg.compat.keras import CosineDecay
         >>> s = CosineDecay(0.0, 100, warmup_target=1.0, warmup_steps=10)
         >>> s(5), s(10), s(110)
         (0.5, 1.0, 0.0)
@@ -380,6 +385,7 @@ def CosineDecayRestarts(
         stretch=t_mul), m_mul, floor=initial * alpha)``.
 
     Example:
+        >>> from schedalg.compat.keras import CosineDecayRestarts
         >>> s = CosineDecayRestarts(1.0, 10, t_mul=2.0, m_mul=0.5)
         >>> s(0), s(10), s(30)
         (1.0, 0.5, 0.25)

@@ -48,6 +48,7 @@ def constant_schedule(value: float) -> Schedule:
     """optax's ``constant_schedule``: ``value`` at every count.
 
     Example:
+        >>> from schedalg.compat.optax import constant_schedule
         >>> constant_schedule(0.1)(10**9)
         0.1
     """
@@ -79,6 +80,7 @@ def polynomial_schedule(
         transition_steps, power)``.
 
     Example:
+        >>> from schedalg.compat.optax import polynomial_schedule
         >>> polynomial_schedule(1.0, 0.0, power=2, transition_steps=10, transition_begin=5)(10)
         0.25
 
@@ -108,6 +110,7 @@ def linear_schedule(
     constant ``init_value``, as in optax.
 
     Example:
+        >>> from schedalg.compat.optax import linear_schedule
         >>> linear_schedule(0.0, 1.0, transition_steps=4, transition_begin=2)(4)
         0.5
 
@@ -123,7 +126,9 @@ def linear_schedule(
     return hold(a, begin) >> linear_ramp(a, b, n)
 
 
-def _sorted_scales(fn: str, boundaries_and_scales: Mapping[Any, float] | None) -> list:
+def _sorted_scales(
+    fn: str, boundaries_and_scales: Mapping[Any, float] | None
+) -> list[tuple[int | float, float]]:
     if boundaries_and_scales is None:
         return []
     if not isinstance(boundaries_and_scales, Mapping):
@@ -134,7 +139,7 @@ def _sorted_scales(fn: str, boundaries_and_scales: Mapping[Any, float] | None) -
             f"{fn}(): boundaries_and_scales must be a mapping {{step: scale}} or None, got "
             f"boundaries_and_scales={boundaries_and_scales!r}",
         )
-    items = []
+    items: list[tuple[int | float, float]] = []
     for k, v in boundaries_and_scales.items():
         try:
             b = K.real(fn, "boundaries_and_scales key", k)
@@ -169,6 +174,7 @@ def piecewise_constant_schedule(
         A ``piecewise`` of the running products.
 
     Example:
+        >>> from schedalg.compat.optax import piecewise_constant_schedule
         >>> s = piecewise_constant_schedule(1.0, {10: 0.5, 20: 0.5})
         >>> s(9), s(10), s(20)
         (1.0, 0.5, 0.25)
@@ -217,6 +223,7 @@ def exponential_decay(
         through ``maximum``/``minimum`` with ``end_value``.
 
     Example:
+        >>> from schedalg.compat.optax import exponential_decay
         >>> s = exponential_decay(1.0, transition_steps=10, decay_rate=0.5, staircase=True)
         >>> s(9), s(10), s(25)
         (1.0, 0.5, 0.25)
@@ -291,6 +298,7 @@ def cosine_decay_schedule(
         ``cosine(init_value, init_value * alpha, decay_steps, power=exponent)``.
 
     Example:
+        >>> from schedalg.compat.optax import cosine_decay_schedule
         >>> cosine_decay_schedule(1.0, decay_steps=10, alpha=0.1)(10)
         0.1
 
@@ -336,6 +344,7 @@ def piecewise_interpolate_schedule(
         A ``concat`` of ``linear_ramp`` or ``cosine`` pieces, then a ``hold``.
 
     Example:
+        >>> from schedalg.compat.optax import piecewise_interpolate_schedule
         >>> s = piecewise_interpolate_schedule("linear", 1.0, {4: 0.5, 8: 0.5})
         >>> s(2), s(4), s(6), s(9)
         (0.75, 0.5, 0.375, 0.25)
@@ -395,6 +404,7 @@ def linear_onecycle_schedule(
     in optax's dict).
 
     Example:
+        >>> from schedalg.compat.optax import linear_onecycle_schedule
         >>> s = linear_onecycle_schedule(100, 1.0, div_factor=10.0)
         >>> s(0), s(30), s(85)
         (0.1, 1.0, 0.1)
@@ -426,6 +436,7 @@ def cosine_onecycle_schedule(
     {int(pct_start * T): div_factor, T: 1 / (div_factor * final_div_factor)})``.
 
     Example:
+        >>> from schedalg.compat.optax import cosine_onecycle_schedule
         >>> s = cosine_onecycle_schedule(100, 1.0, div_factor=10.0, final_div_factor=10.0)
         >>> s(0), s(30), s(100)
         (0.1, 1.0, 0.01)
@@ -449,6 +460,7 @@ def warmup_constant_schedule(init_value: float, peak_value: float, warmup_steps:
     is this one's.
 
     Example:
+        >>> from schedalg.compat.optax import warmup_constant_schedule
         >>> s = warmup_constant_schedule(0.0, 1.0, 4)
         >>> s(2), s(100)
         (0.5, 1.0)
@@ -490,6 +502,7 @@ def warmup_cosine_decay_schedule(
         ``linear_ramp(init, peak, warmup) >> cosine(peak, end, decay - warmup, exponent)``.
 
     Example:
+        >>> from schedalg.compat.optax import warmup_cosine_decay_schedule
         >>> s = warmup_cosine_decay_schedule(0.0, 1.0, warmup_steps=10, decay_steps=110)
         >>> [round(s(k), 12) for k in (5, 10, 60, 110)]
         [0.5, 1.0, 0.5, 0.0]
@@ -531,6 +544,7 @@ def warmup_exponential_decay_schedule(
     staircase, end_value)`` counted from the end of the warm-up.
 
     Example:
+        >>> from schedalg.compat.optax import warmup_exponential_decay_schedule
         >>> s = warmup_exponential_decay_schedule(0.0, 1.0, 4, 10, 0.5)
         >>> s(2), s(4), s(14)
         (0.5, 1.0, 0.5)
@@ -554,6 +568,7 @@ def sgdr_schedule(cosine_kwargs: Iterable[Mapping[str, Any]]) -> Schedule:
     boundaries = running sums of decay_steps)``.
 
     Example:
+        >>> from schedalg.compat.optax import sgdr_schedule
         >>> kw = dict(init_value=0.0, peak_value=1.0, warmup_steps=2, decay_steps=10)
         >>> s = sgdr_schedule([kw, kw])
         >>> s(1), s(10), s(11)
@@ -601,6 +616,7 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
         ``take(schedules[0], b_0) >> take(schedules[1], b_1 - b_0) >> ... >> schedules[-1]``.
 
     Example:
+        >>> from schedalg.compat.optax import constant_schedule, join_schedules, linear_schedule
         >>> s = join_schedules([constant_schedule(1.0), linear_schedule(1.0, 0.0, 4)], [3])
         >>> s(2), s(3), s(5)
         (1.0, 1.0, 0.5)

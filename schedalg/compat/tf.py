@@ -58,6 +58,7 @@ def piecewise_constant(
         ``piecewise([floor(b) + 1 for b in boundaries], values)``: equal at every whole step.
 
     Example:
+        >>> from schedalg.compat.tf import piecewise_constant
         >>> s = piecewise_constant([100, 200], [1.0, 0.5, 0.1])
         >>> s(100), s(101)
         (1.0, 0.5)
@@ -79,6 +80,7 @@ def exponential_decay(
     The exponent is floored if ``staircase``. ``decay_rate`` in (0, 1].
 
     Example:
+        >>> from schedalg.compat.tf import exponential_decay
         >>> exponential_decay(1.0, 10, 0.5, staircase=True)(19)
         0.5
 
@@ -102,6 +104,8 @@ def natural_exp_decay(
     is floored if ``staircase``. ``decay_rate >= 0``.
 
     Example:
+        >>> import math
+        >>> from schedalg.compat.tf import natural_exp_decay
         >>> round(natural_exp_decay(1.0, 10, math.log(2.0))(20), 12)
         0.25
 
@@ -131,6 +135,7 @@ def inverse_time_decay(
     The ratio is floored if ``staircase``.
 
     Example:
+        >>> from schedalg.compat.tf import inverse_time_decay
         >>> inverse_time_decay(1.0, 10, 1.0)(10)
         0.5
 
@@ -156,6 +161,7 @@ def polynomial_decay(
     (1 at step 0) and no clamp.
 
     Example:
+        >>> from schedalg.compat.tf import polynomial_decay
         >>> polynomial_decay(1.0, 10, end_learning_rate=0.0)(5)
         0.5
 
@@ -184,6 +190,7 @@ def cosine_decay(
         ``cosine(learning_rate, learning_rate * alpha, decay_steps)``.
 
     Example:
+        >>> from schedalg.compat.tf import cosine_decay
         >>> cosine_decay(1.0, 10, alpha=0.1)(10)
         0.1
 
@@ -209,6 +216,7 @@ def cosine_decay_restarts(
     ``learning_rate * ((1 - alpha) * m_mul ** i * (1 + cos(pi f)) / 2 + alpha)``.
 
     Example:
+        >>> from schedalg.compat.tf import cosine_decay_restarts
         >>> cosine_decay_restarts(1.0, 10, t_mul=1.0, m_mul=0.5)(20)
         0.25
 
@@ -245,6 +253,7 @@ def linear_cosine_decay(
         D)``.
 
     Example:
+        >>> from schedalg.compat.tf import linear_cosine_decay
         >>> s = linear_cosine_decay(1.0, 100, num_periods=1.0, beta=0.0)
         >>> s(0), s(50), round(s(75), 12)
         (1.0, 0.0, 0.125)
@@ -294,6 +303,7 @@ def manual_stepping(
         ``staircase(linear_ramp(rates[0], rates[1], boundaries[0]), 1) >> piecewise(...)``.
 
     Example:
+        >>> from schedalg.compat.tf import manual_stepping
         >>> s = manual_stepping([4, 8], [0.0, 1.0, 0.1], warmup=True)
         >>> [s(k) for k in (1, 4, 8)]
         [0.25, 1.0, 0.1]
@@ -355,6 +365,7 @@ def exponential_decay_with_burnin(
         ``maximum(hold(burnin, burnin_steps) >> exponential_decay(...), min_learning_rate)``.
 
     Example:
+        >>> from schedalg.compat.tf import exponential_decay_with_burnin
         >>> s = exponential_decay_with_burnin(1.0, 10, 0.5, burnin_learning_rate=0.4,
         ...                                   burnin_steps=5, min_learning_rate=0.3)
         >>> s(4), s(5), s(15), s(25)
@@ -401,6 +412,7 @@ def cosine_decay_with_warmup(
         total - warmup - hold) >> hold(0.0)``.
 
     Example:
+        >>> from schedalg.compat.tf import cosine_decay_with_warmup
         >>> s = cosine_decay_with_warmup(1.0, 30, warmup_steps=10, hold_base_rate_steps=10)
         >>> [round(s(k), 12) for k in (5, 15, 25, 30, 40)]
         [0.5, 1.0, 0.5, 0.0, 0.0]

@@ -200,6 +200,7 @@ def CosineLRScheduler(  # named as timm names it
         updates_per_epoch: with ``t_in_epochs``, count updates instead of epochs.
 
     Example:
+        >>> from schedalg.compat.timm import CosineLRScheduler
         >>> s = CosineLRScheduler(1.0, t_initial=10, lr_min=0.0)
         >>> s(0), round(s(5), 12), s(10)
         (1.0, 0.5, 0.0)
@@ -253,6 +254,7 @@ def TanhLRScheduler(
         lb, ub: the tanh argument at the start and end of a cycle, ``lb < ub``.
 
     Example:
+        >>> from schedalg.compat.timm import TanhLRScheduler
         >>> s = TanhLRScheduler(1.0, t_initial=10, lb=-3.0, ub=3.0)
         >>> s(0), round(s(5), 12)
         (1.0, 0.5)
@@ -307,6 +309,7 @@ def PolyLRScheduler(
             ``CosineLRScheduler``.
 
     Example:
+        >>> from schedalg.compat.timm import PolyLRScheduler
         >>> PolyLRScheduler(1.0, t_initial=10, power=2.0)(5)
         0.25
 
@@ -358,6 +361,7 @@ def StepLRScheduler(
             ``CosineLRScheduler`` (``warmup_prefix`` defaults to True here, as in timm).
 
     Example:
+        >>> from schedalg.compat.timm import StepLRScheduler
         >>> s = StepLRScheduler(1.0, decay_t=3, decay_rate=0.5)
         >>> [s(t) for t in range(7)]
         [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25]
@@ -410,6 +414,7 @@ def MultiStepLRScheduler(
             ``StepLRScheduler``.
 
     Example:
+        >>> from schedalg.compat.timm import MultiStepLRScheduler
         >>> s = MultiStepLRScheduler(1.0, decay_t=[3, 5], decay_rate=0.1)
         >>> [round(s(t), 12) for t in range(6)]
         [1.0, 1.0, 0.1, 0.1, 0.01, 0.01]
@@ -455,7 +460,9 @@ def _decay_piece(kind: str, hi: Any, lo: Any, steps: int, power: Any, ratio: flo
     if kind in ("1-sqrt", "power"):
         return warp(linear_ramp(hi, lo, steps), 0.5 if kind == "1-sqrt" else power)
     # exp: (ratio ** frac - ratio) / (1 - ratio)
-    return lo + (hi - lo) * ((exp(1.0, ratio, steps) - ratio) / (1.0 - ratio))
+    # lo and hi are values (Any): the sum is a Schedule (its __radd__)
+    shape: Schedule = lo + (hi - lo) * ((exp(1.0, ratio, steps) - ratio) / (1.0 - ratio))
+    return shape
 
 
 def WSDLRScheduler(
@@ -500,6 +507,7 @@ def WSDLRScheduler(
             (the warmup is always a prefix).
 
     Example:
+        >>> from schedalg.compat.timm import WSDLRScheduler
         >>> s = WSDLRScheduler(1.0, t_initial=8, decay_t=4, decay_fn="linear")
         >>> [s(t) for t in range(9)]
         [1.0, 1.0, 1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0]

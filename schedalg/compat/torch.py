@@ -89,6 +89,7 @@ def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
         ``staircase(scale_time(exp(base_lr, rate=gamma), step_size), step_size)``.
 
     Example:
+        >>> from schedalg.compat.torch import StepLR
         >>> s = StepLR(base_lr=1.0, step_size=3, gamma=0.5)
         >>> [s(k) for k in (0, 2, 3, 6)]
         [1.0, 1.0, 0.5, 0.25]
@@ -115,6 +116,7 @@ def MultiStepLR(base_lr: float, milestones: Sequence[int], gamma: float = 0.1) -
         A ``piecewise`` of ``base_lr * gamma ** i``.
 
     Example:
+        >>> from schedalg.compat.torch import MultiStepLR
         >>> s = MultiStepLR(base_lr=1.0, milestones=[2, 5], gamma=0.1)
         >>> [round(s(k), 12) for k in (0, 2, 5)]
         [1.0, 0.1, 0.01]
@@ -142,6 +144,7 @@ def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) ->
         total_iters: the number of reduced steps, an int >= 0.
 
     Example:
+        >>> from schedalg.compat.torch import ConstantLR
         >>> s = ConstantLR(base_lr=1.0, factor=0.5, total_iters=2)
         >>> [s(k) for k in range(4)]
         [0.5, 0.5, 1.0, 1.0]
@@ -188,6 +191,7 @@ def LinearLR(
         total_iters: the ramp length, an int >= 0.
 
     Example:
+        >>> from schedalg.compat.torch import LinearLR
         >>> s = LinearLR(base_lr=1.0, start_factor=0.5, end_factor=1.0, total_iters=2)
         >>> [s(k) for k in range(4)]
         [0.5, 0.75, 1.0, 1.0]
@@ -228,6 +232,7 @@ def ExponentialLR(base_lr: float, gamma: float) -> Schedule:
         gamma: the per-step factor, in [0, 1].
 
     Example:
+        >>> from schedalg.compat.torch import ExponentialLR
         >>> ExponentialLR(base_lr=1.0, gamma=0.5)(3)
         0.125
 
@@ -249,6 +254,7 @@ def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Sc
         power: the exponent, >= 0 (0: base_lr throughout, as torch gives).
 
     Example:
+        >>> from schedalg.compat.torch import PolynomialLR
         >>> PolynomialLR(base_lr=1.0, total_iters=4, power=2.0)(2)
         0.25
 
@@ -290,6 +296,7 @@ def CosineAnnealingLR(base_lr: float, T_max: int, eta_min: float = 0.0) -> Sched
         ``repeat(cosine(base_lr, eta_min, T_max) >> cosine(eta_min, base_lr, T_max))``.
 
     Example:
+        >>> from schedalg.compat.torch import CosineAnnealingLR
         >>> s = CosineAnnealingLR(base_lr=1.0, T_max=10)
         >>> [round(s(k), 12) for k in (0, 5, 10, 20)]
         [1.0, 0.5, 0.0, 1.0]
@@ -321,6 +328,7 @@ def CosineAnnealingWarmRestarts(
         ``repeat(cosine(base_lr, eta_min, T_0), stretch=T_mult)``.
 
     Example:
+        >>> from schedalg.compat.torch import CosineAnnealingWarmRestarts
         >>> s = CosineAnnealingWarmRestarts(base_lr=1.0, T_0=4, T_mult=2)
         >>> [round(s(k), 12) for k in (0, 2, 4, 8, 12)]
         [1.0, 0.5, 1.0, 0.5, 1.0]
@@ -380,6 +388,7 @@ def CyclicLR(
         cycle (``scale_by_cycle``) or per step (``* exp(1, rate=gamma)``).
 
     Example:
+        >>> from schedalg.compat.torch import CyclicLR
         >>> s = CyclicLR(base_lr=0.1, max_lr=1.0, step_size_up=2, mode="triangular2")
         >>> [round(s(k), 10) for k in range(7)]
         [0.1, 0.55, 1.0, 0.55, 0.1, 0.325, 0.55]
@@ -490,6 +499,7 @@ def OneCycleLR(
         A ``take(concat(...), total_steps)`` of linear or cosine segments.
 
     Example:
+        >>> from schedalg.compat.torch import OneCycleLR
         >>> s = OneCycleLR(max_lr=1.0, total_steps=10, pct_start=0.3, div_factor=10.0)
         >>> [round(s(k), 12) for k in (0, 1, 2)]
         [0.1, 0.55, 1.0]
@@ -632,6 +642,7 @@ def SequentialLR(schedulers: Sequence[Schedule], milestones: Sequence[int]) -> S
         ``take(schedulers[0], m_1) >> take(schedulers[1], m_2 - m_1) >> ... >> schedulers[-1]``.
 
     Example:
+        >>> from schedalg.compat.torch import ExponentialLR, LinearLR, SequentialLR
         >>> warm = LinearLR(base_lr=1.0, start_factor=0.5, total_iters=2)
         >>> s = SequentialLR([warm, ExponentialLR(base_lr=1.0, gamma=0.5)], milestones=[3])
         >>> [s(k) for k in range(5)]
@@ -663,6 +674,7 @@ def ChainedScheduler(schedulers: Sequence[Schedule], base_lr: float) -> Schedule
         base_lr: the optimizer's lr, != 0.
 
     Example:
+        >>> from schedalg.compat.torch import ChainedScheduler, ConstantLR, ExponentialLR
         >>> s = ChainedScheduler([ConstantLR(base_lr=2.0, factor=0.5, total_iters=2),
         ...                       ExponentialLR(base_lr=2.0, gamma=0.5)], base_lr=2.0)
         >>> [s(k) for k in range(4)]
@@ -677,7 +689,7 @@ def ChainedScheduler(schedulers: Sequence[Schedule], base_lr: float) -> Schedule
         raise K.ArgumentValueError(
             fn, "base_lr", base_lr, f"{fn}(): base_lr must be != 0, got base_lr={base_lr!r}"
         )
-    out = scheds[0]
+    out: Schedule = scheds[0]
     for s in scheds[1:]:
         out = out * (s / b)
     return out

@@ -137,6 +137,7 @@ def get_constant_schedule(base_lr: Any) -> Schedule:
         ``hold(base_lr)``.
 
     Example:
+        >>> from schedalg.compat.transformers import get_constant_schedule
         >>> get_constant_schedule(3e-4)(10**6)
         0.0003
 
@@ -159,6 +160,7 @@ def get_constant_schedule_with_warmup(base_lr: Any, num_warmup_steps: int) -> Sc
         ``linear_ramp(0, base_lr, W) >> hold(base_lr)``.
 
     Example:
+        >>> from schedalg.compat.transformers import get_constant_schedule_with_warmup
         >>> s = get_constant_schedule_with_warmup(1.0, 4)
         >>> [s(k) for k in range(6)]
         [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
@@ -185,6 +187,7 @@ def get_linear_schedule_with_warmup(
         num_training_steps: ``N >= W``.
 
     Example:
+        >>> from schedalg.compat.transformers import get_linear_schedule_with_warmup
         >>> s = get_linear_schedule_with_warmup(1.0, 2, 6)
         >>> [s(k) for k in range(8)]
         [0.0, 0.5, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
@@ -213,6 +216,7 @@ def get_cosine_schedule_with_warmup(
         num_cycles: waves between ``W`` and ``N``, > 0.
 
     Example:
+        >>> from schedalg.compat.transformers import get_cosine_schedule_with_warmup
         >>> s = get_cosine_schedule_with_warmup(1.0, 10, 110)
         >>> s(5), s(10), round(s(60), 12), s(110)
         (0.5, 1.0, 0.5, 0.0)
@@ -240,6 +244,9 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
         num_cycles: the number of decays (a float cuts the last one short), > 0.
 
     Example:
+        >>> from schedalg.compat.transformers import (
+        ...     get_cosine_with_hard_restarts_schedule_with_warmup,
+        ... )
         >>> s = get_cosine_with_hard_restarts_schedule_with_warmup(1.0, 0, 20, num_cycles=2)
         >>> s(0), round(s(5), 12), s(10), s(20)
         (1.0, 0.5, 1.0, 0.0)
@@ -285,6 +292,7 @@ def get_polynomial_decay_schedule_with_warmup(
         power: the exponent, > 0.
 
     Example:
+        >>> from schedalg.compat.transformers import get_polynomial_decay_schedule_with_warmup
         >>> s = get_polynomial_decay_schedule_with_warmup(1.0, 0, 10, lr_end=0.0, power=2.0)
         >>> s(5), s(10), s(20)
         (0.25, 0.0, 0.0)
@@ -328,6 +336,7 @@ def get_inverse_sqrt_schedule(
         timescale: the decay's time constant, > 0; default ``W``, or 10,000 when ``W = 0``.
 
     Example:
+        >>> from schedalg.compat.transformers import get_inverse_sqrt_schedule
         >>> s = get_inverse_sqrt_schedule(1.0, 4)
         >>> s(2), s(4), s(16)
         (0.5, 1.0, 0.5)
@@ -390,6 +399,7 @@ def get_cosine_with_min_lr_schedule_with_warmup(
         min_lr_rate: the floor as a fraction of ``base_lr`` (exactly one of the two).
 
     Example:
+        >>> from schedalg.compat.transformers import get_cosine_with_min_lr_schedule_with_warmup
         >>> s = get_cosine_with_min_lr_schedule_with_warmup(1.0, 0, 10, min_lr_rate=0.1)
         >>> s(0), s(10)
         (1.0, 0.1)
@@ -429,6 +439,9 @@ def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
         warmup_lr_rate: the warmup's first value as a fraction of ``base_lr``, or None.
 
     Example:
+        >>> from schedalg.compat.transformers import (
+        ...     get_cosine_with_min_lr_schedule_with_warmup_lr_rate,
+        ... )
         >>> s = get_cosine_with_min_lr_schedule_with_warmup_lr_rate(1.0, 4, 8, min_lr_rate=0.0)
         >>> [s(k) for k in range(4)]
         [0.25, 0.5, 0.75, 1.0]
@@ -490,6 +503,7 @@ def get_wsd_schedule(
         num_cycles: cosine waves over the decay, > 0.
 
     Example:
+        >>> from schedalg.compat.transformers import get_wsd_schedule
         >>> s = get_wsd_schedule(1.0, 2, 4, num_training_steps=10, decay_type="linear")
         >>> [s(k) for k in range(11)]
         [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0]
@@ -559,7 +573,7 @@ def get_scheduler(
     base_lr: Any,
     num_warmup_steps: int | None = None,
     num_training_steps: int | None = None,
-    scheduler_specific_kwargs: dict | None = None,
+    scheduler_specific_kwargs: dict[str, Any] | None = None,
 ) -> Schedule:
     """The schedule ``transformers.get_scheduler`` (and ``TrainingArguments.lr_scheduler_type``)
     selects by name.
@@ -574,6 +588,7 @@ def get_scheduler(
         scheduler_specific_kwargs: further keyword arguments (``lr_scheduler_kwargs``).
 
     Example:
+        >>> from schedalg.compat.transformers import get_scheduler
         >>> get_scheduler("linear", 1.0, num_warmup_steps=0, num_training_steps=4)(1)
         0.75
 

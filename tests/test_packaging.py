@@ -1,0 +1,63 @@
+"""The package's metadata: the version is written once, the project links point somewhere real."""
+
+from __future__ import annotations
+
+import ast
+import io
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+import schedalg
+from schedalg.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pyproject() -> dict:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_version_is_written_once_in_the_package():
+    """pyproject.toml names no version of its own: setuptools reads ``schedalg.__version__``
+    (statically, from the assignment in ``__init__.py``)."""
+    project = _pyproject()["project"]
+    assert "version" not in project
+    assert "version" in project["dynamic"]
+    spec = _pyproject()["tool"]["setuptools"]["dynamic"]["version"]
+    assert spec == {"attr": "schedalg.__version__"}
+    # setuptools' static read needs a plain string assignment
+    tree = ast.parse((ROOT / "schedalg" / "__init__.py").read_text())
+    written = [
+        node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and [getattr(t, "id", None) for t in node.targets] == ["__version__"]
+        and isinstance(node.value, ast.Constant)
+    ]
+    assert written == [schedalg.__version__]
+
+
+def test_setuptools_reads_the_package_version():
+    pyprojecttoml = pytest.importorskip("setuptools.config.pyprojecttoml")
+    config = pyprojecttoml.read_configuration(ROOT / "pyproject.toml", expand=True)
+    assert config["project"]["version"] == schedalg.__version__
+
+
+def test_cli_version_is_the_package_version():
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["--version"]) == 0
+    assert out.getvalue() == f"schedalg {schedalg.__version__}\n"
+
+
+def test_project_urls():
+    urls = _pyproject()["project"]["urls"]
+    assert set(urls) == {"Homepage", "Documentation", "Changelog", "Issues"}
+    home = urls["Homepage"]
+    assert home.startswith("https://github.com/")
+    assert urls["Issues"] == f"{home}/issues"
+    assert urls["Changelog"] == f"{home}/blob/main/CHANGELOG.md"
+    assert (ROOT / "CHANGELOG.md").is_file()
