@@ -5,6 +5,7 @@ combinators. Evaluate it on a Python number, a NumPy array or a JAX array; hash 
 hand it to optax or torch.
 """
 
+from ._analysis import Summary, tracker_dict
 from ._combinators import (
     add,
     clip,
@@ -51,6 +52,7 @@ __all__ = [
     "FormatError",
     "ParseError",
     "Schedule",
+    "Summary",
     "add",
     "clip",
     "concat",
@@ -83,6 +85,7 @@ __all__ = [
     "termplot",
     "to_dict",
     "to_json",
+    "tracker_dict",
     "triangle",
     "warp",
 ]
