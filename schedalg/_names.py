@@ -130,6 +130,12 @@ def hint(name: str) -> str:
     ``name`` is a plain name (``cosin``, ``Cosine``, ``OneCycleLR``) or a compat call
     (``compat.torch.OneCycleLr``, ``compat.pytorch.OneCycleLR``). Core names are preferred;
     a compat constructor is suggested by its bare name too.
+
+    Example:
+        >>> hint("Cosine")
+        '; did you mean cosine?'
+        >>> hint("OneCycleLR")
+        '; did you mean compat.torch.OneCycleLR?'
     """
     if len(name) > 100:  # no typo of a name here: not worth comparing
         return ""
@@ -203,6 +209,12 @@ def own_name(text: str) -> str | None:
     registered function or recipe, unless the schedule prints as that call already (the
     caller compares with ``repr``). None for an expression whose top level is a core node
     constructor, an operator, or anything that is not a single call.
+
+    Example:
+        >>> own_name("compat.torch.OneCycleLR(max_lr=0.1,total_steps=1000)")
+        'compat.torch.OneCycleLR(max_lr=0.1, total_steps=1000)'
+        >>> own_name("cosine(1.0, 0.0, 100)") is None
+        True
     """
     try:
         tree = ast.parse(text.strip(), mode="eval")
