@@ -245,7 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", "-o", required=True, metavar="FILE", help="*.png, *.svg, *.pdf or *.html"
     )
     p.add_argument("--steps", type=_positive_int, metavar="N", help="show steps 0 .. N")
-    p.add_argument("--log", action="store_true", help="logarithmic value axis")
+    p.add_argument(
+        "--log",
+        action="store_true",
+        help="logarithmic value axis (an image's axis starts no lower than the peak x 1e-4)",
+    )
     p.add_argument(
         "--label",
         action="append",
@@ -256,7 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--ylabel",
         metavar="TEXT",
-        help="value axis label (default: 'learning rate' when a name says so, else 'value'; "
+        help="value axis label of an image (default: 'learning rate' when a name says so, "
+        "else 'value'; "
         "the names are the --title, the --label texts, the --out file name and the compat "
         "or recipe calls given, and one says so when it has the word lr, LR or 'learning "
         "rate', e.g. lr.png or compat.torch.OneCycleLR)",
