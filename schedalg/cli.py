@@ -694,7 +694,7 @@ def _usage_hint(argv: list[str]) -> str:
     exprs = expressions(tokens)
     hints = []
     if len(exprs) < len(tokens):
-        quoted = " ".join(f'"{_one_line(e, 60)}"' for e in exprs)
+        quoted = " ".join(f'"{_one_line(e, 500)}"' for e in exprs)
         hints.append(
             f"the shell split an expression into several arguments; quote each one: "
             f"schedalg {command} {quoted}"
