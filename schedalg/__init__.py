@@ -5,6 +5,7 @@ combinators. Evaluate it on a Python number, a NumPy array or a JAX array; hash 
 hand it to optax or torch.
 """
 
+from ._analysis import Summary, tracker_dict
 from ._arithmetic import add, clip, div, maximum, minimum, mul, neg, sub
 from ._concat import concat
 from ._cycles import repeat, scale_by_cycle
@@ -39,6 +40,7 @@ __all__ = [
     "ParseError",
     "Primitive",
     "Schedule",
+    "Summary",
     "add",
     "child",
     "clip",
@@ -75,6 +77,7 @@ __all__ = [
     "termplot",
     "to_dict",
     "to_json",
+    "tracker_dict",
     "triangle",
     "warp",
 ]

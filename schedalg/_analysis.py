@@ -61,7 +61,7 @@ from ._node_checks import _whole
 from ._schedule import Schedule, plain_copy
 from ._time_maps import ScaleTime, Shift, Staircase, Take, Warp
 
-__all__ = ["Summary", "argmax", "bounds", "breakpoints", "integral", "summary"]
+__all__ = ["Summary", "argmax", "bounds", "breakpoints", "integral", "summary", "tracker_dict"]
 
 #: Steps evaluated per NumPy call in the summation fallback.
 CHUNK = 1 << 20
@@ -991,18 +991,30 @@ def breakpoints(s: Schedule, limit: int = 1000) -> tuple[int | float, ...]:
 
 @dataclasses.dataclass(frozen=True)
 class Summary:
-    """Key facts about a schedule over the steps ``0 .. steps - 1``.
+    """Key facts about a schedule over the steps ``0 .. steps - 1`` (``schedalg.summary``).
+
+    ``peak`` and ``low`` are taken over the steps summarized, ``end`` at the step just after
+    them, so ``end`` may lie below ``low``: a cosine from 1 to 0.1 over 100 steps has
+    ``low = s(99) > 0.1`` and ``end = s(100) = 0.1``.
 
     Attributes:
         duration: the schedule's duration (None: infinite).
         steps: the number of steps summarized.
         start: the value at step 0.
-        peak: the largest value; ``peak_step`` the first step reaching it.
-        low: the smallest value.
+        peak: the largest value over the steps; ``peak_step`` the first step reaching it.
+        low: the smallest value over the steps.
         end: the value at step ``steps`` (for a finite schedule by default: its end value).
         warmup: steps before the peak is first reached (0 when it starts at its peak).
         budget: the learning-rate budget, ``sum(s(t) for t in range(steps))``.
         breakpoints: where segments and cycles begin (at most 1000).
+
+    Example:
+        >>> from schedalg import cosine
+        >>> sm = cosine(1.0, 0.1, 100).summary()
+        >>> sm.low > sm.end == 0.1
+        True
+        >>> sm.as_dict()["steps"], sm.as_dict()["breakpoints"]
+        (100, [0, 100])
     """
 
     duration: int | float | None
@@ -1016,16 +1028,36 @@ class Summary:
     budget: float
     breakpoints: tuple[int | float, ...]
 
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as plain Python values (``json.dumps`` takes it; breakpoints a list)."""
+        return {
+            "duration": self.duration,
+            "steps": int(self.steps),
+            "start": float(self.start),
+            "peak": float(self.peak),
+            "peak_step": int(self.peak_step),
+            "low": float(self.low),
+            "end": float(self.end),
+            "warmup": int(self.warmup),
+            "budget": float(self.budget),
+            "breakpoints": list(self.breakpoints),
+        }
+
     def __str__(self) -> str:
         dur = "infinite" if self.duration is None else f"{_fmt(self.duration)} steps"
+        over = f"steps 0..{_fmt(self.steps - 1)}"
+        if self.duration is not None and self.steps >= self.duration:
+            after = "the end value, held from there on"
+        else:
+            after = "the step after those summarized"
         rows = [
             ("duration", dur),
             ("start", _fmt(self.start)),
-            ("peak", f"{_fmt(self.peak)} at step {self.peak_step}"),
+            ("peak", f"{_fmt(self.peak)} at step {self.peak_step} (largest over {over})"),
             ("warmup", f"{self.warmup} steps"),
-            ("min", _fmt(self.low)),
-            ("end", f"{_fmt(self.end)} at step {_fmt(self.steps)}"),
-            ("budget", f"{_fmt(self.budget)} (sum over steps 0..{_fmt(self.steps - 1)})"),
+            ("min", f"{_fmt(self.low)} (smallest over {over})"),
+            ("end", f"{_fmt(self.end)} at step {_fmt(self.steps)} ({after})"),
+            ("budget", f"{_fmt(self.budget)} (sum over {over})"),
             (
                 "segments",
                 f"{max(len(self.breakpoints) - 1, 1)} (starts: {_fmt_list(self.breakpoints)})",
@@ -1080,3 +1112,40 @@ def summary(s: Schedule, steps: Any = None) -> Summary:
         budget=integral(s, 0, n),
         breakpoints=breakpoints(s),
     )
+
+
+def tracker_dict(s: Schedule, prefix: str = "lr", steps: Any = None) -> dict[str, Any]:
+    """A flat dict of plain scalars describing a schedule, for an experiment tracker's config.
+
+    Keys are ``<prefix>.<name>``: ``expr`` (``repr(s)``, which ``schedalg.parse`` reads back
+    to an equal schedule), then the ``Summary`` fields ``duration`` (left out when the
+    schedule is infinite), ``steps``, ``start``, ``peak``, ``peak_step``, ``low``, ``end``,
+    ``warmup``, ``budget``, and ``segments`` (the number of segments and cycles begun within
+    the steps, the first 1000 counted). Values are ``str``, ``int`` or ``float`` only, so W&B,
+    MLflow, TensorBoard's hparams and ``json.dumps`` all take the dict as it is.
+
+    Args:
+        s: the schedule (concrete values).
+        prefix: put before each key with a dot; ``""``: no prefix.
+        steps: the steps summarized, as in ``summary`` (required when ``s`` is infinite).
+
+    Returns:
+        ``{"lr.expr": ..., "lr.duration": ..., "lr.peak": ..., ...}``.
+
+    Example:
+        >>> from schedalg import cosine, linear_ramp
+        >>> d = tracker_dict(linear_ramp(0.0, 1.0, 10) >> cosine(1.0, 0.0, 90))
+        >>> d["lr.expr"], d["lr.peak"], d["lr.warmup"], d["lr.segments"]
+        ('linear_ramp(0.0, 1.0, 10) >> cosine(1.0, 0.0, 90)', 1.0, 10, 2)
+    """
+    fn = "tracker_dict"
+    if not isinstance(prefix, str):
+        raise TypeError(f"{fn}(): prefix must be a str, got prefix={prefix!r}")
+    s = _concrete(s, fn)
+    fields = summary(s, steps).as_dict()
+    starts = [b for b in fields.pop("breakpoints") if b < fields["steps"]]
+    if fields["duration"] is None:
+        del fields["duration"]
+    out: dict[str, Any] = {"expr": repr(s), **fields, "segments": len(starts)}
+    dot = prefix + "." if prefix else ""
+    return {dot + k: v for k, v in out.items()}

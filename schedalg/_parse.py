@@ -281,7 +281,7 @@ class _Interpreter:
         if isinstance(node, ast.Name):
             if node.id in _core_functions():
                 raise self.fail(f"{node.id} is a function: call it, {node.id}(...)", node)
-            raise self.fail(f"unknown name {node.id!r}", node)
+            raise self.fail(f"unknown name {node.id!r}{_suggest(node.id)}", node)
         what = _WHY_NOT.get(type(node), type(node).__name__)
         raise self.fail(f"{what} not allowed in a schedule expression", node)
 
@@ -381,7 +381,7 @@ class _Interpreter:
         if isinstance(func, ast.Name):
             fn = _core_functions().get(func.id)
             if fn is None:
-                raise self.fail(f"unknown function {func.id!r}", func)
+                raise self.fail(f"unknown function {func.id!r}{_suggest(func.id)}", func)
             return fn, func.id
         parts: list[str] = []
         cur: ast.expr = func
@@ -395,7 +395,7 @@ class _Interpreter:
             fn, why = _compat_function(parts[1], parts[0])
             if fn is not None:
                 return fn, dotted
-            raise self.fail(why, func)
+            raise self.fail(why + (_suggest(dotted) if why.startswith("unknown") else ""), func)
         raise self.fail(
             "attribute access not allowed in a schedule expression "
             f"(only compat.<peer>.<Name>(...) calls), got {dotted or type(func).__name__!r}",
@@ -439,6 +439,13 @@ _WHAT = {
     ast.JoinedStr: "an f-string",
     ast.NamedExpr: "an assignment expression",
 }
+
+
+def _suggest(name: str) -> str:
+    """"; did you mean ...?" for an unknown name (``_names`` is loaded only on this path)."""
+    from . import _names
+
+    return _names.hint(name)
 
 
 def _describe(node: ast.AST) -> str:

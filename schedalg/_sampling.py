@@ -104,6 +104,52 @@ def breakpoints(s: Schedule, steps: int | float) -> list[int | float]:
 
 
 def short_label(s: Schedule, width: int) -> str:
-    """``repr(s)`` cut to ``width`` characters with an ellipsis."""
-    r = repr(s)
-    return r if len(r) <= width else r[: max(width - 1, 1)] + "…"
+    """``repr(s)`` in at most ``width`` characters, shortened without cutting a word."""
+    return short_form(repr(s), width)
+
+
+_OPEN, _CLOSE = "([", ")]"
+
+
+def _elide(text: str, depth: int) -> str:
+    """``text`` with the contents of brackets nested ``depth`` deep or more replaced by ``…``."""
+    out: list[str] = []
+    level = 0
+    for ch in text:
+        if ch in _CLOSE:
+            level -= 1
+            if level == depth - 1:
+                out.append("…")
+        if level < depth:
+            out.append(ch)
+        if ch in _OPEN:
+            level += 1
+    return "".join(out)
+
+
+def short_form(text: str, width: int) -> str:
+    """An expression in at most ``width`` characters (about), never cut inside a word.
+
+    Arguments are elided from the innermost brackets outwards (``take(cosine(…) >> …)``,
+    then ``take(…)``); a long ``>>`` chain keeps its first pieces and ends in ``>> …``; as a
+    last resort the text is cut at a space or bracket, before ``…``.
+    """
+    if len(text) <= width:
+        return text
+    level, deepest = 0, 0
+    for ch in text:
+        level += (ch in _OPEN) - (ch in _CLOSE)
+        deepest = max(deepest, level)
+    for depth in range(deepest, 0, -1):
+        shorter = _elide(text, depth)
+        if len(shorter) <= width:
+            return shorter
+    shorter = _elide(text, 1)
+    pieces = shorter.split(" >> ")
+    for k in range(len(pieces) - 1, 0, -1):
+        cut = " >> ".join(pieces[:k]) + " >> …"
+        if len(cut) <= width:
+            return cut
+    room = shorter[: max(width - 1, 1)]
+    stop = max(room.rfind(" "), room.rfind("("), room.rfind(","))
+    return (room[: stop + 1] if stop > 0 else room) + "…"  # (no boundary: a tiny width)

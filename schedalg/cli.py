@@ -1,16 +1,24 @@
 """The ``schedalg`` command (also ``python -m schedalg``): look at schedules from a shell.
 
 Commands: ``show`` (terminal plot and summary; the default), ``plot`` (PNG/SVG/PDF with
-matplotlib, or an explorable HTML page), ``table``, ``export`` (CSV or JSON) and ``compare``.
-Bad input gets exit code 2 and one line on stderr; a missing optional package or an
+matplotlib, or an explorable HTML page), ``table``, ``export`` (CSV or JSON), ``compare`` and
+``list`` (every function an expression may call). Bad input gets exit code 2 and one line on
+stderr, with a hint where one helps (a misspelt name, an expression the shell split into
+several arguments, two schedules given to ``show``); a missing optional package or an
 unwritable output file, exit code 1.
+
+A schedule that never ends is shown over a default range, said in the output: steps
+``0 .. max(2 * b, 100)`` where ``b`` is the last of its first five breakpoints (for a
+schedule that starts with a finite warmup, twice the warmup; for cycles, eight of them).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -21,7 +29,7 @@ import numpy as np
 from ._concat import concat
 from ._parse import ParseError, parse
 from ._primitives import cosine, linear_ramp
-from ._sampling import horizon, sample_times
+from ._sampling import horizon, sample, sample_times, short_form
 from ._schedule import Schedule
 from ._termplot import fmt_step, fmt_value, termplot
 
@@ -47,6 +55,9 @@ examples:
   schedalg export "cosine(1.0, 0.0, 100)" --format json > cosine.json
   schedalg compare "cosine(1e-3, 0.0, 10000)" \\
       "hold(1e-3, 8000) >> linear_ramp(1e-3, 0.0, 2000)"
+  schedalg list cosine
+
+Quote each expression: the shell splits it at spaces and reads ( ) and >> itself.
 
 exit status: 0 on success, 2 on bad input (one line on stderr), 1 when an optional
 package is missing or the output cannot be written."""
@@ -78,6 +89,13 @@ def _one_line(text: str, limit: int = 200) -> str:
 
 def load_schedule(arg: str, stdin: TextIO | None = None) -> Schedule:
     """A schedule from an expression, a JSON or expression file, or ``-`` (standard input)."""
+    return load_named(arg, stdin)[0]
+
+
+def load_named(arg: str, stdin: TextIO | None = None) -> tuple[Schedule, str | None]:
+    """``load_schedule`` and the schedule's own name: the compat or recipe call that built
+    it, when ``repr`` shows something else (None: ``repr`` is its name)."""
+    from . import _names
     from . import io as sio
 
     if arg == "-":
@@ -105,21 +123,46 @@ def load_schedule(arg: str, stdin: TextIO | None = None) -> Schedule:
             where = (
                 f" at column {e.column}" if e.line == 1 else f" at line {e.line}, column {e.column}"
             )
-        raise CliError(f"cannot parse {what}{where}: {_one_line(e.reason)}") from None
+        more = " (schedalg list shows every function)" if _names.unknown_names(text) else ""
+        raise CliError(f"cannot parse {what}{where}: {_one_line(e.reason)}{more}") from None
     except sio.FormatError as e:
         raise CliError(f"{what} is not a schedalg JSON schedule: at {e.path}: {e.reason}") from None
     except (ValueError, TypeError, RecursionError) as e:
         raise CliError(f"cannot read a schedule from {what}: {_one_line(str(e))}") from None
-    return s
+    own = None if text.lstrip().startswith("{") else _names.own_name(text)
+    return s, (own if own != repr(s) else None)
 
 
-def _horizon(schedules: list[Schedule], steps: int | None) -> int | float:
-    try:
-        return horizon("schedalg", schedules, steps)
-    except ValueError:
-        raise CliError(
-            "the schedule never ends (its duration is infinite); choose a range with --steps N"
-        ) from None
+def _header(s: Schedule, own: str | None, prefix: str = "") -> str:
+    """The schedule's name line: its own name, then ``= repr`` when they differ."""
+    if own is None:
+        return prefix + repr(s)
+    return f"{prefix}{own}\n{' ' * len(prefix)}= {s!r}"
+
+
+#: A schedule that never ends is shown over steps 0 .. max(2 * b, DEFAULT_MIN_STEPS), where
+#: b is the last of its first DEFAULT_BREAKPOINTS breakpoints (0 when it has none).
+DEFAULT_MIN_STEPS = 100
+DEFAULT_BREAKPOINTS = 5
+
+
+def default_steps(s: Schedule) -> tuple[int, int | float]:
+    """The default range of an infinite schedule, and the breakpoint it comes from."""
+    b = s.breakpoints(limit=DEFAULT_BREAKPOINTS)[-1]
+    return max(math.ceil(2 * b), DEFAULT_MIN_STEPS), b
+
+
+def _horizon(schedules: list[Schedule], steps: int | None) -> tuple[int | float, str | None]:
+    """The last step to show, and a note saying how it was chosen when nothing ends."""
+    if steps is not None or any(s.duration is not None for s in schedules):
+        return horizon("schedalg", schedules, steps), None
+    end, b = max(default_steps(s) for s in schedules)
+    if 2 * b > DEFAULT_MIN_STEPS:
+        rule = f"twice its breakpoint at step {fmt_step(b)}"
+    else:
+        rule = f"the shortest default range, as it has no breakpoint past step {fmt_step(b)}"
+    what = "the schedule never ends" if len(schedules) == 1 else "no schedule ends"
+    return end, f"{what}: showing steps 0 .. {end}, {rule}; choose the range with --steps N"
 
 
 # -- argument types ------------------------------------------------------------------------------
@@ -202,7 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", "-o", required=True, metavar="FILE", help="*.png, *.svg, *.pdf or *.html"
     )
     p.add_argument("--steps", type=_positive_int, metavar="N", help="show steps 0 .. N")
-    p.add_argument("--log", action="store_true", help="logarithmic value axis")
+    p.add_argument(
+        "--log",
+        action="store_true",
+        help="logarithmic value axis (an image's axis starts no lower than the peak x 1e-4)",
+    )
     p.add_argument(
         "--label",
         action="append",
@@ -210,6 +257,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="legend entry; repeat once per schedule (default: the expressions)",
     )
     p.add_argument("--title", help="figure title")
+    p.add_argument(
+        "--ylabel",
+        metavar="TEXT",
+        help="value axis label of an image (default: 'learning rate' when a name says so, "
+        "else 'value'; "
+        "the names are the --title, the --label texts, the --out file name and the compat "
+        "or recipe calls given, and one says so when it has the word lr, LR or 'learning "
+        "rate', e.g. lr.png or compat.torch.OneCycleLR)",
+    )
     p.add_argument("--no-breakpoints", action="store_true", help="don't mark breakpoints")
 
     p = sub.add_parser(
@@ -245,6 +301,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("a", metavar="A", help="expression, file or -")
     p.add_argument("b", metavar="B", help="expression, file or -")
     _plot_options(p)
+
+    p = sub.add_parser(
+        "list",
+        help="every function an expression may call, with its signature",
+        description="List the functions a schedule expression may call: the core "
+        "constructors and combinators (and names added with schedalg.parse.register), then "
+        "the compat constructors peer by peer, written compat.<peer>.<Name>(...). Each with "
+        "its signature and the first line of its documentation.",
+    )
+    p.add_argument(
+        "filter",
+        nargs="?",
+        metavar="TEXT",
+        help="only names containing TEXT (any case), e.g. cosine or compat.torch",
+    )
     return parser
 
 
@@ -263,10 +334,12 @@ def _steps_summarized(end: int | float) -> int:
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     example = args.schedule is None
-    s = EXAMPLE if example else load_schedule(args.schedule)
-    end = _horizon([s], args.steps)
+    s, own = (EXAMPLE, None) if example else load_named(args.schedule)
+    end, note = _horizon([s], args.steps)
     color = _use_color(args.color, out)
-    print(repr(s), file=out)
+    print(_header(s, own), file=out)
+    if note:
+        print(f"note: {note}", file=out)
     print(file=out)
     print(
         termplot(s, steps=end, width=args.width, height=args.height, log=args.log, color=color),
@@ -282,8 +355,41 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+#: Legend entries by default: the schedule's own name or expression, in this many characters.
+LABEL_WIDTH = 60
+#: With --log, the value axis starts no lower than the largest value times this.
+LOG_FLOOR = 1e-4
+
+_WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def says_learning_rate(*names: str) -> bool:
+    """Whether a name calls its values learning rates: the word ``lr`` (``lr.png``,
+    ``OneCycleLR``, ``--label "lr, run 3"``) or ``learning rate`` / ``learning_rate``."""
+    for name in names:
+        words = [w.lower() for w in _WORD_RE.findall(name)]
+        if "lr" in words or any(
+            a == "learning" and b == "rate" for a, b in itertools.pairwise(words)
+        ):
+            return True
+    return False
+
+
+def log_floor(values: list[np.ndarray]) -> tuple[float | None, float]:
+    """The lower end of a log value axis: None when the smallest positive value is within
+    ``LOG_FLOOR`` of the peak (the axis takes it as it is), else ``peak * LOG_FLOOR``; and
+    the smallest positive value."""
+    finite = [v[np.isfinite(v)] for v in values]
+    positive = np.concatenate([v[v > 0] for v in finite]) if finite else np.zeros(0)
+    if positive.size == 0:
+        return None, math.nan
+    peak, low = float(positive.max()), float(positive.min())
+    return (peak * LOG_FLOOR if low < peak * LOG_FLOOR else None), low
+
+
 def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
-    schedules = [load_schedule(x) for x in args.schedules]
+    loaded = [load_named(x) for x in args.schedules]
+    schedules = [s for s, _ in loaded]
     suffix = Path(args.out).suffix.lower()
     if suffix not in (".png", ".svg", ".pdf", ".html"):
         raise CliError(f"--out must end in .png, .svg, .pdf or .html, got {args.out!r}")
@@ -292,9 +398,13 @@ def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
         raise CliError(
             f"give one --label per schedule: {len(labels)} labels for {len(schedules)} schedules"
         )
-    end = _horizon(schedules, args.steps)
+    if labels is None and len(schedules) > 1:
+        labels = [short_form(own or repr(s), LABEL_WIDTH) for s, own in loaded]
+    end, note = _horizon(schedules, args.steps)
+    notes = [note] if note else []
     if suffix == ".html":
-        return _plot_html(args, schedules, end, out)
+        args.label = labels
+        return _plot_html(args, schedules, end, out, notes)
     try:
         from matplotlib.figure import Figure
     except ImportError:
@@ -302,9 +412,15 @@ def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
             "schedalg plot needs matplotlib, which is not installed: pip install 'schedalg[plot]'",
             code=1,
         ) from None
-    from ._plot import plot
+    from ._plot import MAX_POINTS, plot
 
-    fig = Figure(figsize=(7.0, 3.5), layout="constrained")
+    ylabel = args.ylabel
+    if ylabel is None:
+        names = [args.title or "", *(labels or []), Path(args.out).stem]
+        names += [own for _, own in loaded if own]
+        ylabel = "learning rate" if says_learning_rate(*names) else "value"
+    rows = 0 if labels is None else len(labels)
+    fig = Figure(figsize=(7.0, 3.5 + 0.2 * rows), layout="constrained")
     ax = fig.add_subplot()
     plot(
         *schedules,
@@ -314,6 +430,20 @@ def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
         log=args.log,
         breakpoints=not args.no_breakpoints,
     )
+    ax.set_ylabel(ylabel)
+    legend = ax.get_legend()
+    if legend is not None:  # below the plot, off the curves
+        legend.remove()
+        handles, texts = ax.get_legend_handles_labels()
+        fig.legend(handles, texts, loc="outside lower center", fontsize="small", frameon=False)
+    if args.log:
+        floor, low = log_floor([sample(s, end, MAX_POINTS)[1] for s in schedules])
+        if floor is not None:
+            ax.set_ylim(bottom=floor)
+            notes.append(
+                f"log axis from {fmt_value(floor)} (the peak x {LOG_FLOOR:g}); smaller values, "
+                f"down to {fmt_value(low)}, run off the bottom"
+            )
     if args.title:
         ax.set_title(args.title)
     try:
@@ -321,11 +451,17 @@ def cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
     except OSError as e:
         raise CliError(f"cannot write {args.out}: {_one_line(str(e))}", code=1) from None
     print(f"wrote {args.out}", file=out)
+    for text in notes:
+        print(f"note: {text}", file=out)
     return 0
 
 
 def _plot_html(
-    args: argparse.Namespace, schedules: list[Schedule], end: int | float, out: TextIO
+    args: argparse.Namespace,
+    schedules: list[Schedule],
+    end: int | float,
+    out: TextIO,
+    notes: list[str],
 ) -> int:
     """``plot --out FILE.html``: the explorable page of schedalg.plot_html (no matplotlib)."""
     from ._plot_html import plot_html
@@ -343,6 +479,8 @@ def _plot_html(
     except OSError as e:
         raise CliError(f"cannot write {args.out}: {_one_line(str(e))}", code=1) from None
     print(f"wrote {args.out}", file=out)
+    for text in notes:
+        print(f"note: {text}", file=out)
     return 0
 
 
@@ -370,7 +508,9 @@ def _row_steps(end: int | float, every: int, most: int, what: str) -> np.ndarray
 
 def cmd_table(args: argparse.Namespace, out: TextIO) -> int:
     s = load_schedule(args.schedule)
-    end = _horizon([s], args.steps)
+    end, note = _horizon([s], args.steps)
+    if note:
+        print(f"schedalg table: {note}", file=sys.stderr)
     every = args.every or _nice_every(end)
     ts = _row_steps(end, every, MAX_TABLE_ROWS, "table")
     values = np.asarray(s(ts), dtype=np.float64)
@@ -390,7 +530,9 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
         text = sio.to_json(s) + "\n"
     else:
-        end = _horizon([s], args.steps)
+        end, note = _horizon([s], args.steps)
+        if note:
+            print(f"schedalg export: {note}", file=sys.stderr)
         ts = _row_steps(end, args.every, MAX_CSV_ROWS, "export")
         values = np.asarray(s(ts), dtype=np.float64)
         lines = ["step,value"]
@@ -420,11 +562,13 @@ def largest_difference(a: Schedule, b: Schedule, end: int | float) -> tuple[floa
 
 
 def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
-    a, b = load_schedule(args.a), load_schedule(args.b)
-    end = _horizon([a, b], args.steps)
+    (a, own_a), (b, own_b) = load_named(args.a), load_named(args.b)
+    end, note = _horizon([a, b], args.steps)
     color = _use_color(args.color, out)
-    print(f"A: {a!r}", file=out)
-    print(f"B: {b!r}", file=out)
+    print(_header(a, own_a, "A: "), file=out)
+    print(_header(b, own_b, "B: "), file=out)
+    if note:
+        print(f"note: {note}", file=out)
     print(file=out)
     plot = termplot(
         a,
@@ -456,13 +600,117 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    from . import _names
+
+    wanted = (args.filter or "").lower()
+    entries = [e for e in _names.catalog() if wanted in e.name.lower()]
+    if not entries:
+        raise CliError(f"no function name contains {args.filter!r}{_names.hint(args.filter)}")
+    group = None
+    for e in entries:
+        if e.group != group:
+            if group is not None:
+                print(file=out)
+            group = e.group
+            title = {"core": "core", "registered": "registered with schedalg.parse.register"}
+            print(f"{title.get(group, group)}:", file=out)
+        print(f"  {_names.signature(e)}", file=out)
+        line = _names.summary_line(e)
+        if line:
+            print(
+                textwrap.fill(line, 96, initial_indent="      ", subsequent_indent="      "),
+                file=out,
+            )
+    return 0
+
+
 COMMANDS = {
     "show": cmd_show,
     "plot": cmd_plot,
     "table": cmd_table,
     "export": cmd_export,
     "compare": cmd_compare,
+    "list": cmd_list,
 }
+#: How many schedules each command takes (None: any number).
+_SCHEDULES = {"show": 1, "table": 1, "export": 1, "compare": 2, "plot": None}
+#: Options followed by a value (they and the value are not schedules).
+VALUE_OPTIONS = frozenset(
+    "--steps --width --height --color --out -o --label --title --ylabel --every --format".split()
+)
+_NUMBER_RE = re.compile(r"-[\d.]")
+_OPERATOR_END = (",", ">>", "+", "-", "*", "/", "(", "[", "=")
+_OPERATOR_START = (",", ">>", "+", "-", "*", "/", ")", "]")
+
+
+def _positionals(argv: list[str]) -> list[str]:
+    """The arguments after the command that are not options or option values."""
+    out, skip = [], False
+    for tok in argv[1:]:
+        if skip:
+            skip = False
+        elif tok == "-" or _NUMBER_RE.match(tok) or not tok.startswith("-"):
+            out.append(tok)
+        elif tok in VALUE_OPTIONS:
+            skip = True
+    return out
+
+
+def _complete(text: str) -> bool:
+    depth = sum(text.count(c) for c in "([") - sum(text.count(c) for c in ")]")
+    return depth <= 0 and not text.rstrip().endswith(_OPERATOR_END)
+
+
+def expressions(tokens: list[str]) -> list[str]:
+    """Shell words joined back into the expressions they were split from: a word joins the
+    previous one while brackets are open, or when one ends or the next begins with an operator
+    or a comma (``cosine(1.0,`` ``0.0,`` ``100)`` is one expression)."""
+    groups: list[list[str]] = []
+    for tok in tokens:
+        if groups and (
+            not _complete(" ".join(groups[-1])) or tok.lstrip().startswith(_OPERATOR_START)
+        ):
+            groups[-1].append(tok)
+        else:
+            groups.append([tok])
+    return [" ".join(g) for g in groups]
+
+
+def _usage_hint(argv: list[str]) -> str:
+    """A hint for a failed command line: an expression split by the shell, two schedules for
+    ``show``, three for ``compare``, an expression given without a command."""
+    if not argv:
+        return ""
+    command = argv[0]
+    if command not in COMMANDS:
+        if "(" in command or command.endswith(".json"):
+            return f'; to show a schedule: schedalg show "{_one_line(command, 60)}"'
+        return ""
+    tokens = _positionals(argv)
+    if command not in _SCHEDULES or not tokens:
+        return ""
+    want = _SCHEDULES[command]
+    exprs = expressions(tokens)
+    hints = []
+    if len(exprs) < len(tokens):
+        quoted = " ".join(f'"{_one_line(e, 500)}"' for e in exprs)
+        hints.append(
+            f"the shell split an expression into several arguments; quote each one: "
+            f"schedalg {command} {quoted}"
+        )
+    if want is not None and len(exprs) > want:
+        if want == 1:
+            hints.append(
+                f"{command} takes one schedule, got {len(exprs)}: see two together with "
+                "schedalg compare A B, or several with schedalg plot A B ... --out fig.png"
+            )
+        else:
+            hints.append(
+                f"compare takes two schedules, got {len(exprs)}: plot several with "
+                "schedalg plot A B C ... --out fig.png (or fig.html)"
+            )
+    return "".join(f"; {h}" for h in hints)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -477,7 +725,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv or ["show"])
         return COMMANDS[args.command](args, out)
     except CliError as e:
-        print(f"{e.prog}: error: {e}", file=sys.stderr)
+        hint = _usage_hint(argv) if e.code == 2 else ""
+        print(f"{e.prog}: error: {e}{hint}", file=sys.stderr)
         return e.code
     except SystemExit as e:  # --help and --version
         return e.code if isinstance(e.code, int) else 0

@@ -8,10 +8,17 @@ arguments>...}``; the root also carries the format version ``"schedalg": 1``::
         {"type": "cosine", "start": 0.0003, "end": 3e-05, "steps": 98000, "power": 1.0}]}
 
 Field names are the public constructors' argument names (``exp`` holds either ``end`` or
-``rate``; ``concat`` holds ``pieces``). ``to_dict`` writes every field; ``from_dict`` lets
-fields with a default in the constructor be left out, and accepts a number wherever the
-constructor accepts a number as a constant schedule. Floats round-trip exactly (JSON
+``rate``; ``concat`` holds ``pieces``). ``to_dict`` writes every field and the version;
+``from_dict`` lets fields with a default in the constructor be left out, accepts a number
+wherever the constructor accepts a number as a constant schedule, and reads a root without
+``"schedalg"`` as the current version (hand-written configs). Floats round-trip exactly (JSON
 numbers are written with Python's shortest repr), ints stay ints.
+
+Numbers must be numbers: a string such as ``"3e-4"`` is refused everywhere, with the fix in
+the error. YAML 1.1 readers (PyYAML's ``safe_load``) read ``3e-4`` and ``1e5`` as strings,
+because that YAML wants a dot in the mantissa; write ``3.0e-4`` or ``0.0003``, and ``100000``
+for a step count. Accepting numeric strings would let a quoted ``"1e-3"`` meant as a comment
+or a typo like ``"3e-4 "`` pass silently, and would make a file's meaning depend on the reader.
 
 Loading builds every node through its public constructor, so it validates exactly what the
 Python API validates, and never runs code. Every problem (bad JSON, unknown type, missing,
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -177,12 +185,36 @@ def _is_num(x: Any) -> bool:
     return type(x) is int or (type(x) is float and math.isfinite(x))
 
 
+_NUMERIC_STRING_RE = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*\Z")
+
+
+def _numeric_string(x: Any, path: str, expected: str) -> None:
+    """Refuse a number written as a string, naming the fix (YAML 1.1 reads ``3e-4`` so)."""
+    if not (isinstance(x, str) and _NUMERIC_STRING_RE.match(x)):
+        return
+    text = x.strip()
+    value = float(text)
+    if value.is_integer() and abs(value) < 2**63 and "e" in text.lower():
+        fix = f"{int(value)}"
+    else:
+        mantissa, e, exponent = text.lower().partition("e")
+        dotted = mantissa if "." in mantissa else mantissa + ".0"
+        fix = f"{dotted}e{exponent} or {value!r}" if e else text
+    raise FormatError(
+        path,
+        f"expected {expected}, got the string {x!r}: write it as a number, {fix} (without "
+        "quotes; YAML 1.1 readers such as PyYAML read an exponent without a dot in the "
+        "mantissa, like 3e-4, as a string)",
+    )
+
+
 def _check_num(x: Any, path: str, kind: str) -> Any:
     if x is None and kind == NUM_OR_NULL:
         return None
     if isinstance(x, float) and not math.isfinite(x):
         raise FormatError(path, f"expected a finite number, got {x!r}")
     if not _is_num(x):
+        _numeric_string(x, path, kind)
         raise FormatError(path, f"expected {kind}, got {_json_kind(x)} ({_short(x)})")
     return x
 
@@ -212,6 +244,7 @@ def _load(d: Any, path: str, depth: int, root: bool = False) -> Any:
     if depth >= MAX_DEPTH:  # depth counts from 0 at the root
         raise FormatError(path, f"schedule nested deeper than {MAX_DEPTH} levels")
     if not isinstance(d, dict):
+        _numeric_string(d, path, "a schedule object or a number")
         raise FormatError(path, f"expected a schedule object, got {_json_kind(d)} ({_short(d)})")
     if "type" not in d:
         raise FormatError(path, "missing field 'type'")
@@ -270,7 +303,9 @@ def from_dict(d: Any) -> Schedule:
     """Rebuild a schedule from ``to_dict``'s output (or a hand-written equivalent).
 
     Args:
-        d: a dict ``{"schedalg": 1, "type": ..., ...}``.
+        d: a dict ``{"schedalg": 1, "type": ..., ...}``; without ``"schedalg"`` the current
+            format version is assumed. Numbers must be numbers, not strings (see the module
+            docstring: ``3e-4`` in YAML 1.1 is a string; write ``3.0e-4``).
 
     Returns:
         The schedule, built through the public constructors (all their checks apply).
@@ -282,12 +317,12 @@ def from_dict(d: Any) -> Schedule:
         >>> from schedalg import from_dict
         >>> from_dict({"schedalg": 1, "type": "linear_ramp", "start": 0, "end": 1, "steps": 4})
         linear_ramp(0.0, 1.0, 4)
+        >>> from_dict({"type": "cosine", "start": 3.0e-4, "end": 0.0, "steps": 100})
+        cosine(0.0003, 0.0, 100)
     """
     if not isinstance(d, dict):
         raise FormatError("$", f"expected a JSON object, got {_json_kind(d)}")
-    if "schedalg" not in d:
-        raise FormatError("$.schedalg", 'missing format version ("schedalg": 1)')
-    version = d["schedalg"]
+    version = d.get("schedalg", FORMAT_VERSION)  # hand-written configs may leave it out
     if version != FORMAT_VERSION or not isinstance(version, int) or isinstance(version, bool):
         raise FormatError(
             "$.schedalg",

@@ -222,7 +222,11 @@ def test_bool_times_are_refused_on_the_traced_path():
             "invalid start byte",
         ),
         ("[1]", "$", "expected a JSON object, got a list"),
-        ('{"type": "hold", "value": 1}', "$.schedalg", 'missing format version ("schedalg": 1)'),
+        (
+            '{"schedalg": "1", "type": "hold", "value": 1}',
+            "$.schedalg",
+            "unsupported format version '1' (this schedalg reads version 1)",
+        ),
         (
             '{"schedalg": true, "type": "hold", "value": 1}',
             "$.schedalg",
