@@ -169,7 +169,7 @@ def test_tracker_dict_by_formula():
 
 def test_tracker_dict_infinite_and_prefixes():
     s = sa.inverse(1.0, 10.0)
-    with pytest.raises(ValueError, match="infinite"):
+    with pytest.raises(TypeError, match="infinite"):
         sa.tracker_dict(s)
     d = sa.tracker_dict(s, prefix="", steps=50)
     assert "duration" not in d and d["steps"] == 50
