@@ -216,20 +216,74 @@ def test_state_is_a_pytree_of_four_leaves():
     [
         (dict(factor=1.0), "factor must be < 1"),
         (dict(factor=0.0), "factor must be > 0"),
+        (dict(factor="x"), "factor"),
         (dict(patience=-1), "patience"),
         (dict(patience=1.5), "patience"),
         (dict(cooldown=-2), "cooldown"),
+        (dict(cooldown=0.5), "cooldown"),
         (dict(threshold=-0.1), "threshold must be >= 0"),
+        (dict(threshold="x"), "threshold"),
+        (dict(threshold=math.nan), "threshold"),
         (dict(threshold_mode="relative"), "threshold_mode"),
         (dict(mode="minimum"), "mode must be one of"),
         (dict(min_scale=1.5), "min_scale"),
+        (dict(min_scale=-0.1), "min_scale"),
+        (dict(min_scale="x"), "min_scale"),
         (dict(eps=-1.0), "eps"),
+        (dict(eps="x"), "eps"),
     ],
 )
 def test_bad_arguments(kw, match):
+    # The message names the function and the argument, and shows the value as given.
+    ((name, value),) = kw.items()
     with pytest.raises((ValueError, TypeError), match=match) as info:
         reduce_on_plateau(**kw)
-    assert "reduce_on_plateau()" in str(info.value)
+    msg = str(info.value)
+    assert msg.startswith(f"reduce_on_plateau(): {name} "), msg
+    assert f"got {name}={value!r}" in msg, msg
+
+
+def test_defaults_are_torchs():
+    # The peer's defaults, read from its signature: min_lr 0 is min_scale 0 at any base lr.
+    import inspect
+
+    peer = inspect.signature(torch.optim.lr_scheduler.ReduceLROnPlateau).parameters
+    p = reduce_on_plateau()
+    for name in ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "eps"):
+        assert getattr(p, name) == peer[name].default, name
+    assert p.min_scale == peer["min_lr"].default == 0
+
+
+def test_min_scale_one_is_allowed_and_never_reduces():
+    # min_scale is in [0, 1]: at 1 the rule still counts plateaus but the scale stays 1.
+    p = reduce_on_plateau(factor=0.5, patience=0, min_scale=1.0)
+    s = p.init()
+    for m in [1.0, 1.0, 1.0]:
+        s = p.update(s, m)
+    assert s == PlateauState(best=1.0, num_bad=0, cooldown_left=0, scale=1.0)
+
+
+@pytest.mark.parametrize("path", ["python", "numpy"])
+def test_a_first_nan_metric_is_a_bad_update_as_in_torch(path):
+    # The state starts with no bad update and no cooldown: a NaN first metric (not better
+    # than the initial best) is bad update 1, which with patience 0 reduces at once.
+    for patience in (0, 1):
+        cfg = dict(
+            factor=0.5,
+            patience=patience,
+            threshold=1e-4,
+            threshold_mode="rel",
+            cooldown=2,
+            min_scale=0.0,
+            mode="min",
+        )
+        opt, ref = _torch_plateau(cfg, 1.0)
+        p = reduce_on_plateau(**cfg)
+        ref.step(math.nan)
+        s = p.update(p.init(), math.nan if path == "python" else np.asarray(math.nan))
+        assert int(s.num_bad) == ref.num_bad_epochs == (0 if patience == 0 else 1)
+        assert int(s.cooldown_left) == ref.cooldown_counter == (2 if patience == 0 else 0)
+        assert float(s.scale) == opt.param_groups[0]["lr"] == (0.5 if patience == 0 else 1.0)
 
 
 # -- PlateauLR against torch at any base lr, min_lr and eps -------------------------------------
