@@ -473,3 +473,29 @@ def test_update_on_traced_arrays_takes_the_array_path():
                 assert (float(got.best), int(got.num_bad), int(got.cooldown_left)) == a[:3]
                 assert float(got.scale) == a.scale
         assert a.scale < 1.0  # the sequence did trigger reductions
+
+
+@pytest.mark.parametrize("path", ["python", "numpy"])
+@pytest.mark.parametrize("mode", ["min", "max"])
+@pytest.mark.parametrize("threshold_mode", ["rel", "abs"])
+def test_a_tie_with_the_best_is_not_an_improvement(path, mode, threshold_mode):
+    # Improvement is strict (torch: a < best * (1 - threshold), a > best + threshold, ...):
+    # with threshold 0, repeating the best value is a bad update. By hand, patience 1: the
+    # 2nd and 3rd values are bad updates 1 and 2, and the 3rd reduces.
+    cfg = dict(
+        factor=0.5,
+        patience=1,
+        threshold=0.0,
+        threshold_mode=threshold_mode,
+        cooldown=0,
+        min_scale=0.0,
+        mode=mode,
+    )
+    opt, ref = _torch_plateau(cfg, 1.0)
+    p = reduce_on_plateau(**cfg)
+    s = p.init()
+    for m in [2.0, 2.0, 2.0]:
+        ref.step(m)
+        s = p.update(s, m if path == "python" else np.asarray(m))
+    assert float(s.scale) == opt.param_groups[0]["lr"] == 0.5
+    assert float(s.best) == ref.best == 2.0
