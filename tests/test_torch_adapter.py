@@ -864,3 +864,121 @@ def test_a_schedule_and_plateau_lr_on_one_optimizer_are_refused():
         to_lambda_lr(opt, _S)
     ParamScheduler(opt, {"momentum": _MOM})  # not the lr: no conflict
     assert isinstance(plateau, PlateauLR)
+
+
+# -- messages, legacy states and counters (found by mutation testing, bench/MUTATION.md) --------
+
+
+def _refusal(saved_schedule, now_schedule) -> str:
+    """The message of loading a to_lambda_lr state saved from ``saved_schedule`` (a schedule,
+    or a raw value put in the state) into a scheduler of ``now_schedule``."""
+    opt, _ = _groups([0.1])
+    state = to_lambda_lr(opt, _S).state_dict()
+    if isinstance(saved_schedule, schedalg.Schedule):
+        state["schedules"] = [schedalg.to_json(saved_schedule)]
+    else:
+        state["schedules"] = [saved_schedule]
+    with pytest.raises(ValueError) as info:
+        to_lambda_lr(_groups([0.1])[0], now_schedule).load_state_dict(state)
+    return str(info.value)
+
+
+def _short_form(s) -> str:
+    # The documented form: the schedule's expression, cut to 97 characters and "..." when
+    # it is longer than 100.
+    r = repr(s)
+    return r if len(r) <= 100 else r[:97] + "..."
+
+
+def test_a_refused_state_shows_both_schedules_as_short_expressions():
+    msg = _refusal(_S, _OTHER)
+    assert msg.startswith("to_lambda_lr(...).load_state_dict(): the state was saved from")
+    assert f"(group 0: saved {_S!r}, now {_OTHER!r})" in msg
+    # expressions of 100 and 101 characters: the first is shown whole, the second is cut
+    by_length = {}
+    for digits in range(1, 19):
+        s = _S >> hold(0.001, 10**digits) >> hold(0.0005)
+        by_length.setdefault(len(repr(s)), s)
+    for n in (99, 100, 101, 102):
+        long = by_length[n]
+        shown = _short_form(long)
+        assert len(shown) == min(n, 100) and shown.endswith("..." if n > 100 else ")")
+        assert f"saved {shown}, now {_OTHER!r}" in _refusal(long, _OTHER)
+    # a saved entry that is not schedalg JSON is shown as it is
+    assert f"saved not json, now {_OTHER!r}" in _refusal("not json", _OTHER)
+    assert f"saved 5, now {_OTHER!r}" in _refusal(5, _OTHER)
+
+
+def test_param_scheduler_get_lr_is_each_group_lr():
+    opt, _ = _groups([0.1, 0.01])
+    sched = ParamScheduler(opt, {"lr": [_S, _S2]})
+    opt.step()
+    sched.step()
+    assert sched.get_lr() == [_S(1), _S2(1)] == [g["lr"] for g in opt.param_groups]
+
+
+def test_plateau_lr_counts_steps_as_torch():
+    from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+    from schedalg.torch import PlateauLR
+
+    opt, ref_opt = _groups([0.1])[0], _groups([0.1])[0]
+    ours, ref = PlateauLR(opt, _plateau()), ReduceLROnPlateau(ref_opt, factor=0.5, patience=1)
+    for m in [3.0, 2.0, 2.5, 2.6]:
+        assert ours.last_epoch == ref.last_epoch
+        ours.step(m)
+        ref.step(m)
+    assert ours.last_epoch == ref.last_epoch == 4
+    with pytest.raises(TypeError, match=r"^PlateauLR\.step\(\): epoch is not supported"):
+        ours.step(1.0, epoch=3)
+
+
+def test_plateau_lr_state_keeps_its_min_lr_unless_replace():
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1])
+    saved = PlateauLR(opt, _plateau(), min_lr=0.05)
+    state = saved.state_dict()
+    assert state["min_lrs"] == [0.05]
+    for replace, floor in [(False, 0.05), (True, 0.0)]:
+        opt2, _ = _groups([0.1])
+        sched = PlateauLR(opt2, _plateau())  # min_lr 0 (min_scale 0)
+        sched.load_state_dict(state, replace=replace)
+        for _ in range(9):
+            sched.step(1.0)
+        # by hand (patience 1, factor 0.5): the 1st metric is the best, then every 2nd bad
+        # one reduces: 0.1 -> 0.05 -> 0.025 -> 0.0125 -> 0.00625, or stops at the floor 0.05
+        assert opt2.param_groups[0]["lr"] == max(0.1 * 0.5**4, floor)
+
+
+def test_plateau_lr_loads_a_state_saved_with_base_lrs():
+    # schedalg <= 0.1 saved the base lrs and the scale: the lr is their product.
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1, 0.2])
+    sched = PlateauLR(opt, _plateau())
+    sched.load_state_dict({"last_epoch": 7, "state": [1.5, 1, 0, 0.25], "base_lrs": [0.4, 2.0]})
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
+    assert (sched.last_epoch, sched.best, sched.num_bad_epochs) == (7, 1.5, 1)
+    state = sched.state_dict()
+    state["lrs"] = [0.1]
+    with pytest.raises(
+        ValueError,
+        match=r"^PlateauLR\.load_state_dict\(\): the state holds 1 param groups, the "
+        r"optimizer has 2$",
+    ):
+        PlateauLR(_groups([0.1, 0.2])[0], _plateau()).load_state_dict(state)
+
+
+def test_plateau_lr_refuses_to_skip_a_group_added_later():
+    # torch's ReduceLROnPlateau with a list min_lr raises (RuntimeError) when a group was
+    # added after it was built; PlateauLR must not reduce some groups and skip the new one.
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1])
+    sched = PlateauLR(opt, _plateau(), min_lr=[0.0])
+    opt.add_param_group({"params": [torch.zeros(3, requires_grad=True)], "lr": 0.2})
+    sched.step(1.0)  # the best
+    sched.step(1.0)  # bad update 1 (patience 1)
+    with pytest.raises((ValueError, RuntimeError)):
+        sched.step(1.0)  # bad update 2: the reduction
