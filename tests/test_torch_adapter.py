@@ -982,3 +982,30 @@ def test_plateau_lr_refuses_to_skip_a_group_added_later():
     sched.step(1.0)  # bad update 1 (patience 1)
     with pytest.raises((ValueError, RuntimeError)):
         sched.step(1.0)  # bad update 2: the reduction
+
+
+def test_plateau_lr_applies_a_change_only_above_eps_as_torch():
+    # torch: a reduction applies if old - new > eps, strictly. From lr 1.0, factor 0.5
+    # changes it by exactly 0.5: with eps 0.5 nothing happens; just below, it halves.
+    from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+    from schedalg.plateau import reduce_on_plateau
+    from schedalg.torch import PlateauLR
+
+    for eps, want in [(0.5, 1.0), (0.4999, 0.5)]:
+        opt, ref_opt = _groups([1.0])[0], _groups([1.0])[0]
+        ours = PlateauLR(opt, reduce_on_plateau(0.5, patience=0, eps=eps))
+        ref = ReduceLROnPlateau(ref_opt, factor=0.5, patience=0, eps=eps)
+        for m in [1.0, 1.0]:
+            ours.step(m)
+            ref.step(m)
+        assert opt.param_groups[0]["lr"] == ref_opt.param_groups[0]["lr"] == want
+
+
+@pytest.mark.parametrize("min_lr", [True, "0.1", [0.1, None], -1e-9, math.nan])
+def test_plateau_lr_refuses_a_min_lr_that_is_not_a_number_at_least_0(min_lr):
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1, 0.2])
+    with pytest.raises(ValueError, match=r"^PlateauLR\(\): min_lr must be a number >= 0"):
+        PlateauLR(opt, _plateau(), min_lr=min_lr)
