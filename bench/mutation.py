@@ -6,11 +6,14 @@ few test files, this script copies the project (``schedalg/``, ``tests/``, ``pyp
 into a work directory, replaces the ``[tool.mutmut]`` table there with one that mutates only
 MODULE and selects only TESTS (the ``-k`` filter of the project's table is kept), and runs
 mutmut in that directory. The work directory keeps mutmut's ``mutants/`` folder between
-calls, so a second call only runs what changed (and ``run NAME...`` re-runs given mutants)::
+calls, so a second call only runs what changed (give the same TESTS every time: another
+list invalidates the collected test durations)::
 
-    python -m bench.mutation schedalg/plateau.py tests/test_plateau.py -- run --max-children 1
-    python -m bench.mutation schedalg/plateau.py tests/test_plateau.py -- results
-    python -m bench.mutation schedalg/plateau.py tests/test_plateau.py -- show NAME
+    T="tests/test_plateau.py tests/test_torch_adapter.py"
+    python -m bench.mutation schedalg/plateau.py $T                 # run (see below)
+    python -m bench.mutation schedalg/plateau.py $T -- results      # the survivors
+    python -m bench.mutation schedalg/plateau.py $T -- show NAME    # one mutant's diff
+    python -m bench.mutation schedalg/plateau.py $T -- run --max-children 1 NAME...  # again
 
 Everything after ``--`` goes to mutmut (default: ``run --max-children 1``). Set
 ``HYPOTHESIS_PROFILE=ci`` for CI's bounded example counts.
