@@ -1009,3 +1009,15 @@ def test_plateau_lr_refuses_a_min_lr_that_is_not_a_number_at_least_0(min_lr):
     opt, _ = _groups([0.1, 0.2])
     with pytest.raises(ValueError, match=r"^PlateauLR\(\): min_lr must be a number >= 0"):
         PlateauLR(opt, _plateau(), min_lr=min_lr)
+
+
+def test_each_scheduler_names_itself_when_the_optimizer_is_not_one():
+    from schedalg.torch import PlateauLR
+
+    for fn, build in [
+        ("to_lambda_lr", lambda o: to_lambda_lr(o, _S)),
+        ("ParamScheduler", lambda o: ParamScheduler(o, {"lr": _S})),
+        ("PlateauLR", lambda o: PlateauLR(o, _plateau())),
+    ]:
+        with pytest.raises(TypeError, match=rf"^{fn}\(\): optimizer must be a torch\.optim"):
+            build([torch.zeros(1)])
