@@ -1021,3 +1021,27 @@ def test_each_scheduler_names_itself_when_the_optimizer_is_not_one():
     ]:
         with pytest.raises(TypeError, match=rf"^{fn}\(\): optimizer must be a torch\.optim"):
             build([torch.zeros(1)])
+
+
+def test_plateau_lr_holds_the_rule_in_torchs_attributes():
+    # It is a ReduceLROnPlateau: code that reads the torch attributes (mode, patience, ...)
+    # sees the rule it was built with, as torch's own would hold it.
+    from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+    from schedalg.plateau import reduce_on_plateau
+    from schedalg.torch import PlateauLR
+
+    kw = dict(
+        mode="max",
+        factor=0.3,
+        patience=4,
+        threshold=0.2,
+        threshold_mode="abs",
+        cooldown=2,
+        eps=1e-3,
+    )
+    opt, ref_opt = _groups([0.1])[0], _groups([0.1])[0]
+    ours = PlateauLR(opt, reduce_on_plateau(**kw), min_lr=0.01)
+    ref = ReduceLROnPlateau(ref_opt, **kw, min_lr=0.01)
+    for name in [*kw, "min_lrs", "mode_worse", "best", "num_bad_epochs", "cooldown_counter"]:
+        assert getattr(ours, name) == getattr(ref, name), name
