@@ -1045,3 +1045,20 @@ def test_plateau_lr_holds_the_rule_in_torchs_attributes():
     ref = ReduceLROnPlateau(ref_opt, **kw, min_lr=0.01)
     for name in [*kw, "min_lrs", "mode_worse", "best", "num_bad_epochs", "cooldown_counter"]:
         assert getattr(ours, name) == getattr(ref, name), name
+
+
+def test_to_lambda_lr_after_a_load_reports_the_loaded_lrs_and_skips_no_group():
+    opt, _ = _groups([0.1])
+    sched = to_lambda_lr(opt, _S)
+    for _ in range(5):
+        opt.step()
+        sched.step()
+    state = sched.state_dict()
+    opt2, _ = _groups([0.1])
+    sched2 = to_lambda_lr(opt2, _S)
+    sched2.load_state_dict(state)
+    assert sched2.get_last_lr() == [_S(5)] == [opt2.param_groups[0]["lr"]]
+    # a group added after it was built has no schedule: refused, not left at its own lr
+    opt2.add_param_group({"params": [torch.zeros(3, requires_grad=True)], "lr": 0.2})
+    with pytest.raises(ValueError):
+        sched2.load_state_dict(state)
