@@ -27,6 +27,8 @@ _config = st.fixed_dictionaries(
         "cooldown": st.integers(0, 3),
         "min_scale": st.sampled_from([0.0, 1e-3, 0.2, 0.6]),
         "mode": st.sampled_from(["min", "max"]),
+        # torch's default, none, and steps that a reduction's change can fall below or equal
+        "eps": st.sampled_from([1e-8, 0.0, 0.05, 0.5]),
     }
 )
 
@@ -43,19 +45,22 @@ def _torch_plateau(cfg: dict, base_lr: float):
         threshold_mode=cfg["threshold_mode"],
         cooldown=cfg["cooldown"],
         min_lr=cfg["min_scale"] * base_lr,
+        eps=cfg.get("eps", 1e-8),  # lr units, as PlateauLR reads it (at base lr 1: the rule's)
     )
     return opt, sched
 
 
+@pytest.mark.parametrize("path", ["python", "numpy"])
 @given(cfg=_config, metrics=st.lists(_metric, min_size=1, max_size=40))
-def test_identical_decisions_to_torch(cfg, metrics):
-    # With base lr 1.0 torch's lr is the scale itself: same floats, same decisions.
+def test_identical_decisions_to_torch(path, cfg, metrics):
+    # With base lr 1.0 torch's lr is the scale itself: same floats, same decisions. Python
+    # numbers take the plain-Python rule, NumPy metrics the array rule (np.where, no branch).
     opt, ref = _torch_plateau(cfg, 1.0)
     plateau = reduce_on_plateau(**cfg)
     state = plateau.init()
     for m in metrics:
         ref.step(m)
-        state = plateau.update(state, m)
+        state = plateau.update(state, m if path == "python" else np.asarray(m))
         assert plateau.scale(state) == opt.param_groups[0]["lr"]
         assert state.num_bad == ref.num_bad_epochs
         assert state.cooldown_left == ref.cooldown_counter
@@ -151,7 +156,7 @@ def test_numpy_path_matches_python_path(cfg, metrics):
         a = p.update(a, float(m))
         b = p.update(b, np.asarray(float(m)))
         assert isinstance(b.scale, np.ndarray)
-        assert float(b.scale) == a.scale and int(b.num_bad) == a.num_bad
+        assert (float(b.best), int(b.num_bad), int(b.cooldown_left), float(b.scale)) == a
 
 
 def test_jit_and_scan_match_python_path():
@@ -211,20 +216,74 @@ def test_state_is_a_pytree_of_four_leaves():
     [
         (dict(factor=1.0), "factor must be < 1"),
         (dict(factor=0.0), "factor must be > 0"),
+        (dict(factor="x"), "factor"),
         (dict(patience=-1), "patience"),
         (dict(patience=1.5), "patience"),
         (dict(cooldown=-2), "cooldown"),
+        (dict(cooldown=0.5), "cooldown"),
         (dict(threshold=-0.1), "threshold must be >= 0"),
+        (dict(threshold="x"), "threshold"),
+        (dict(threshold=math.nan), "threshold"),
         (dict(threshold_mode="relative"), "threshold_mode"),
         (dict(mode="minimum"), "mode must be one of"),
         (dict(min_scale=1.5), "min_scale"),
+        (dict(min_scale=-0.1), "min_scale"),
+        (dict(min_scale="x"), "min_scale"),
         (dict(eps=-1.0), "eps"),
+        (dict(eps="x"), "eps"),
     ],
 )
 def test_bad_arguments(kw, match):
+    # The message names the function and the argument, and shows the value as given.
+    ((name, value),) = kw.items()
     with pytest.raises((ValueError, TypeError), match=match) as info:
         reduce_on_plateau(**kw)
-    assert "reduce_on_plateau()" in str(info.value)
+    msg = str(info.value)
+    assert msg.startswith(f"reduce_on_plateau(): {name} "), msg
+    assert f"got {name}={value!r}" in msg, msg
+
+
+def test_defaults_are_torchs():
+    # The peer's defaults, read from its signature: min_lr 0 is min_scale 0 at any base lr.
+    import inspect
+
+    peer = inspect.signature(torch.optim.lr_scheduler.ReduceLROnPlateau).parameters
+    p = reduce_on_plateau()
+    for name in ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "eps"):
+        assert getattr(p, name) == peer[name].default, name
+    assert p.min_scale == peer["min_lr"].default == 0
+
+
+def test_min_scale_one_is_allowed_and_never_reduces():
+    # min_scale is in [0, 1]: at 1 the rule still counts plateaus but the scale stays 1.
+    p = reduce_on_plateau(factor=0.5, patience=0, min_scale=1.0)
+    s = p.init()
+    for m in [1.0, 1.0, 1.0]:
+        s = p.update(s, m)
+    assert s == PlateauState(best=1.0, num_bad=0, cooldown_left=0, scale=1.0)
+
+
+@pytest.mark.parametrize("path", ["python", "numpy"])
+def test_a_first_nan_metric_is_a_bad_update_as_in_torch(path):
+    # The state starts with no bad update and no cooldown: a NaN first metric (not better
+    # than the initial best) is bad update 1, which with patience 0 reduces at once.
+    for patience in (0, 1):
+        cfg = dict(
+            factor=0.5,
+            patience=patience,
+            threshold=1e-4,
+            threshold_mode="rel",
+            cooldown=2,
+            min_scale=0.0,
+            mode="min",
+        )
+        opt, ref = _torch_plateau(cfg, 1.0)
+        p = reduce_on_plateau(**cfg)
+        ref.step(math.nan)
+        s = p.update(p.init(), math.nan if path == "python" else np.asarray(math.nan))
+        assert int(s.num_bad) == ref.num_bad_epochs == (0 if patience == 0 else 1)
+        assert int(s.cooldown_left) == ref.cooldown_counter == (2 if patience == 0 else 0)
+        assert float(s.scale) == opt.param_groups[0]["lr"] == (0.5 if patience == 0 else 1.0)
 
 
 # -- PlateauLR against torch at any base lr, min_lr and eps -------------------------------------
@@ -334,3 +393,109 @@ def test_pure_rule_eps_is_torch_eps_over_the_base_lr():
         s = p.update(s, 1.0)
         assert base * p.scale(s) == pytest.approx(opt.param_groups[0]["lr"], rel=1e-12)
     assert opt.param_groups[0]["lr"] == pytest.approx(1e-8, rel=1e-9)
+
+
+def test_lr_is_the_schedule_times_the_scale_on_numbers_and_arrays():
+    # By hand: cosine(2, 0, 10) at t = 5 is 2 * (1 + cos(pi / 2)) / 2 = 1; at t = 0 it is 2.
+    p = reduce_on_plateau()
+    state = PlateauState(best=1.0, num_bad=0, cooldown_left=0, scale=0.25)
+    sched = cosine(2.0, 0.0, 10)
+    assert p.lr(sched, state, 5) == pytest.approx(0.25, rel=1e-15)
+    assert p.lr(sched, state, 0) == 0.5
+    np.testing.assert_allclose(p.lr(sched, state, np.array([0, 5])), [0.5, 0.25], rtol=1e-15)
+
+
+def test_numpy_state_keeps_its_dtypes():
+    # A carried state (lax.scan's carry, or a NumPy loop) must come back with the dtypes it
+    # went in with: a float64 metric is compared in the state's float32, so at best 1.0 the
+    # metric 1 - 1e-9 (1.0 in float32) is no improvement and the plateau reduces.
+    p = reduce_on_plateau(factor=0.5, patience=0, threshold=0.0, cooldown=1)
+    s = PlateauState(
+        np.asarray(np.inf, np.float32),
+        np.asarray(0, np.int32),
+        np.asarray(0, np.int32),
+        np.asarray(1.0, np.float32),
+    )
+    dtypes = [x.dtype for x in s]
+    s = p.update(s, np.float64(1.0))
+    s = p.update(s, np.float64(1.0 - 1e-9))
+    assert [x.dtype for x in s] == dtypes
+    assert float(s.best) == 1.0 and float(s.scale) == 0.5 and int(s.cooldown_left) == 1
+
+
+@pytest.mark.parametrize("path", ["python", "numpy"])
+def test_a_change_equal_to_eps_is_not_applied_as_in_torch(path):
+    # torch applies a reduction only if old - new > eps (strictly): factor 0.5 from 1.0 changes
+    # the lr by exactly 0.5, so with eps = 0.5 nothing happens, and with eps just below it does.
+    for eps, want in [(0.5, 1.0), (0.4999, 0.5)]:
+        opt, ref = _torch_plateau(
+            dict(
+                factor=0.5,
+                patience=0,
+                threshold=0.0,
+                threshold_mode="abs",
+                cooldown=0,
+                min_scale=0.0,
+                mode="min",
+                eps=eps,
+            ),
+            1.0,
+        )
+        p = reduce_on_plateau(factor=0.5, patience=0, eps=eps)
+        s = p.init()
+        for m in [1.0, 1.0]:
+            ref.step(m)
+            s = p.update(s, m if path == "python" else np.asarray(m))
+        assert float(p.scale(s)) == opt.param_groups[0]["lr"] == want
+
+
+def test_update_on_traced_arrays_takes_the_array_path():
+    # Eager JAX arrays (what jit and scan trace) in the metric or the state: the update stays
+    # on jax.numpy (no Python branching, so it also traces) and decides as the Python rule.
+    # Integer-valued metrics: float32 and float64 decide the same.
+    jnp = pytest.importorskip("jax.numpy")
+    import jax
+
+    metrics = [3.0, 2.0, 2.0, 2.0, 5.0, 1.0, 1.0, 1.0, 1.0, 4.0, 4.0, 4.0]
+    for cfg in [
+        dict(factor=0.5, patience=1, cooldown=1, threshold=0.1),
+        dict(factor=0.5, patience=0, mode="max", threshold_mode="abs", threshold=1.0),
+        dict(factor=0.5, patience=0, mode="max", threshold=0.3, min_scale=0.375),
+    ]:
+        p = reduce_on_plateau(**cfg)
+        a, b, c = p.init(), p.init(), jax.tree_util.tree_map(jnp.asarray, p.init())
+        for m in metrics:
+            a = p.update(a, m)
+            b = p.update(b, jnp.asarray(m))
+            c = p.update(c, m)
+            for got in (b, c):
+                assert all(isinstance(x, jax.Array) for x in got)
+                assert (float(got.best), int(got.num_bad), int(got.cooldown_left)) == a[:3]
+                assert float(got.scale) == a.scale
+        assert a.scale < 1.0  # the sequence did trigger reductions
+
+
+@pytest.mark.parametrize("path", ["python", "numpy"])
+@pytest.mark.parametrize("mode", ["min", "max"])
+@pytest.mark.parametrize("threshold_mode", ["rel", "abs"])
+def test_a_tie_with_the_best_is_not_an_improvement(path, mode, threshold_mode):
+    # Improvement is strict (torch: a < best * (1 - threshold), a > best + threshold, ...):
+    # with threshold 0, repeating the best value is a bad update. By hand, patience 1: the
+    # 2nd and 3rd values are bad updates 1 and 2, and the 3rd reduces.
+    cfg = dict(
+        factor=0.5,
+        patience=1,
+        threshold=0.0,
+        threshold_mode=threshold_mode,
+        cooldown=0,
+        min_scale=0.0,
+        mode=mode,
+    )
+    opt, ref = _torch_plateau(cfg, 1.0)
+    p = reduce_on_plateau(**cfg)
+    s = p.init()
+    for m in [2.0, 2.0, 2.0]:
+        ref.step(m)
+        s = p.update(s, m if path == "python" else np.asarray(m))
+    assert float(s.scale) == opt.param_groups[0]["lr"] == 0.5
+    assert float(s.best) == ref.best == 2.0

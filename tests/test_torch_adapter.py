@@ -864,3 +864,201 @@ def test_a_schedule_and_plateau_lr_on_one_optimizer_are_refused():
         to_lambda_lr(opt, _S)
     ParamScheduler(opt, {"momentum": _MOM})  # not the lr: no conflict
     assert isinstance(plateau, PlateauLR)
+
+
+# -- messages, legacy states and counters (found by mutation testing, bench/MUTATION.md) --------
+
+
+def _refusal(saved_schedule, now_schedule) -> str:
+    """The message of loading a to_lambda_lr state saved from ``saved_schedule`` (a schedule,
+    or a raw value put in the state) into a scheduler of ``now_schedule``."""
+    opt, _ = _groups([0.1])
+    state = to_lambda_lr(opt, _S).state_dict()
+    if isinstance(saved_schedule, schedalg.Schedule):
+        state["schedules"] = [schedalg.to_json(saved_schedule)]
+    else:
+        state["schedules"] = [saved_schedule]
+    with pytest.raises(ValueError) as info:
+        to_lambda_lr(_groups([0.1])[0], now_schedule).load_state_dict(state)
+    return str(info.value)
+
+
+def _short_form(s) -> str:
+    # The documented form: the schedule's expression, cut to 97 characters and "..." when
+    # it is longer than 100.
+    r = repr(s)
+    return r if len(r) <= 100 else r[:97] + "..."
+
+
+def test_a_refused_state_shows_both_schedules_as_short_expressions():
+    msg = _refusal(_S, _OTHER)
+    assert msg.startswith("to_lambda_lr(...).load_state_dict(): the state was saved from")
+    assert f"(group 0: saved {_S!r}, now {_OTHER!r})" in msg
+    # expressions of 100 and 101 characters: the first is shown whole, the second is cut
+    by_length = {}
+    for digits in range(1, 19):
+        s = _S >> hold(0.001, 10**digits) >> hold(0.0005)
+        by_length.setdefault(len(repr(s)), s)
+    for n in (99, 100, 101, 102):
+        long = by_length[n]
+        shown = _short_form(long)
+        assert len(shown) == min(n, 100) and shown.endswith("..." if n > 100 else ")")
+        assert f"saved {shown}, now {_OTHER!r}" in _refusal(long, _OTHER)
+    # a saved entry that is not schedalg JSON is shown as it is
+    assert f"saved not json, now {_OTHER!r}" in _refusal("not json", _OTHER)
+    assert f"saved 5, now {_OTHER!r}" in _refusal(5, _OTHER)
+
+
+def test_param_scheduler_get_lr_is_each_group_lr():
+    opt, _ = _groups([0.1, 0.01])
+    sched = ParamScheduler(opt, {"lr": [_S, _S2]})
+    opt.step()
+    sched.step()
+    assert sched.get_lr() == [_S(1), _S2(1)] == [g["lr"] for g in opt.param_groups]
+
+
+def test_plateau_lr_counts_steps_as_torch():
+    from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+    from schedalg.torch import PlateauLR
+
+    opt, ref_opt = _groups([0.1])[0], _groups([0.1])[0]
+    ours, ref = PlateauLR(opt, _plateau()), ReduceLROnPlateau(ref_opt, factor=0.5, patience=1)
+    for m in [3.0, 2.0, 2.5, 2.6]:
+        assert ours.last_epoch == ref.last_epoch
+        ours.step(m)
+        ref.step(m)
+    assert ours.last_epoch == ref.last_epoch == 4
+    with pytest.raises(TypeError, match=r"^PlateauLR\.step\(\): epoch is not supported"):
+        ours.step(1.0, epoch=3)
+
+
+def test_plateau_lr_state_keeps_its_min_lr_unless_replace():
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1])
+    saved = PlateauLR(opt, _plateau(), min_lr=0.05)
+    state = saved.state_dict()
+    assert state["min_lrs"] == [0.05]
+    for replace, floor in [(False, 0.05), (True, 0.0)]:
+        opt2, _ = _groups([0.1])
+        sched = PlateauLR(opt2, _plateau())  # min_lr 0 (min_scale 0)
+        sched.load_state_dict(state, replace=replace)
+        for _ in range(9):
+            sched.step(1.0)
+        # by hand (patience 1, factor 0.5): the 1st metric is the best, then every 2nd bad
+        # one reduces: 0.1 -> 0.05 -> 0.025 -> 0.0125 -> 0.00625, or stops at the floor 0.05
+        assert opt2.param_groups[0]["lr"] == max(0.1 * 0.5**4, floor)
+
+
+def test_plateau_lr_loads_a_state_saved_with_base_lrs():
+    # schedalg <= 0.1 saved the base lrs and the scale: the lr is their product.
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1, 0.2])
+    sched = PlateauLR(opt, _plateau())
+    sched.load_state_dict({"last_epoch": 7, "state": [1.5, 1, 0, 0.25], "base_lrs": [0.4, 2.0]})
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
+    assert (sched.last_epoch, sched.best, sched.num_bad_epochs) == (7, 1.5, 1)
+    state = sched.state_dict()
+    state["lrs"] = [0.1]
+    with pytest.raises(
+        ValueError,
+        match=r"^PlateauLR\.load_state_dict\(\): the state holds 1 param groups, the "
+        r"optimizer has 2$",
+    ):
+        PlateauLR(_groups([0.1, 0.2])[0], _plateau()).load_state_dict(state)
+
+
+def test_plateau_lr_refuses_to_skip_a_group_added_later():
+    # torch's ReduceLROnPlateau with a list min_lr raises (RuntimeError) when a group was
+    # added after it was built; PlateauLR must not reduce some groups and skip the new one.
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1])
+    sched = PlateauLR(opt, _plateau(), min_lr=[0.0])
+    opt.add_param_group({"params": [torch.zeros(3, requires_grad=True)], "lr": 0.2})
+    sched.step(1.0)  # the best
+    sched.step(1.0)  # bad update 1 (patience 1)
+    with pytest.raises((ValueError, RuntimeError)):
+        sched.step(1.0)  # bad update 2: the reduction
+
+
+def test_plateau_lr_applies_a_change_only_above_eps_as_torch():
+    # torch: a reduction applies if old - new > eps, strictly. From lr 1.0, factor 0.5
+    # changes it by exactly 0.5: with eps 0.5 nothing happens; just below, it halves.
+    from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+    from schedalg.plateau import reduce_on_plateau
+    from schedalg.torch import PlateauLR
+
+    for eps, want in [(0.5, 1.0), (0.4999, 0.5)]:
+        opt, ref_opt = _groups([1.0])[0], _groups([1.0])[0]
+        ours = PlateauLR(opt, reduce_on_plateau(0.5, patience=0, eps=eps))
+        ref = ReduceLROnPlateau(ref_opt, factor=0.5, patience=0, eps=eps)
+        for m in [1.0, 1.0]:
+            ours.step(m)
+            ref.step(m)
+        assert opt.param_groups[0]["lr"] == ref_opt.param_groups[0]["lr"] == want
+
+
+@pytest.mark.parametrize("min_lr", [True, "0.1", [0.1, None], -1e-9, math.nan])
+def test_plateau_lr_refuses_a_min_lr_that_is_not_a_number_at_least_0(min_lr):
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1, 0.2])
+    with pytest.raises(ValueError, match=r"^PlateauLR\(\): min_lr must be a number >= 0"):
+        PlateauLR(opt, _plateau(), min_lr=min_lr)
+
+
+def test_each_scheduler_names_itself_when_the_optimizer_is_not_one():
+    from schedalg.torch import PlateauLR
+
+    for fn, build in [
+        ("to_lambda_lr", lambda o: to_lambda_lr(o, _S)),
+        ("ParamScheduler", lambda o: ParamScheduler(o, {"lr": _S})),
+        ("PlateauLR", lambda o: PlateauLR(o, _plateau())),
+    ]:
+        with pytest.raises(TypeError, match=rf"^{fn}\(\): optimizer must be a torch\.optim"):
+            build([torch.zeros(1)])
+
+
+def test_plateau_lr_holds_the_rule_in_torchs_attributes():
+    # It is a ReduceLROnPlateau: code that reads the torch attributes (mode, patience, ...)
+    # sees the rule it was built with, as torch's own would hold it.
+    from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+    from schedalg.plateau import reduce_on_plateau
+    from schedalg.torch import PlateauLR
+
+    kw = dict(
+        mode="max",
+        factor=0.3,
+        patience=4,
+        threshold=0.2,
+        threshold_mode="abs",
+        cooldown=2,
+        eps=1e-3,
+    )
+    opt, ref_opt = _groups([0.1])[0], _groups([0.1])[0]
+    ours = PlateauLR(opt, reduce_on_plateau(**kw), min_lr=0.01)
+    ref = ReduceLROnPlateau(ref_opt, **kw, min_lr=0.01)
+    for name in [*kw, "min_lrs", "mode_worse", "best", "num_bad_epochs", "cooldown_counter"]:
+        assert getattr(ours, name) == getattr(ref, name), name
+
+
+def test_to_lambda_lr_after_a_load_reports_the_loaded_lrs_and_skips_no_group():
+    opt, _ = _groups([0.1])
+    sched = to_lambda_lr(opt, _S)
+    for _ in range(5):
+        opt.step()
+        sched.step()
+    state = sched.state_dict()
+    opt2, _ = _groups([0.1])
+    sched2 = to_lambda_lr(opt2, _S)
+    sched2.load_state_dict(state)
+    assert sched2.get_last_lr() == [_S(5)] == [opt2.param_groups[0]["lr"]]
+    # a group added after it was built has no schedule: refused, not left at its own lr
+    opt2.add_param_group({"params": [torch.zeros(3, requires_grad=True)], "lr": 0.2})
+    with pytest.raises(ValueError):
+        sched2.load_state_dict(state)
