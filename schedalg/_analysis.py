@@ -918,7 +918,12 @@ def _bps(s: Any, limit: int) -> list[int | float]:
         start: int | float = 0
         table = s._cycle_table()[0] if s.stretch != 1 else []  # exact cycle starts
         while len(out) <= limit and (s.times is None or k < s.times):
-            scale = float(s.stretch) ** k
+            try:
+                scale = float(s.stretch) ** k
+            except OverflowError:  # cycle k starts beyond every float: none is ever reached
+                break
+            if math.isinf(start + bd * scale):
+                break
             out += [_snap(start + x * scale) for x in base if x < bd]
             start = table[k + 1] if k + 1 < len(table) else _snap(start + bd * scale)
             k += 1

@@ -158,6 +158,19 @@ def test_long_range_keeps_jumps_and_each_embedded_value_is_exact():
     np.testing.assert_allclose(v, want, rtol=1e-11, atol=1e-15)
 
 
+def test_long_range_of_an_endless_stretched_repeat():
+    # Regression: breakpoints(limit=...) of an endless SGDR raised OverflowError once
+    # stretch**k left the float range, so plot_html over more than 20000 steps failed.
+    s = repeat(cosine(1.0, 0.0, 10), stretch=2.0)
+    starts = s.breakpoints(limit=2_002)
+    assert 1_000 < len(starts) < 2_002  # every cycle start a float can hold, and no more
+    for k, x in enumerate(starts):  # cycle k starts at 10 (1 + 2 + ... + 2**(k-1))
+        assert math.isclose(x, 10 * (2**k - 1), rel_tol=1e-15)
+    (curve,) = embedded(schedalg.plot_html(s, steps=100_000))["curves"]
+    t, v = curve_points(curve)
+    for start in (10, 30, 70, 150, 310, 630, 1270, 2550, 5110, 10230, 20470, 40950, 81910):
+        assert start in t and v[np.searchsorted(t, start)] == 1.0  # each restart is there
+
 def test_fractional_end_and_infinite_schedule_with_steps():
     (curve,) = embedded(schedalg.plot_html(repeat(triangle(0.0, 1.0, 4)), steps=10.5))["curves"]
     t, v = curve_points(curve)
