@@ -252,6 +252,12 @@ def test_built_site_has_every_page_and_loads_nothing_from_the_network(site):
     assert text.count('<div class="schedalg-plot">') == fences >= 10
     for tag in re.findall(r"<(?:script|link|img)\b[^>]*>", text):
         assert not re.search(r"(?:src|href)=\"(?:https?:)?//", tag), tag
+    from schedalg._plot_html import script, style
+
+    assets = site / "assets"
+    assert (assets / "schedalg-plot.js").read_text(encoding="utf-8") == script()
+    assert (assets / "schedalg-plot.css").read_text(encoding="utf-8") == style()
+    assert '<script src="../assets/schedalg-plot.js"></script>' in text
     api = (site / "api" / "schedalg" / "index.html").read_text(encoding="utf-8")
     for name in schedalg.__all__:
         assert f'id="schedalg.{name}"' in api, name  # every public name has its entry

@@ -177,6 +177,19 @@ def test_fractional_end_and_infinite_schedule_with_steps():
     assert v[-1] == 0.75  # local time 2.5 of a cycle, going down: (4 - 2.5) / 2
 
 
+def test_fragment_is_the_page_plot_without_script_or_style():
+    from schedalg._plot_html import fragment, script, style
+
+    div = fragment(WARMUP_COSINE, WSD, labels=["cosine", "wsd"], title="two", log=True)
+    page = schedalg.plot_html(WARMUP_COSINE, WSD, labels=["cosine", "wsd"], title="two", log=True)
+    assert div.startswith('<div class="schedalg-plot">') and div.endswith("</div>")
+    assert div in page  # the page is this fragment plus the script and the style
+    assert embedded(div) == embedded(page)
+    assert "<style" not in div and div.count("<script") == 1  # the data only
+    assert script() in page and style() in page
+    with pytest.raises(TypeError, match=re.escape("fragment(): log must be True or False")):
+        fragment(WSD, log="no")
+
 def test_out_writes_the_same_page(tmp_path):
     path = tmp_path / "fig.html"
     page = schedalg.plot_html(WARMUP_COSINE, out=path)
