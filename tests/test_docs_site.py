@@ -292,3 +292,21 @@ def test_cookbook_page_in_a_browser(site, browser, screenshots):
         screenshot(browser, shot)
         print(f"screenshot of the site's cookbook page: {shot}")
         assert browser.problems() == []
+
+
+@needs_mkdocs
+@pytest.mark.slow
+def test_every_page_loads_without_errors_and_draws_its_plots(site, browser):
+    with served(site) as url:
+        for page in PAGES:
+            name = page.removesuffix(".md").removesuffix("index")
+            load(browser, f"{url}/{name}{'/' if name else ''}")
+            expected = (DOCS / page).read_text(encoding="utf-8").count("```schedalg-plot")
+            drawn = browser.js(
+                "Array.from(document.querySelectorAll('.schedalg-plot svg path'))"
+                ".filter(p => (p.getAttribute('d') || '').length > 20).length"
+            )
+            plots = browser.js("document.querySelectorAll('.schedalg-box > svg').length")
+            assert plots == expected, page
+            assert drawn >= expected, page  # at least one curve drawn per plot
+            assert browser.problems() == [], page
