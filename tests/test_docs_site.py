@@ -174,6 +174,7 @@ def test_plot_block_parses_labels_options_and_expressions():
         ("", "cosine(1.0, 0.0, -5)", "p.md: schedalg-plot: parse(): cosine(): steps"),
         ("", "\n\n", "p.md: schedalg-plot: an empty block"),
         (" color=red", "hold(1.0, 5)", "p.md: schedalg-plot: unknown option 'color=red'"),
+        (" steps=ten", "hold(1.0, 5)", "steps must be a number, got 'steps=ten'"),
         ("", "hold(1.0)", "never ends"),
     ],
 )

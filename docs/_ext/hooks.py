@@ -92,7 +92,11 @@ def _options(page: str, text: str) -> dict[str, Any]:
         if key == "log" and not eq:
             opts["log"] = True
         elif key == "steps" and eq:
-            opts["steps"] = float(value) if "." in value or "e" in value else int(value)
+            try:
+                opts["steps"] = int(value) if value.isdigit() else float(value)
+            except ValueError as e:
+                msg = f"{page}: schedalg-plot: steps must be a number, got {word!r}"
+                raise PluginError(msg) from e
         elif key == "title" and eq:
             opts["title"] = value
         else:
