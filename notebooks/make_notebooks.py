@@ -1,13 +1,18 @@
-"""Write the example notebooks from the cell sources below, without outputs.
+"""Write the example notebooks from the cell sources below, executed, with their outputs.
 
-Run from the repository root: ``python notebooks/make_notebooks.py``. The notebooks are
-generated so that they are reviewed as code and stay reproducible; tests/test_notebooks.py
-checks that the committed files equal this script's output, and executes them.
+Run from the repository root: ``python notebooks/make_notebooks.py`` (or name some notebooks:
+``python notebooks/make_notebooks.py gallery.ipynb``). The notebooks are generated so that they
+are reviewed as code and stay reproducible, and committed with their outputs so that a code
+host shows the plots. tests/test_notebooks.py executes them the same way and checks that the
+committed files are current: the same cells, the same text outputs, the same figures.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -825,17 +830,70 @@ def build(cells: list[tuple[str, str]], name: str) -> nbformat.NotebookNode:
     return nb
 
 
-def render(name: str) -> str:
+def execute(nb: nbformat.NotebookNode, workdir: Path) -> nbformat.NotebookNode:
+    """Run every cell of ``nb`` in place, with this interpreter as the kernel, headless (the
+    inline backend draws PNG outputs), warnings as errors and JAX on the CPU, in ``workdir``.
+    Records no timings, so that the same code gives the same file."""
+    import nbclient
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    spec_dir = workdir / "kernels" / "schedalg-notebooks"
+    spec_dir.mkdir(parents=True)
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "schedalg notebooks",
+        "language": "python",
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec))
+    ksm = KernelSpecManager(kernel_dirs=[str(workdir / "kernels")], ensure_native_kernel=False)
+    km = KernelManager(kernel_name="schedalg-notebooks", kernel_spec_manager=ksm)
+    env = dict(os.environ)
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    root = str(HERE.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+    env["PYTHONWARNINGS"] = "error"
+    env.setdefault("JAX_PLATFORMS", "cpu")
+    client = nbclient.NotebookClient(
+        nb,
+        km=km,
+        timeout=300,
+        record_timing=False,
+        resources={"metadata": {"path": str(workdir)}},
+    )
+    try:
+        client.execute(env=env)
+    finally:
+        # nbclient leaves a kernel it did not create running: stop it and close its sockets.
+        if client.kc is not None:
+            client.kc.stop_channels()
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+        km.cleanup_resources()
+    nb.metadata = build([], "x.ipynb").metadata  # the kernel's own metadata varies by machine
+    nb.metadata["schedalg"] = {"matplotlib": _matplotlib_version()}
+    return nb
+
+
+def _matplotlib_version() -> str:
+    import matplotlib
+
+    return matplotlib.__version__
+
+
+def render(nb: nbformat.NotebookNode) -> str:
     """The notebook file's text."""
-    return nbformat.writes(build(NOTEBOOKS[name], name)) + "\n"
+    return nbformat.writes(nb) + "\n"
 
 
-def main() -> int:
-    for name in NOTEBOOKS:
-        (HERE / name).write_text(render(name), encoding="utf-8")
+def main(argv: list[str]) -> int:
+    for name in argv or NOTEBOOKS:
+        with tempfile.TemporaryDirectory(prefix="schedalg-notebook-") as tmp:
+            nb = execute(build(NOTEBOOKS[name], name), Path(tmp))
+        (HERE / name).write_text(render(nb), encoding="utf-8")
         print(f"wrote {HERE / name}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

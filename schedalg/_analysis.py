@@ -474,9 +474,7 @@ def _cos_sums(n: int, p: int, q: int) -> tuple[float, float]:
     return sx, sy
 
 
-def _row_sum(
-    s: Any, row: Any, leaves: Any, opaque: tuple[Any, ...], lo: int, hi: int
-) -> float:
+def _row_sum(s: Any, row: Any, leaves: Any, opaque: tuple[Any, ...], lo: int, hi: int) -> float:
     """Sum of ``s`` over global steps [lo, hi), all inside ``row``'s span."""
     start, length = row.start, row.length
     if row.kind == OPAQUE:
@@ -677,9 +675,7 @@ def integral(s: Schedule, a: Any = 0, b: Any = None) -> float:
 # -- bounds and argmax ---------------------------------------------------------------------------
 
 
-def _row_cands(
-    s: Any, row: Any, opaque: tuple[Any, ...], lo: int, hi: int
-) -> list[int] | None:
+def _row_cands(s: Any, row: Any, opaque: tuple[Any, ...], lo: int, hi: int) -> list[int] | None:
     start, length = row.start, row.length
     if row.kind == OPAQUE:
         if not isinstance(start, int):
@@ -924,7 +920,12 @@ def _bps(s: Any, limit: int) -> list[int | float]:
         start: int | float = 0
         table = s._cycle_table()[0] if s.stretch != 1 else []  # exact cycle starts
         while len(out) <= limit and (s.times is None or k < s.times):
-            scale = float(s.stretch) ** k
+            try:
+                scale = float(s.stretch) ** k
+            except OverflowError:  # cycle k starts beyond every float: none is ever reached
+                break
+            if math.isinf(start + bd * scale):
+                break
             out += [_whole(start + x * scale) for x in base if x < bd]
             start = table[k + 1] if k + 1 < len(table) else _whole(start + bd * scale)
             k += 1

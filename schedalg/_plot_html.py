@@ -96,6 +96,76 @@ def _asset(name: str) -> str:
     return resources.files("schedalg").joinpath(name).read_text(encoding="utf-8")
 
 
+def _data(
+    fn: str,
+    schedules: tuple[Schedule, ...],
+    steps: int | float | None,
+    labels: Any,
+    log: Any,
+    breakpoints: Any,
+    title: Any,
+) -> str:
+    """The checked arguments as the JSON text the script reads (safe inside ``<script>``)."""
+    scheds = check_schedules(fn, schedules)
+    names = check_labels(fn, labels, len(scheds))
+    end = horizon(fn, scheds, steps)
+    if not isinstance(log, bool):
+        raise K.ArgumentTypeError(
+            fn, "log", log, f"{fn}(): log must be True or False, got log={log!r}"
+        )
+    if not isinstance(breakpoints, bool):
+        raise K.ArgumentTypeError(
+            fn,
+            "breakpoints",
+            breakpoints,
+            f"{fn}(): breakpoints must be True or False, got breakpoints={breakpoints!r}",
+        )
+    if title is not None and not isinstance(title, str):
+        raise K.ArgumentTypeError(
+            fn, "title", title, f"{fn}(): title must be a string or None, got title={title!r}"
+        )
+    curves = [
+        _curve(
+            s,
+            end,
+            names[i] if names is not None else short_label(s, 60),
+            COLORS[i % len(COLORS)],
+            breakpoints,
+        )
+        for i, s in enumerate(scheds)
+    ]
+    head = json.dumps({"title": title or "", "end": end, "log": log})
+    return _script_safe(f'{head[:-1]}, "curves": [{", ".join(curves)}]}}')
+
+
+def _div(data: str) -> str:
+    return f'<div class="schedalg-plot"><script type="application/json">{data}</script></div>'
+
+
+def script() -> str:
+    """The drawing script: it draws every ``.schedalg-plot`` element of the page it runs in."""
+    return _asset("_plot_html.js")
+
+
+def style() -> str:
+    """The plots' style sheet."""
+    return _asset("_plot_html.css")
+
+
+def fragment(
+    *schedules: Schedule,
+    steps: int | float | None = None,
+    labels: Any = None,
+    log: bool = False,
+    breakpoints: bool = True,
+    title: str | None = None,
+) -> str:
+    """One plot as an HTML fragment to embed in a page of one's own (the documentation site):
+    a ``<div>`` holding the data, without script or style. The page loads :func:`script` once,
+    after its last plot, and :func:`style`. Arguments as :func:`plot_html`'s."""
+    return _div(_data("fragment", schedules, steps, labels, log, breakpoints, title))
+
+
 def plot_html(
     *schedules: Schedule,
     steps: int | float | None = None,
@@ -138,42 +208,14 @@ def plot_html(
         True
         >>> schedalg.plot_html(s, out="schedule.html")  # doctest: +SKIP
     """
-    fn = "plot_html"
-    scheds = check_schedules(fn, schedules)
-    names = check_labels(fn, labels, len(scheds))
-    end = horizon(fn, scheds, steps)
-    if not isinstance(log, bool):
-        raise K.ArgumentTypeError(
-            fn, "log", log, f"{fn}(): log must be True or False, got log={log!r}"
-        )
-    if not isinstance(breakpoints, bool):
-        raise K.ArgumentTypeError(
-            fn,
-            "breakpoints",
-            breakpoints,
-            f"{fn}(): breakpoints must be True or False, got breakpoints={breakpoints!r}",
-        )
-    if title is not None and not isinstance(title, str):
-        raise K.ArgumentTypeError(
-            fn, "title", title, f"{fn}(): title must be a string or None, got title={title!r}"
-        )
+    data = _data("plot_html", schedules, steps, labels, log, breakpoints, title)
     if out is not None and not isinstance(out, (str, os.PathLike)):
         raise K.ArgumentTypeError(
-            fn, "out", out, f"{fn}(): out must be a file path or None, got out={out!r}"
+            "plot_html",
+            "out",
+            out,
+            f"plot_html(): out must be a file path or None, got out={out!r}",
         )
-
-    curves = [
-        _curve(
-            s,
-            end,
-            names[i] if names is not None else short_label(s, 60),
-            COLORS[i % len(COLORS)],
-            breakpoints,
-        )
-        for i, s in enumerate(scheds)
-    ]
-    head = json.dumps({"title": title or "", "end": end, "log": log})
-    data = _script_safe(f'{head[:-1]}, "curves": [{", ".join(curves)}]}}')
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -182,13 +224,13 @@ def plot_html(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title or "schedalg plot")}</title>
 <style>
-{_asset("_plot_html.css")}</style>
+{style()}</style>
 </head>
 <body>
-<div class="schedalg-plot"><script type="application/json">{data}</script></div>
+{_div(data)}
 <noscript>This plot is drawn by JavaScript, which is turned off.</noscript>
 <script>
-{_asset("_plot_html.js")}</script>
+{script()}</script>
 </body>
 </html>
 """

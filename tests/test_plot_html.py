@@ -9,16 +9,14 @@ import json
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pytest
+from _browser import load, readout, started
 
 import schedalg
 from schedalg import cosine, hold, linear_ramp, piecewise, repeat, triangle
@@ -158,6 +156,19 @@ def test_long_range_keeps_jumps_and_each_embedded_value_is_exact():
     np.testing.assert_allclose(v, want, rtol=1e-11, atol=1e-15)
 
 
+def test_long_range_of_an_endless_stretched_repeat():
+    # Regression: breakpoints(limit=...) of an endless SGDR raised OverflowError once
+    # stretch**k left the float range, so plot_html over more than 20000 steps failed.
+    s = repeat(cosine(1.0, 0.0, 10), stretch=2.0)
+    starts = s.breakpoints(limit=2_002)
+    assert 1_000 < len(starts) < 2_002  # every cycle start a float can hold, and no more
+    for k, x in enumerate(starts):  # cycle k starts at 10 (1 + 2 + ... + 2**(k-1))
+        assert math.isclose(x, 10 * (2**k - 1), rel_tol=1e-15)
+    (curve,) = embedded(schedalg.plot_html(s, steps=100_000))["curves"]
+    t, v = curve_points(curve)
+    for start in (10, 30, 70, 150, 310, 630, 1270, 2550, 5110, 10230, 20470, 40950, 81910):
+        assert start in t and v[np.searchsorted(t, start)] == 1.0  # each restart is there
+
 def test_fractional_end_and_infinite_schedule_with_steps():
     (curve,) = embedded(schedalg.plot_html(repeat(triangle(0.0, 1.0, 4)), steps=10.5))["curves"]
     t, v = curve_points(curve)
@@ -165,6 +176,19 @@ def test_fractional_end_and_infinite_schedule_with_steps():
     assert v[:5].tolist() == [0.0, 0.5, 1.0, 0.5, 0.0]  # up and down over 4 steps, repeated
     assert v[-1] == 0.75  # local time 2.5 of a cycle, going down: (4 - 2.5) / 2
 
+
+def test_fragment_is_the_page_plot_without_script_or_style():
+    from schedalg._plot_html import fragment, script, style
+
+    div = fragment(WARMUP_COSINE, WSD, labels=["cosine", "wsd"], title="two", log=True)
+    page = schedalg.plot_html(WARMUP_COSINE, WSD, labels=["cosine", "wsd"], title="two", log=True)
+    assert div.startswith('<div class="schedalg-plot">') and div.endswith("</div>")
+    assert div in page  # the page is this fragment plus the script and the style
+    assert embedded(div) == embedded(page)
+    assert "<style" not in div and div.count("<script") == 1  # the data only
+    assert script() in page and style() in page
+    with pytest.raises(TypeError, match=re.escape("fragment(): log must be True or False")):
+        fragment(WSD, log="no")
 
 def test_out_writes_the_same_page(tmp_path):
     path = tmp_path / "fig.html"
@@ -242,170 +266,11 @@ def test_cli_writes_html_without_matplotlib(tmp_path):
 
 # -- a real browser ------------------------------------------------------------------------------
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
-
-
-class Chromium:
-    """A headless chromium driven over the DevTools protocol (one page, flat sessions)."""
-
-    def __init__(self, exe: str, profile: Path) -> None:
-        websocket = pytest.importorskip(
-            "websocket", reason="the browser test needs websocket-client"
-        )
-        self.log = open(profile / "chromium.log", "w+")  # closed in close()
-        self.proc = subprocess.Popen(
-            [
-                exe,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--no-default-browser-check",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--hide-scrollbars",
-                "--window-size=1000,640",
-                f"--user-data-dir={profile}",
-                "--remote-debugging-port=0",
-                "about:blank",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=self.log,
-            stderr=self.log,
-        )
-        self.ws = websocket.create_connection(
-            self._devtools_url(profile), timeout=30, suppress_origin=True
-        )
-        self.next_id = 0
-        self.events: list[dict] = []
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)[
-            "sessionId"
-        ]
-
-    def _devtools_url(self, profile: Path) -> str:
-        """The browser's DevTools address, from the file chromium writes when it listens."""
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            lines = port_file.read_text().split() if port_file.exists() else []
-            if len(lines) == 2:
-                return f"ws://127.0.0.1:{lines[0]}{lines[1]}"
-            time.sleep(0.05)
-        self.proc.kill()
-        self.log.seek(0)
-        raise RuntimeError("chromium did not start its DevTools server:\n" + self.log.read())
-
-    def call(self, method: str, session: bool = False, **params) -> dict:
-        self.next_id += 1
-        msg: dict = {"id": self.next_id, "method": method, "params": params}
-        if session:
-            msg["sessionId"] = self.session
-        self.ws.send(json.dumps(msg))
-        while True:
-            reply = json.loads(self.ws.recv())
-            if reply.get("id") == self.next_id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply["result"]
-            self.events.append(reply)
-
-    def page(self, method: str, **params) -> dict:
-        return self.call(method, session=True, **params)
-
-    def wait_for(self, event: str, timeout: float = 30) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for e in self.events:
-                if e.get("method") == event:
-                    self.events.remove(e)
-                    return e
-            self.ws.settimeout(max(deadline - time.monotonic(), 0.01))
-            self.events.append(json.loads(self.ws.recv()))
-        raise TimeoutError(event)
-
-    def js(self, expression: str):
-        r = self.page("Runtime.evaluate", expression=expression, returnByValue=True)
-        if "exceptionDetails" in r:
-            raise RuntimeError(f"{expression}: {r['exceptionDetails']}")
-        return r["result"].get("value")
-
-    def mouse(self, kind: str, x: float, y: float, clicks: int = 0) -> None:
-        button = "none" if kind == "mouseMoved" else "left"
-        self.page("Input.dispatchMouseEvent", type=kind, x=x, y=y, button=button, clickCount=clicks)
-
-    def problems(self) -> list[dict]:
-        """Console errors and warnings, uncaught exceptions and log errors seen so far."""
-        bad = []
-        for e in self.events:
-            m, p = e.get("method"), e.get("params", {})
-            if m == "Runtime.exceptionThrown":
-                bad.append(p)
-            elif m == "Runtime.consoleAPICalled" and p.get("type") in (
-                "error",
-                "warning",
-                "assert",
-            ):
-                bad.append(p)
-            elif m == "Log.entryAdded" and p["entry"]["level"] in ("error", "warning"):
-                bad.append(p["entry"])
-        return bad
-
-    def close(self) -> None:
-        try:
-            self.ws.send(json.dumps({"id": self.next_id + 1, "method": "Browser.close"}))
-            self.ws.close()
-            self.proc.wait(timeout=10)
-        except Exception:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        finally:
-            self.log.close()
-
 
 @pytest.fixture(scope="module")
 def browser():
-    exe = os.environ.get("SCHEDALG_BROWSER") or next(
-        filter(None, map(shutil.which, BROWSERS)), None
-    )
-    if exe is None:
-        pytest.skip(
-            "no headless browser: install Debian's chromium (apt-get install chromium; "
-            ".ci/run does) or set SCHEDALG_BROWSER to a chromium executable"
-        )
-    with tempfile.TemporaryDirectory(
-        prefix="schedalg-chromium-", ignore_cleanup_errors=True
-    ) as profile:
-        b = Chromium(exe, Path(profile))
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def load(browser: Chromium, path: Path, query: str = "") -> None:
-    browser.events.clear()
-    for domain in ("Page", "Runtime", "Log"):
-        browser.page(f"{domain}.enable")
-    browser.page("Page.navigate", url=path.as_uri() + query)
-    browser.wait_for("Page.loadEventFired")
-
-
-def readout(browser: Chromium) -> dict:
-    """The hover read-out as shown: its step line and (label, value text) per row."""
-    return browser.js(
-        """(() => {
-        const r = document.querySelector('.schedalg-readout');
-        if (r.hidden) return null;
-        return {step: r.querySelector('.step').textContent,
-                rows: Array.from(r.querySelectorAll('.row')).map((row) => [
-                    row.querySelector('.label').textContent,
-                    row.querySelector('.value').textContent,
-                    row.querySelector('.at').textContent])};
-        })()"""
-    )
+    with started() as b:
+        yield b
 
 
 def shown(v: float) -> float:
