@@ -27,9 +27,11 @@ from __future__ import annotations
 import inspect
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 LEAF, CHILD, STATIC = "leaf", "child", "static"
+
+_Fn = TypeVar("_Fn", bound=Callable[..., Any])
 
 
 class _Required:
@@ -214,12 +216,12 @@ def node_classes(name: str | None = None) -> list[type]:
 
 def constructs(
     cls: type, loader: Callable[..., Any] | None = None
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+) -> Callable[[_Fn], _Fn]:
     """Decorator: the public function that builds nodes of ``cls`` (and of every class that
     shares its name). ``parse`` calls it; ``io`` loads through it (or through ``loader``,
     which takes the JSON fields as keywords)."""
 
-    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def mark(fn: _Fn) -> _Fn:
         set_builder(cls._fname, fn, loader)  # type: ignore[attr-defined]
         return fn
 
