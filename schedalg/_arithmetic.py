@@ -342,14 +342,6 @@ class Clip(Schedule, name="clip"):
             ),
         )
 
-    def _repr_args(self) -> list[str]:
-        args = [repr(self.schedule)]
-        if self.low is not None:
-            args.append(f"low={fmt_number(self.low)}")
-        if self.high is not None:
-            args.append(f"high={fmt_number(self.high)}")
-        return args
-
     def _tree_flatten(self) -> tuple[list[Any], Any]:
         present = (self.low is not None, self.high is not None)
         return [*self._leaves(), self.schedule], present

@@ -17,7 +17,6 @@ from ._node_checks import _checked, _fits, _need_schedule, _whole
 from ._primitives import each, value_span
 from ._schedule import (
     Schedule,
-    fmt_number,
 )
 
 # -- repeat and scale_by_cycle -------------------------------------------------------------------
@@ -260,14 +259,6 @@ class Repeat(Schedule, name="repeat"):
     def _xp(self, t: Any, xp: Any) -> Any:
         return self.schedule._xp(self._locate_xp(t, xp)[1], xp)
 
-    def _repr_args(self) -> list[str]:
-        args = [repr(self.schedule)]
-        if self.times is not None:
-            args.append(f"times={self.times}")
-        if self.stretch != 1:
-            args.append(f"stretch={fmt_number(self.stretch)}")
-        return args
-
 
 @F.constructs(Repeat)
 def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -> Schedule:
@@ -399,12 +390,6 @@ class ScaleByCycle(Schedule, name="scale_by_cycle"):
             scale = xp.where(t == math.inf, limit.astype(scale.dtype), scale)
         return self.floor + (v - self.floor) * scale
 
-    def _repr_args(self) -> list[str]:
-        args = [repr(self.schedule), fmt_number(self.factor)]
-        if self.floor != 0:
-            args.append(f"floor={fmt_number(self.floor)}")
-        return args
-
 
 @F.constructs(ScaleByCycle)
 def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedule:
@@ -446,9 +431,10 @@ def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedul
                 f"{fn}(): factor > 1 on an infinite repeat grows without bound, "
                 f"got factor={factor!r}; give the repeat times"
             )
-        times = schedule.times  # (None with factor > 1 was refused above)
         with np.errstate(over="ignore"):
-            top = np.max(fa) ** float(times - 1) if times is not None and np.any(fa > 1) else 1.0
+            # (growth, factor > 1, is refused above on an infinite repeat)
+            k = (schedule.times or 1) - 1
+            top = np.max(fa) ** float(k) if np.any(fa > 1) else 1.0
         if not math.isfinite(top):
             raise ValueError(
                 f"{fn}(): factor ** times overflows, got factor={factor!r}, times={schedule.times}"

@@ -110,11 +110,6 @@ class Segment(Tabular):
     def _compute_range(self) -> tuple[float, float]:
         return value_span(*self._leaves())
 
-    def _repr_args(self) -> list[str]:
-        args = [fmt_number(x) for x in self._leaves()]
-        args.append(fmt_number(self.steps))
-        return args
-
 
 def value_span(*xs: Any) -> tuple[float, float]:
     """(min, max) over numbers and every element of concrete arrays."""
@@ -337,12 +332,6 @@ class Cosine(Segment, name="cosine"):
             return a * s + b * (1.0 - s)
 
         return f
-
-    def _repr_args(self) -> list[str]:
-        args = [fmt_number(self.start), fmt_number(self.end), str(self.steps)]
-        if self.power != 1:
-            args.append(f"power={fmt_number(self.power)}")
-        return args
 
 
 @F.constructs(Cosine)
@@ -891,11 +880,6 @@ class Piecewise(Tabular, name="piecewise"):
             return ("Piecewise", flat, self.boundaries)
 
         return self._cached("key", make)
-
-    def _repr_args(self) -> list[str]:
-        b = "[" + ", ".join(fmt_number(x) for x in self.boundaries) + "]"
-        v = "[" + ", ".join(fmt_number(x) for x in self._value_list()) + "]"
-        return [b, v]
 
     def _tree_flatten(self) -> tuple[list[Any], Any]:
         v = self.values

@@ -467,8 +467,9 @@ class Schedule:
         keyword where they differ from their default."""
         out = []
         keyword = False  # (after a left-out argument, the rest go by keyword)
+        args = self._args()
         for f in self._arg_fields():
-            v = getattr(self, f.name)
+            v = args[f.name]
             if f.default is not F.REQUIRED and _same(v, f.default):
                 keyword = True
                 continue
@@ -595,7 +596,10 @@ class Schedule:
 
 
 def _same(v: Any, default: Any) -> bool:
-    return type(v) in (int, float, type(None)) and v == default and type(v) is type(default)
+    """True when an argument equals its default (numbers by value: ``1 == 1.0``)."""
+    if v is None or default is None:
+        return v is default
+    return type(v) in (int, float) and type(default) in (int, float) and v == default
 
 
 def _source(v: Any) -> str:

@@ -13,7 +13,6 @@ from . import _fields as F
 from ._node_checks import _add_time, _checked, _need_schedule, _whole, _with_const
 from ._schedule import (
     Schedule,
-    fmt_number,
 )
 
 # -- time transforms -----------------------------------------------------------------------------
@@ -23,9 +22,6 @@ class _TimeMap(Schedule):
     """A schedule read at a transformed time; one static field says how."""
 
     schedule: Schedule = F.child(doc="the schedule read at the transformed time")
-
-    def _repr_args(self) -> list[str]:
-        return [repr(self.schedule), fmt_number(getattr(self, self._static_fields[0]))]
 
     def _end_value(self) -> Any:
         return self.schedule.end_value

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import schedalg as sa
+import schedalg._fields
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 TS = np.arange(0, 40)
@@ -31,6 +32,10 @@ def ramp(t, n=8):
 
 def cos01(start, end, n):
     return lambda t: end + (start - end) * (1 + math.cos(math.pi * min(t, n) / n)) / 2
+
+
+def logistic(x):
+    return 1 / (1 + math.exp(-x))
 
 
 def tri(t, n):
@@ -68,9 +73,18 @@ FORMULAS = {
     "scale_time": lambda t: ramp(t / 2, 4),
     "take": lambda t: 0.5 ** min(t, 3),
     "warp": lambda t: 16 * (min(t, 16) / 16) ** 2 / 16,
+    # steepness 10 (the default): the logistic curve through (0, 0) and (1, 1)
+    "sigmoid": lambda t: (
+        (logistic(10 * (min(t, 10) / 10 - 0.5)) - logistic(-5)) / (logistic(5) - logistic(-5))
+    ),
 }
 
-NODE_TYPES = set(sa.io.SPECS)
+# The built-in node types (a test or an example may register a primitive of its own).
+NODE_TYPES = {
+    name
+    for name in sa.io.SPECS
+    if all(c.__module__.startswith("schedalg.") for c in sa._fields.node_classes(name))
+}
 
 
 def names():
