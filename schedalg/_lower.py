@@ -176,7 +176,8 @@ class _Plan(NamedTuple):
     inv_width: float = 0.0  # bucket: 1 / bucket width
     n_buckets: int = 0
     base: np.ndarray | None = None  # bucket: rows surely started at the bucket's left margin
-    near: tuple[Any, ...] = ()  # bucket: per candidate j, the bound base + j of each bucket (or sentinel)
+    # bucket: per candidate j, the bound base + j of each bucket (or sentinel)
+    near: tuple[Any, ...] = ()
     identity: np.ndarray | None = None  # bucket: arange(rows)
     ends: np.ndarray | None = None  # integer time: row ends, at most the dtype's maximum
     extra: np.ndarray | None = None  # integer time: how far ends pass that maximum (float)
@@ -240,7 +241,8 @@ class _Static(NamedTuple):
     kinds: tuple[int, ...]  # kinds present, sorted
     i0: np.ndarray  # per row, the leaf index of p0
     i1: np.ndarray
-    shapes: tuple[tuple[int, float, float, np.ndarray, bool], ...]  # per (kind, a, b) present: (kind, a, b, per-row mask, kind has one shape)
+    # per (kind, a, b) present: (kind, a, b, per-row mask, kind has one shape)
+    shapes: tuple[tuple[int, float, float, np.ndarray, bool], ...]
     kind_mask: dict[int, np.ndarray]  # per kind: per-row mask
     per_step: np.ndarray  # EXPGEO rows: their length; other rows: 1
     opaque_rows: tuple[tuple[int, Row], ...]  # (row index, row) of the OPAQUE rows
