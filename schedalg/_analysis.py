@@ -616,7 +616,7 @@ class _Grid(Schedule):
     def _compute_range(self) -> tuple[float, float]:
         return self.schedule._range()  # type: ignore[return-value]
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         return self.schedule._py(t * self.every)
 
     def _xp(self, t: Any, xp: Any) -> Any:

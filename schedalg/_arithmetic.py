@@ -31,7 +31,7 @@ def _is_constant(s: Schedule) -> bool:
     if isinstance(s, Hold):
         return s.steps is None
     if isinstance(s, (BinOp, Neg, Clip)):
-        return s._cached(  # type: ignore[no-any-return]
+        return s._cached(
             "constant", lambda: all(_is_constant(c) for c in s._children())
         )
     return False
@@ -77,8 +77,8 @@ class BinOp(Schedule):
         eb = self.b.end_value if self.b.duration is not None else self.b(0)
         return type(self)._op(ea, eb)
 
-    def _py(self, t: int | float) -> float:
-        return type(self)._op(self.a._py(t), self.b._py(t))  # type: ignore[no-any-return]
+    def _py(self, t: int | float) -> Any:
+        return type(self)._op(self.a._py(t), self.b._py(t))
 
     def _pyfn(self) -> Any:
         op, fa, fb = type(self)._op, self.a._pyfn(), self.b._pyfn()
@@ -182,10 +182,10 @@ class Maximum(Minimum, name="maximum"):
         return max(a0, b0), max(a1, b1)
 
 
-def _binop(cls: type, fn: str, a: Any, b: Any) -> Schedule:
+def _binop(cls: type[Schedule], fn: str, a: Any, b: Any) -> Schedule:
     sa = as_schedule(fn, "a", a)
     sb = as_schedule(fn, "b", b)
-    node = cls._make(a=sa, b=sb)  # type: ignore[attr-defined]
+    node = cls._make(a=sa, b=sb)
     return _checked(fn, node, lambda: f"a={short_repr(sa)}, b={short_repr(sb)}")
 
 
@@ -270,7 +270,7 @@ class Neg(Schedule, name="neg"):
     def _end_value(self) -> Any:
         return -_settled_value(self.a)
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         return -self.a._py(t)
 
     def _xp(self, t: Any, xp: Any) -> Any:
@@ -312,8 +312,8 @@ class Clip(Schedule, name="clip"):
             v = min(v, self.high)
         return v
 
-    def _py(self, t: int | float) -> float:
-        return self._clip_py(self.schedule._py(t))  # type: ignore[no-any-return]
+    def _py(self, t: int | float) -> Any:
+        return self._clip_py(self.schedule._py(t))
 
     def _xp(self, t: Any, xp: Any) -> Any:
         v = self.schedule._xp(t, xp)
@@ -339,7 +339,7 @@ class Clip(Schedule, name="clip"):
             ends = np.minimum(np.asarray(self.high, dtype=np.float64)[..., None], ends)
         return value_span(ends)
 
-    def _key(self) -> Any:
+    def _key(self) -> tuple[Any, ...]:
         return self._cached(
             "key",
             lambda: (
@@ -355,7 +355,7 @@ class Clip(Schedule, name="clip"):
         return [*self._leaves(), self.schedule], present
 
     @classmethod
-    def _tree_unflatten(cls, present: Any, children: Any) -> Any:
+    def _tree_unflatten(cls, present: Any, children: Any) -> Clip:
         it = iter(children)
         low = next(it) if present[0] else None
         high = next(it) if present[1] else None

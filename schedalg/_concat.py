@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from ._schedule import (
     _HashedTuple,
     short_repr,
 )
+
+if TYPE_CHECKING:
+    from ._primitives import Piecewise
 
 # -- concat --------------------------------------------------------------------------------------
 
@@ -100,14 +103,14 @@ class Concat(Tabular, name="concat"):
             pos += n
         return tuple(out)
 
-    def _split(self) -> tuple[tuple, list, tuple]:
+    def _split(self) -> tuple[tuple[Any, ...], list[Any], tuple[Schedule, ...]]:
         """(layout, flat leaves, opaque pieces) from the pieces."""
         return self._cached("split", self._compute_split)
 
-    def _compute_split(self) -> tuple[tuple, list, tuple]:
-        layout: list[tuple] = []
-        leaves: list = []
-        opaque: list = []
+    def _compute_split(self) -> tuple[tuple[Any, ...], list[Any], tuple[Schedule, ...]]:
+        layout: list[tuple[Any, ...]] = []
+        leaves: list[Any] = []
+        opaque: list[Schedule] = []
         for p in self.pieces:
             if isinstance(p, Tabular) and not isinstance(p, Concat):
                 lv = p._value_list() if isinstance(p, _PIECEWISE()) else list(p._leaves())
@@ -120,11 +123,11 @@ class Concat(Tabular, name="concat"):
         return _Layout(layout), leaves, tuple(opaque)
 
     @property
-    def _layout(self) -> tuple:
+    def _layout(self) -> tuple[Any, ...]:
         return self._split()[0] if self._pieces is not None else self._packed_layout
 
     @property
-    def _opaque(self) -> tuple:
+    def _opaque(self) -> tuple[Schedule, ...]:
         return self._split()[2] if self._pieces is not None else self._packed_opaque
 
     @property
@@ -153,15 +156,15 @@ class Concat(Tabular, name="concat"):
 
     def _depth_subs(self) -> tuple[Any, ...]:
         if self._pieces is None:
-            return self._packed_opaque  # type: ignore[no-any-return]
+            return self._packed_opaque
         if self._left is None:
-            return self._pieces  # type: ignore[no-any-return]
+            return self._pieces
         return (*self._pieces, self._left._depth - 1)  # the depth of its deepest piece
 
     def _constant_after(self) -> int | float | None:
         last = self.pieces[-1]
         if isinstance(last, Hold) and last.steps is None:
-            return self._starts()[-1]  # type: ignore[no-any-return]
+            return self._starts()[-1]
         return self.duration
 
     def _gain_children(self) -> tuple[Any, ...]:
@@ -202,7 +205,7 @@ class Concat(Tabular, name="concat"):
         ranges: list[Any] = [p._range() for p in self.pieces]
         return min(r[0] for r in ranges), max(r[1] for r in ranges)
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         starts = self._starts()
         i = bisect.bisect_right(starts, t) - 1
         return self.pieces[i]._py(t - starts[i])
@@ -215,14 +218,14 @@ class Concat(Tabular, name="concat"):
             return lambda t: f0(t) if t < s1 else f1(t - s1)
         right = bisect.bisect_right
 
-        def f(t: int | float) -> float:
+        def f(t: int | float) -> Any:
             i = right(starts, t) - 1
-            return fns[i](t - starts[i])  # type: ignore[no-any-return]
+            return fns[i](t - starts[i])
 
         return f
 
-    def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
-        return self._cached("table", self._compute_table) + (self._opaque,)  # type: ignore[no-any-return]
+    def _table(self) -> tuple[tuple[Row, ...], Any, tuple[Schedule, ...]]:
+        return self._cached("table", self._compute_table) + (self._opaque,)
 
     def _compute_table(self) -> tuple[tuple[Row, ...], Any]:
         rows: list[Row] = []
@@ -258,7 +261,7 @@ class Concat(Tabular, name="concat"):
 
     # -- equality, printing, pytree ------------------------------------------------------------
 
-    def _key(self) -> Any:
+    def _key(self) -> tuple[Any, ...]:
         return self._cached("key", lambda: ("Concat", tuple(p._key() for p in self.pieces)))
 
     def _repr(self) -> str:
@@ -271,7 +274,7 @@ class Concat(Tabular, name="concat"):
         return [vec, *self._opaque], self._layout
 
     @classmethod
-    def _tree_unflatten(cls, layout: Any, children: Any) -> Any:
+    def _tree_unflatten(cls, layout: Any, children: Any) -> Concat:
         children = list(children)
         return cls._make(
             _pieces=None,
@@ -305,20 +308,20 @@ class _Layout(_HashedTuple):
         return not self.__eq__(other)
 
 
-def _PIECEWISE() -> Any:
+def _PIECEWISE() -> type[Piecewise]:
     from ._primitives import Piecewise
 
     return Piecewise
 
 
-def _placeholder(cls: type, static: Any, count: int) -> Schedule:
+def _placeholder(cls: type[Schedule], static: Any, count: int) -> Schedule:
     """A node of the given static structure with zero leaves: it yields rows and duration."""
     if cls is _PIECEWISE():
-        return cls._make(values=np.zeros(count), boundaries=static[0])  # type: ignore[attr-defined]
-    return cls._tree_unflatten(static, [0.0] * count)  # type: ignore[attr-defined]
+        return cls._make(values=np.zeros(count), boundaries=static[0])
+    return cls._tree_unflatten(static, [0.0] * count)
 
 
-def _concat_from_pieces(pieces: tuple) -> Any:
+def _concat_from_pieces(pieces: tuple[Schedule, ...]) -> Concat:
     return Concat._make(_pieces=tuple(pieces), _left=None)
 
 

@@ -227,7 +227,7 @@ class Repeat(Schedule, name="repeat"):
             local = xp.where(beyond, local_b, local)
         return k, local
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         return self.schedule._py(self._locate_py(t)[1])
 
     def _pyfn(self) -> Any:
@@ -240,8 +240,8 @@ class Repeat(Schedule, name="repeat"):
                 return lambda t: f(divmod(t, d)[1] if t < inf else t)
             last = (times - 1) * d
 
-            def g(t: int | float) -> float:
-                return f(t - last if t >= last else divmod(t, d)[1])  # type: ignore[no-any-return]
+            def g(t: int | float) -> Any:
+                return f(t - last if t >= last else divmod(t, d)[1])
 
             return g
         starts, complete = self._cycle_table()
@@ -251,9 +251,9 @@ class Repeat(Schedule, name="repeat"):
         scales = [d / (starts[k + 1] - starts[k]) for k in range(m)]
         right = bisect.bisect_right
 
-        def h(t: int | float) -> float:
+        def h(t: int | float) -> Any:
             k = min(right(starts, t) - 1, m - 1)
-            return f((t - starts[k]) * scales[k])  # type: ignore[no-any-return]
+            return f((t - starts[k]) * scales[k])
 
         return h
 
@@ -364,7 +364,7 @@ class ScaleByCycle(Schedule, name="scale_by_cycle"):
     floor: Any = F.leaf(0.0, doc="the value the scaling approaches")
 
     def _duration(self) -> int | float | None:
-        return self.schedule.duration  # type: ignore[no-any-return]
+        return self.schedule.duration
 
     def _end_value(self) -> Any:
         rep = self.schedule
@@ -393,7 +393,7 @@ class ScaleByCycle(Schedule, name="scale_by_cycle"):
             fk = f ** float(self.schedule.times - 1)
             return value_span(lo, hi, fl + (lo - fl) * fk, fl + (hi - fl) * fk)
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         k, local = self.schedule._locate_py(t)
         v = self.schedule.schedule._py(local)
         return self.floor + (v - self.floor) * self.factor**k

@@ -153,7 +153,7 @@ class Primitive(Schedule):
             getattr(self, "steps", None) if any(f.name == "steps" for f in self._fields) else None
         )
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         d = self.duration
         if d is not None and t > d:
             t = d

@@ -31,7 +31,6 @@ from typing import Any, TypeVar
 
 LEAF, CHILD, STATIC = "leaf", "child", "static"
 
-
 class _Required:
     def __repr__(self) -> str:
         return "REQUIRED"

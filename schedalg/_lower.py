@@ -176,7 +176,8 @@ class _Plan(NamedTuple):
     inv_width: float = 0.0  # bucket: 1 / bucket width
     n_buckets: int = 0
     base: np.ndarray | None = None  # bucket: rows surely started at the bucket's left margin
-    near: tuple = ()  # bucket: per candidate j, the bound base + j of each bucket (or sentinel)
+    # bucket: per candidate j, the bound base + j of each bucket (or sentinel)
+    near: tuple[Any, ...] = ()
     identity: np.ndarray | None = None  # bucket: arange(rows)
     ends: np.ndarray | None = None  # integer time: row ends, at most the dtype's maximum
     extra: np.ndarray | None = None  # integer time: how far ends pass that maximum (float)
@@ -199,7 +200,7 @@ def _fix_zero_length(rows: tuple[Row, ...]) -> tuple[Row, ...]:
     )
 
 
-def _as_time_array(values: list, dtype: np.dtype) -> np.ndarray:
+def _as_time_array(values: list[Any], dtype: np.dtype[Any]) -> np.ndarray:
     """Static times as an array of the time dtype; ints beyond the dtype's range are clipped."""
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
@@ -240,10 +241,11 @@ class _Static(NamedTuple):
     kinds: tuple[int, ...]  # kinds present, sorted
     i0: np.ndarray  # per row, the leaf index of p0
     i1: np.ndarray
-    shapes: tuple  # per (kind, a, b) present: (kind, a, b, per-row mask, kind has one shape)
-    kind_mask: dict  # per kind: per-row mask
+    # per (kind, a, b) present: (kind, a, b, per-row mask, kind has one shape)
+    shapes: tuple[tuple[int, float, float, np.ndarray, bool], ...]
+    kind_mask: dict[int, np.ndarray]  # per kind: per-row mask
     per_step: np.ndarray  # EXPGEO rows: their length; other rows: 1
-    opaque_rows: tuple  # (row index, row) of the OPAQUE rows
+    opaque_rows: tuple[tuple[int, Row], ...]  # (row index, row) of the OPAQUE rows
 
 
 @functools.lru_cache(maxsize=512)
@@ -303,7 +305,7 @@ def _plan(rows: tuple[Row, ...], dtype_name: str, int_time: bool) -> _Plan:
 
 
 def _locating(
-    rows: tuple, int_time: bool, starts: np.ndarray, lengths: np.ndarray, select_max: int
+    rows: tuple[Row, ...], int_time: bool, starts: np.ndarray, lengths: np.ndarray, select_max: int
 ) -> _Plan:
     """The plan that finds, per element, the last of the sorted ``starts`` it has passed."""
     bounds = starts[1:]
@@ -335,7 +337,7 @@ def _locating(
 
 
 @functools.lru_cache(maxsize=256)
-def interval_plan(starts: tuple, dtype_name: str, select_max: int) -> _Plan:
+def interval_plan(starts: tuple[int | float, ...], dtype_name: str, select_max: int) -> _Plan:
     """A plan locating t among the intervals ``[starts[i], starts[i + 1])`` (the last open).
 
     Used by ``Locator`` as for a table: compare/select chains up to ``select_max``
@@ -351,7 +353,7 @@ class Locator:
 
     def __init__(self, plan: _Plan, t: Any, xp: Any) -> None:
         self.plan, self.t, self.xp = plan, t, xp
-        self.masks: list | None = None
+        self.masks: list[Any] | None = None
         self._seg: Any = None
         if plan.mode == "select":
             self.masks = [t >= b for b in plan.bounds.tolist()]
@@ -404,7 +406,12 @@ def _take(xp: Any, table: Any, index: Any) -> Any:
 
 
 def eval_table(
-    rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any, xp: Any, memo: dict | None = None
+    rows: tuple[Row, ...],
+    leaves: Any,
+    opaque: tuple[Any, ...],
+    t: Any,
+    xp: Any,
+    memo: dict[Any, Any] | None = None,
 ) -> Any:
     """Evaluate a lowered table at ``t`` (an array, already clamped to t >= 0).
 

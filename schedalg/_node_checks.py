@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -14,8 +14,10 @@ from . import _checks as K
 from ._primitives import MAX_GRADIENT
 from ._schedule import Schedule
 
+_S = TypeVar("_S", bound=Schedule)
 
-def _checked(fn: str, node: Any, got: str | Callable[[], str]) -> Any:
+
+def _checked(fn: str, node: _S, got: str | Callable[[], str]) -> _S:
     """``node`` if its duration and its (conservative) value range are finite and in bounds.
 
     Durations stay within 2**62 steps and values within +-1e30 (inside float32's range, in which JAX
@@ -60,7 +62,9 @@ _MIN_DIVISOR = 2.0**-63
 
 
 def _magnitude(s: Schedule) -> float:
-    lo, hi = s._range()  # type: ignore[misc]
+    rng = s._range()
+    assert rng is not None  # (checked nodes only: their ranges are concrete)
+    lo, hi = rng
     return max(abs(lo), abs(hi))
 
 
@@ -76,7 +80,7 @@ def _gain(s: Schedule) -> float:
     children = s._gain_children()
     if not children:
         return 1.0
-    return s._cached(  # type: ignore[no-any-return]
+    return s._cached(
         "gain", lambda: max(1.0, *(_gain(c) for c in children))
     )
 

@@ -105,7 +105,7 @@ _COMPAT_PACKAGE = "schedalg.compat"
 # Guards filling and extending the name table; _READY holds the table once it is complete, so
 # a thread never reads a half-filled table (a second thread used to get "unknown function").
 _LOCK = threading.Lock()
-_READY: list[Any] = []  # [the table, the number of node types it holds]
+_READY: list[object] = []  # [the table, the number of node types it holds]
 
 
 def _core_functions() -> dict[str, Callable[..., Any]]:

@@ -51,7 +51,7 @@ class Tabular(Schedule):
 
     __slots__ = ()
 
-    def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
+    def _table(self) -> tuple[tuple[Row, ...], Any, tuple[Schedule, ...]]:
         """(rows, leaves, opaque schedules): rows start at 0, indices into the leaves."""
         raise NotImplementedError(type(self).__name__)
 
@@ -63,7 +63,9 @@ class Tabular(Schedule):
                 return out
         return eval_table(rows, leaves, opaque, t, xp, self._cache)
 
-    def _xp_sorted(self, rows: tuple[Row, ...], leaves: Any, opaque: tuple, t: Any) -> Any:
+    def _xp_sorted(
+        self, rows: tuple[Row, ...], leaves: Any, opaque: tuple[Schedule, ...], t: Any
+    ) -> Any:
         """NumPy over sorted times that meet few rows: each row's elements are one slice,
         evaluated as a one-row table (no row search, no per-element gathers, no select
         between kinds). None where that does not apply (unsorted, short, or many rows: each
@@ -93,7 +95,7 @@ class Segment(Tabular):
     """A primitive of ``steps`` steps (None: infinite) with leaves (p0, p1)."""
 
     _kind: int = HOLD
-    steps: Any  # (each subclass declares it as a field, with its own default)
+    steps: int | None  # (each subclass declares it as a field, with its own default)
 
     def _duration(self) -> int | None:
         return self.steps
@@ -101,7 +103,7 @@ class Segment(Tabular):
     def _shape(self) -> tuple[float, float]:
         return (1.0, 0.0)
 
-    def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
+    def _table(self) -> tuple[tuple[Row, ...], Any, tuple[Schedule, ...]]:
         i1 = 1 if len(self._leaf_fields) > 1 else 0
         a, b = self._shape()
         return (Row(self._kind, 0, self.steps, 0, i1, a, b),), list(self._leaves()), ()
@@ -179,7 +181,7 @@ class Hold(Segment, name="hold"):
         v = self.value
         return lambda t: v
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         return self.value
 
     def _end_value(self) -> Any:
@@ -248,7 +250,7 @@ class LinearRamp(Segment, name="linear_ramp"):
     end: Any = F.leaf(doc="the value from t = steps on")
     steps: int = F.static(doc="the length")
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         n = self.steps
         if t >= n:
             return self.end
@@ -258,7 +260,7 @@ class LinearRamp(Segment, name="linear_ramp"):
     def _pyfn(self) -> Any:
         a, b, n = self.start, self.end, self.steps
 
-        def f(t: int | float) -> float:
+        def f(t: int | float) -> Any:
             if t >= n:
                 return b
             return a * ((n - t) / n) + b * (t / n)
@@ -305,7 +307,7 @@ class Cosine(Segment, name="cosine"):
     def _shape(self) -> tuple[float, float]:
         return (self.power, 0.0)
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         n = self.steps
         if t >= n:
             return self.end
@@ -331,7 +333,7 @@ class Cosine(Segment, name="cosine"):
         a, b, n = self.start, self.end, self.steps
         sin, half_pi = math.sin, _HALF_PI
 
-        def f(t: int | float) -> float:
+        def f(t: int | float) -> Any:
             if t >= n:
                 return b
             u = t / n
@@ -385,7 +387,7 @@ class Exp(Segment, name="exp"):
     end: Any = F.leaf(doc="the value from t = steps on, > 0")
     steps: int = F.static(doc="the length")
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         n = self.steps
         if t >= n:
             return self.end
@@ -430,7 +432,7 @@ class ExpRate(Segment, name="exp"):
             r = self._cache["rate"] = _rate_of(self.log_rate)
         return r
 
-    def _key(self) -> Any:
+    def _key(self) -> tuple[Any, ...]:
         return self._cached(
             "key",
             lambda: ("ExpRate", _leaf_key(self.start), _leaf_key(self.rate), self.steps),
@@ -439,7 +441,7 @@ class ExpRate(Segment, name="exp"):
     def __reduce__(self) -> Any:
         return (_exp_rate, (self.start, self.rate, self.log_rate, self.steps))
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         n = self.steps
         if n is not None and t > n:
             t = n
@@ -516,7 +518,7 @@ def _rate_of(log_rate: Any) -> Any:
 def _exp_rate(start: Any, rate: Any, log_rate: Any, steps: int | None) -> ExpRate:
     node = ExpRate._make(start=start, log_rate=log_rate, steps=steps)
     node._cache["rate"] = rate
-    return node  # type: ignore[no-any-return]
+    return node
 
 
 def _exp_positive(fn: str, name: str, x: Any) -> Any:
@@ -624,7 +626,7 @@ class Poly(Segment, name="poly"):
     def _shape(self) -> tuple[float, float]:
         return (self.power, 0.0)
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         n = self.steps
         if t >= n:
             return self.end
@@ -680,7 +682,7 @@ class Triangle(Segment, name="triangle"):
     high: Any = F.leaf(doc="the value at half time")
     steps: int = F.static(doc="the cycle length")
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         n = self.steps
         if t >= n:
             return self.low
@@ -737,7 +739,7 @@ class Tanh(Segment, name="tanh"):
     def _weight(self, u: float) -> float:
         return 0.5 * (1.0 - math.tanh(self.lower + (self.upper - self.lower) * u))
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         n = self.steps
         x = self._weight(1.0 if t >= n else t / n)
         return self.start * x + self.end * (1.0 - x)
@@ -797,7 +799,7 @@ class Inverse(Segment, name="inverse"):
     def _shape(self) -> tuple[float, float]:
         return (float(self.scale), float(self.power))
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         n = self.steps
         if n is not None and t > n:
             t = n
@@ -876,11 +878,11 @@ class Piecewise(Tabular, name="piecewise"):
     def _end_value(self) -> Any:
         return self._value_list()[-1]
 
-    def _table(self) -> tuple[tuple[Row, ...], Any, tuple]:
+    def _table(self) -> tuple[tuple[Row, ...], Any, tuple[Schedule, ...]]:
         # Cached: the NumPy path evaluates long arrays block by block.
-        return self._cached("table", self._compute_table)  # type: ignore[no-any-return]
+        return self._cached("table", self._compute_table)
 
-    def _compute_table(self) -> tuple[tuple[Row, ...], Any, tuple]:
+    def _compute_table(self) -> tuple[tuple[Row, ...], Any, tuple[Schedule, ...]]:
         rows = []
         edges = (0, *self.boundaries)
         for i in range(len(self.boundaries)):
@@ -891,14 +893,14 @@ class Piecewise(Tabular, name="piecewise"):
         rows.append(Row(HOLD, edges[-1], None, last, last))
         return tuple(rows), self.values, ()
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         return self.values[bisect.bisect_right(self.boundaries, t)]
 
     def _compute_range(self) -> tuple[float, float]:
         return value_span(*self._leaves())
 
-    def _key(self) -> Any:
-        def make() -> Any:
+    def _key(self) -> tuple[Any, ...]:
+        def make() -> tuple[Any, ...]:
             import numpy as np
 
             from ._schedule import _leaf_key
@@ -925,7 +927,7 @@ class Piecewise(Tabular, name="piecewise"):
         return [v], (self.boundaries,)
 
     @classmethod
-    def _tree_unflatten(cls, static: Any, children: Any) -> Any:
+    def _tree_unflatten(cls, static: Any, children: Any) -> Piecewise:
         v = children[0]
         if isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype.kind == "f":
             v = tuple(float(x) for x in v)  # concrete host values: back to the Python path

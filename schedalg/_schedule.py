@@ -23,7 +23,7 @@ import math
 import numbers
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -47,6 +47,9 @@ MAX_DEPTH = 200
 _SHALLOW = 16
 # Longest repr that parse() reads back (parse.MAX_LENGTH); longer ones print a pointer to JSON.
 _MAX_SOURCE = 1_000_000
+
+_S = TypeVar("_S", bound="Schedule")
+_T = TypeVar("_T")
 
 
 def fmt_number(x: Any) -> str:
@@ -133,7 +136,7 @@ class Schedule:
     # -- construction ------------------------------------------------------------------------
 
     @classmethod
-    def _make(cls, **fields: Any) -> Any:
+    def _make(cls: type[_S], **fields: Any) -> _S:
         obj = object.__new__(cls)
         for k, v in fields.items():
             object.__setattr__(obj, k, v)
@@ -159,7 +162,8 @@ class Schedule:
 
     @property
     def _depth(self) -> int:
-        return self._cache["depth"]  # type: ignore[no-any-return]
+        depth: int = self._cache["depth"]
+        return depth
 
     def _subs(self) -> tuple[Schedule, ...]:
         """Every sub-schedule whose cached facts this node's facts are made from."""
@@ -171,21 +175,22 @@ class Schedule:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
-    def _cached(self, name: str, make: Any) -> Any:
+    def _cached(self, name: str, make: Callable[[], _T]) -> _T:
         c = self._cache
         if name not in c:
             if c["depth"] > _SHALLOW and name in _FACTS:
                 _warm(self, name)
-            value = make()
+            value: Any = make()  # (a _Key for "key", below)
             # A key holds its children's keys: with their hashes stored, hashing a tree whose
             # subtrees are shared (s = s + s, k times) costs O(nodes), not O(2**k).
             c[name] = _Key(value) if name == "key" else value
-        return c[name]
+        fact: _T = c[name]  # (what ``make`` returned, or its key wrapped as a _Key tuple)
+        return fact
 
     def __reduce__(self) -> Any:
         return (_rebuild, (type(self), {f: getattr(self, f) for f in self._all_fields()}))
 
-    def _replace(self, **fields: Any) -> Any:
+    def _replace(self: _S, **fields: Any) -> _S:
         kw = {f: getattr(self, f) for f in self._all_fields()}
         kw.update(fields)
         return type(self)._make(**kw)
@@ -253,7 +258,7 @@ class Schedule:
     @property
     def _concrete(self) -> bool:
         """True when no leaf is traced: floats and concrete (NumPy or JAX) arrays."""
-        return self._cached(  # type: ignore[no-any-return]
+        return self._cached(
             "concrete",
             lambda: (
                 not any(B.is_tracer(x) for x in self._leaves())
@@ -403,7 +408,7 @@ class Schedule:
         # A copy: NumPy may hand back a read-only (broadcast) array, which torch warns about.
         return torch.as_tensor(np.array(values, dtype=np.float64), device=t.device)
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         raise NotImplementedError(type(self).__name__)
 
     def _xp(self, t: Any, xp: Any) -> Any:
@@ -411,7 +416,7 @@ class Schedule:
 
     # -- equality, hashing, printing ---------------------------------------------------------
 
-    def _key(self) -> Any:
+    def _key(self) -> tuple[Any, ...]:
         return self._cached(
             "key",
             lambda: (
@@ -592,7 +597,7 @@ class Schedule:
         )
 
     @classmethod
-    def _tree_unflatten(cls, static: Any, children: Any) -> Any:
+    def _tree_unflatten(cls, static: Any, children: Any) -> Schedule:
         children = list(children)
         nl = len(cls._leaf_fields)
         kw = dict(zip(cls._static_fields, static, strict=True))
@@ -623,7 +628,7 @@ def _broadcasts_to(shape: Any, target: tuple[int, ...]) -> bool:
         return False
 
 
-def _rebuild(cls: Any, fields: dict) -> Any:
+def _rebuild(cls: Any, fields: dict[str, Any]) -> Any:
     return cls._make(**fields)
 
 
@@ -641,14 +646,14 @@ _FACTS: dict[str, Callable[[Schedule], Any]] = {
 }
 
 
-class _HashedTuple(tuple):
+class _HashedTuple(tuple[Any, ...]):
     """A tuple that computes its hash once (keys and layouts are hashed at every jit call)."""
 
     def __hash__(self) -> int:
         h = self.__dict__.get("hash")
         if h is None:
             h = self.__dict__["hash"] = tuple.__hash__(self)
-        return h  # type: ignore[no-any-return]
+        return h
 
 
 class _Key(_HashedTuple):

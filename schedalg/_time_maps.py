@@ -41,7 +41,7 @@ class Staircase(_TimeMap, name="staircase"):
         e = Fraction(self.every)
         return _whole(math.ceil(Fraction(d) / e) * e)  # exact: d / e in floats rounds
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         e = self.every
         if type(t) is int and type(e) is int:
             return self.schedule._py((t // e) * e)
@@ -82,7 +82,7 @@ class Shift(_TimeMap, name="shift"):
         d = self.schedule.duration
         return None if d is None else max(_add_time(d, self.steps), 0)
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         t = t - self.steps
         return self.schedule._py(t if t > 0 else 0)
 
@@ -177,9 +177,9 @@ class ScaleTime(_TimeMap, name="scale_time"):
                 return d, total
             return None
 
-        return self._cached("ratio", make)  # type: ignore[no-any-return]
+        return self._cached("ratio", make)
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         r = self._ratio()
         if r is None:
             return self.schedule._py(t / self.factor)
@@ -259,7 +259,7 @@ class Take(_TimeMap, name="take"):
     def _end_value(self) -> Any:
         return self.schedule(self.steps)
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         n = self.steps
         return self.schedule._py(t if t < n else n)
 
@@ -297,9 +297,9 @@ class Warp(_TimeMap, name="warp"):
     power: Any = F.static(doc="the exponent of the progress")
 
     def _duration(self) -> int | float | None:
-        return self.schedule.duration  # type: ignore[no-any-return]
+        return self.schedule.duration
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         d = self.schedule.duration
         if d is None:  # (warp checks that the schedule is finite)
             raise AssertionError("warp of an infinite schedule")
