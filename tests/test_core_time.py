@@ -1,10 +1,11 @@
 """Time values of every dtype, at the top of their range, and schedules longer than 2**31 steps.
 
-The README's rule ("Limits" table): an integer time is computed in an integer type wide enough
-for it (int64 on NumPy and torch, JAX's default int), a narrow float time in at least the
-default float; the only times read in floating point are unsigned ones above the default
-int's maximum (uint64 above 2**63 - 1, uint32 above 2**31 - 1 on JAX without x64), and only
-where the schedule has not ended by then. Expected values come from the formulas, by hand.
+The documented rule (docs/concepts.md, the "Limits" table): an integer time is computed in an
+integer type wide enough for it (int64 on NumPy and torch, JAX's default int), a narrow float
+time in at least the default float; the only times read in floating point are unsigned ones
+above the default int's maximum (uint64 above 2**63 - 1, uint32 above 2**31 - 1 on JAX without
+x64), and only where the schedule has not ended by then. Expected values come from the
+formulas, by hand.
 """
 
 from __future__ import annotations
@@ -293,12 +294,12 @@ def test_under_x64_int64_uint64_float16_and_jit_arguments():
     assert dtype == "float64" and float(value) == pytest.approx(0.999999**10**6, rel=1e-12)
 
 
-# -- the README's limits table ---------------------------------------------------------------------
+# -- the limits table (docs/concepts.md) ------------------------------------------------------------
 
 
 def limits_table() -> dict[str, str]:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = readme.split("### Limits", 1)[1].split("\n#", 1)[0]
+    concepts = (Path(__file__).resolve().parents[1] / "docs" / "concepts.md").read_text()
+    section = concepts.split("\n## Limits\n", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| ")]
     return {cells[0]: cells[1] for cells in (re.split(r"\s*\|\s*", r.strip("| ")) for r in rows)}
 

@@ -1,4 +1,6 @@
-"""The docs run: every docstring example (doctest) and the README's Python blocks."""
+"""The docs run: every docstring example (doctest) and the README's Python block; the README's
+links resolve and its set-up command is the one CI runs. (The site's pages, docs/*.md, are run
+by tests/test_docs_site.py.)"""
 
 from __future__ import annotations
 
@@ -56,13 +58,41 @@ def test_docstring_examples(name):
         assert result.attempted > 0, f"{name}: public {_public_names(module)} but no examples ran"
 
 
-# The Lightning section: Lightning 2.6 calls a torch pytree API that torch 2.13 deprecates (not
-# ours), and its resume writes checkpoints next to the one it resumes from (on purpose).
-@pytest.mark.filterwarnings(r"ignore:.*isinstance\(treespec, LeafSpec\).*:FutureWarning")
-@pytest.mark.filterwarnings(r"ignore:Checkpoint directory .* exists and is not empty:UserWarning")
 def test_readme_python_blocks_run():
     text = (ROOT / "README.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert blocks
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def relative_links(text: str) -> list[str]:
+    """The targets of a Markdown text's links and images that are paths in the repository: not
+    a URL, not a mail address, not an anchor of the same page (a path's own anchor is cut)."""
+    targets = re.findall(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)", text)
+    paths = [t.split("#", 1)[0] for t in targets if not re.match(r"[a-z][a-z0-9+.-]*:|#", t)]
+    return [p for p in paths if p]
+
+
+def test_relative_links_are_found():
+    text = "[a](docs/a.md) ![i](img/x.png) [u](https://x.org/y.md) [s](#set-up) [b](b.md#part)"
+    assert relative_links(text) == ["docs/a.md", "img/x.png", "b.md"]
+
+
+def test_every_relative_link_of_the_readme_points_at_a_file():
+    links = relative_links((ROOT / "README.md").read_text())
+    # the landing page links each page of the site, and the notebooks
+    assert {"docs/getting-started.md", "docs/migration.md", "notebooks/gallery.ipynb"} <= set(links)
+    missing = [link for link in links if not (ROOT / link).is_file()]
+    assert missing == []
+
+
+def test_the_readme_test_command_is_the_one_ci_runs():
+    # .ci/run says "keep the two in step": its pip installs are the README's, in that order.
+    readme = (ROOT / "README.md").read_text()
+    command = next(line for line in readme.splitlines() if "python -m pytest" in line)
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    installs = [line for line in ci if line.startswith("pip install")]
+    assert installs and " && ".join(installs) in command
+    pytest_line = next(line for line in ci if "python -m pytest -n" in line)
+    assert command == " && ".join([*installs, pytest_line.removesuffix(" -q")])

@@ -62,11 +62,29 @@ def test_blocks_are_found_and_no_run_needs_a_reason():
     assert sum(len(python_blocks((DOCS / p).read_text())) for p in PAGES) >= 10
 
 
-@pytest.mark.parametrize("page", PAGES)
+def _page_param(page: str):
+    if page != "integrations.md":
+        return page
+    # Lightning 2.6 calls a torch pytree API that torch 2.13 deprecates (not ours), and the
+    # Lightning example's resume writes checkpoints next to the one it resumes from (on purpose).
+    return pytest.param(
+        page,
+        marks=[
+            pytest.mark.filterwarnings(
+                r"ignore:.*isinstance\(treespec, LeafSpec\).*:FutureWarning"
+            ),
+            pytest.mark.filterwarnings(
+                r"ignore:Checkpoint directory .* exists and is not empty:UserWarning"
+            ),
+        ],
+    )
+
+
+@pytest.mark.parametrize("page", [_page_param(p) for p in PAGES])
 def test_page_python_blocks_run(page, tmp_path, monkeypatch):
     """Every ```python block of a page, in order, in one namespace (a page reads like a
-    notebook), in a scratch directory. The README's blocks that pages include are run by
-    tests/test_docs.py."""
+    notebook), in a scratch directory. The pages are the one source of their examples; the
+    README's own block (which docs/index.md includes) is run by tests/test_docs.py."""
     monkeypatch.chdir(tmp_path)
     namespace: dict = {"__name__": f"docs_{page}"}
     for code, skip in python_blocks((DOCS / page).read_text(encoding="utf-8")):
