@@ -294,7 +294,7 @@ def test_under_x64_int64_uint64_float16_and_jit_arguments():
     assert dtype == "float64" and float(value) == pytest.approx(0.999999**10**6, rel=1e-12)
 
 
-# -- the limits table (docs/concepts.md) ------------------------------------------------------------
+# -- the limits table (docs/concepts.md) -----------------------------------------------------------
 
 
 def limits_table() -> dict[str, str]:
