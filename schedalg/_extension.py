@@ -4,8 +4,8 @@ One class declares the fields and writes the formula once, against an array name
 ``xp`` (NumPy or ``jax.numpy``); the rest comes from the base class: Python numbers, NumPy,
 JAX (jit, vmap, grad with respect to the leaves), torch tensors, ``>>`` and every
 combinator, ``to_json`` / ``from_json`` and ``parse`` under the registered name, ``repr``,
-equality and hashing, pickling, ``summary`` and ``plot``. See the README, "Your own
-primitive".
+equality and hashing, pickling, ``summary`` and ``plot``. See the documentation's
+Concepts page (docs/concepts.md), "Your own primitive".
 """
 
 from __future__ import annotations

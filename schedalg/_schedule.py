@@ -81,8 +81,9 @@ def _leaf_key(x: Any) -> Any:
 class Schedule:
     """A learning-rate schedule: an immutable ``step -> value`` function built by the algebra.
 
-    Call it on a Python number, a NumPy array or a JAX array. See the README for the time
-    convention (``t`` is the 0-based index of the optimizer update).
+    Call it on a Python number, a NumPy array or a JAX array. See the documentation's Concepts
+    page (docs/concepts.md) for the time convention (``t`` is the 0-based index of the
+    optimizer update).
 
     Example:
         >>> import numpy as np
@@ -152,7 +153,7 @@ class Schedule:
                 None,
                 None,
                 f"{cls._fname}(): the schedule would be nested {depth} levels deep, beyond the "
-                f"limit MAX_DEPTH={MAX_DEPTH} (see the Limits table in the README)",
+                f"limit MAX_DEPTH={MAX_DEPTH} (see the Limits table in docs/concepts.md)",
             )
         return obj
 

@@ -1,13 +1,13 @@
-"""An independent evaluator of schedules, written from the README's formulas.
+"""An independent evaluator of schedules, written from the documented formulas (docs/concepts.md).
 
 It reads the plain-dict form of a schedule (``schedalg.io.to_dict``) and shares no code with
 schedalg's nodes, lowering or backends: time is exact rational arithmetic (``fractions``), every
-primitive's formula is written out from the README's table with ``math``, and the boundary rule
+primitive's formula is written out from the primitives table with ``math``, and the boundary rule
 (half-open intervals, local time in each piece, a 0-step piece dropped from a concat, a finite
 schedule holding its end value) is applied as written there.
 
 ``value(node, t)`` returns ``(v, m)``: ``v`` the exact value at time ``t`` (an ``int``, a
-``Fraction`` or a ``float``, ``math.inf`` included), or ``None`` where the README leaves the
+``Fraction`` or a ``float``, ``math.inf`` included), or ``None`` where the docs leave the
 value unspecified (a repeat that never settles, at ``t = inf``: the value must then only be
 finite); ``m`` an error scale: a backward-stable evaluation in a float type of unit roundoff
 ``eps`` (every parameter, local time and intermediate rounded relatively by a few ``eps``) stays
@@ -613,7 +613,7 @@ def has_float_time(node: Node) -> bool:
     """Whether a backend must compute some time in floating point for this tree.
 
     True where a length, boundary or cycle start is not a whole number of steps, or where the
-    README defines time through a division or a power (``scale_time``, ``warp``) or a stretch
+    docs define time through a division or a power (``scale_time``, ``warp``) or a stretch
     that is not an integer (cycle starts then come from a closed form in floats).
     """
     for n in walk(node):

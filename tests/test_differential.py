@@ -1,4 +1,4 @@
-"""Every backend and time dtype against an independent evaluator of the README's formulas.
+"""Every backend and time dtype against an independent evaluator of the documented formulas.
 
 Random schedule trees (``strategies.broad_schedules``, edge cases included) are evaluated on the
 pure-Python path (Python ``int`` and ``float``), NumPy (every integer and float dtype), torch
@@ -12,7 +12,7 @@ Tolerances follow from the dtypes:
 - value: ``C * eps * m``, with ``eps`` the unit roundoff of the backend's result (float64, or
   float32 on JAX) and ``m`` the reference's first-order error scale (``reference.py``): what a
   backward-stable evaluation in that precision can be off by.
-- time: integer times on a tree whose lengths are all whole numbers are exact (the README:
+- time: integer times on a tree whose lengths are all whole numbers are exact (docs/concepts.md:
   "restarts that fall on whole steps land on the same step on every backend"). Where time is
   computed in floats (a float time, a fractional length, ``scale_time``, ``warp``, a
   non-integer stretch), every time the backend computes (an offset, a local time, a cycle
@@ -20,7 +20,7 @@ Tolerances follow from the dtypes:
   (``reference.time_spread``: a jump within that error counts in full). Where that error
   reaches a whole step (``C * eps_time * max(t, extent) >= 1``), time has no precise value
   and the value must lie within the schedule's range (the values probed, and ``_range()``).
-- ``t = inf`` where the README leaves the value unspecified (a repeat that never settles): the
+- ``t = inf`` where the docs leave the value unspecified (a repeat that never settles): the
   value must be finite.
 
 Cases hit by defects that are being fixed elsewhere are listed in ``KNOWN_OPEN``, one narrow
