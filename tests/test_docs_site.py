@@ -62,6 +62,22 @@ def test_blocks_are_found_and_no_run_needs_a_reason():
     assert sum(len(python_blocks((DOCS / p).read_text())) for p in PAGES) >= 10
 
 
+def test_each_text_has_one_source():
+    """The pages are the source of the documentation; the README is a landing page. A page takes
+    a README piece only by including it (``--8<-- "README.md:NAME"``), from a section the README
+    marks, and no example is written out both in the README and on a page."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    marked = set(re.findall(r"<!-- --8<-- \[start:(\w+)\] -->", readme))
+    included = set()
+    for page in PAGES:
+        text = (DOCS / page).read_text(encoding="utf-8")
+        included |= set(re.findall(r'^--8<-- "README\.md:(\w+)"$', text, flags=re.M))
+        assert "README.md" not in re.sub(r'^--8<-- "README\.md:\w+"$', "", text, flags=re.M), page
+        for code, _ in python_blocks(text):
+            assert code not in readme, (page, code[:60])
+    assert included == marked == {"intro", "setup"}
+
+
 def _page_param(page: str):
     if page != "integrations.md":
         return page
