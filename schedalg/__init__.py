@@ -38,8 +38,25 @@ from ._primitives import (
     tanh,
     triangle,
 )
+# issue 12: absolute switch, continuation, powers, clocks and recipes
+from ._clock import compose, tokens
+from ._pointwise import exp_of, power
 from ._pytree import install as _install_pytree
+from ._recipes import (
+    cooldown,
+    inverse_sqrt,
+    multistep,
+    one_cycle,
+    rewarm,
+    rex,
+    sgdr,
+    step_decay,
+    warmup_cosine,
+    warmup_linear,
+    wsd,
+)
 from ._schedule import Schedule
+from ._switch import switch, value_at
 from ._termplot import termplot
 from .io import FormatError, from_dict, from_json, to_dict, to_json
 
@@ -85,4 +102,22 @@ __all__ = [
     "to_json",
     "triangle",
     "warp",
+    # issue 12
+    "compose",
+    "cooldown",
+    "exp_of",
+    "inverse_sqrt",
+    "multistep",
+    "one_cycle",
+    "power",
+    "rewarm",
+    "rex",
+    "sgdr",
+    "step_decay",
+    "switch",
+    "tokens",
+    "value_at",
+    "warmup_cosine",
+    "warmup_linear",
+    "wsd",
 ]

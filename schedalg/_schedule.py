@@ -483,6 +483,22 @@ class Schedule:
 
         return neg(self)
 
+    def __pow__(self, other: Any) -> Schedule:
+        from ._pointwise import power
+
+        return power(self, other)
+
+    def __rpow__(self, other: Any) -> Schedule:
+        from ._pointwise import power
+
+        return power(other, self)
+
+    def at(self, clock: Schedule) -> Schedule:
+        """This schedule read through a clock, ``s(clock(t))``: ``compose(s, clock)``."""
+        from ._clock import compose
+
+        return compose(self, clock)
+
     def __pos__(self) -> Schedule:
         return self
 

@@ -30,7 +30,9 @@ from typing import Any
 import numpy as np
 
 from . import _backend as B
+from . import _clock, _pointwise, _recipes, _switch
 from . import _combinators as C
+from . import _fields as _F
 from . import _primitives as P
 from ._schedule import MAX_DEPTH as _MAX_NODE_DEPTH
 from ._schedule import Schedule
@@ -144,6 +146,39 @@ SPECS: dict[str, _Spec] = {
 for _name in ("add", "sub", "mul", "div", "minimum", "maximum"):
     SPECS[_name] = _Spec(getattr(C, _name), ("a", SCHED, _REQUIRED), ("b", SCHED, _REQUIRED))
 
+# -- issue 12's nodes (switch, continuation, powers, clocks, recipes) ---------------------------
+# Each class declares its JSON fields in ``_params`` (see schedalg._fields); both tables below
+# derive from those declarations.
+STR, BOOL = "a string", "a boolean"
+_KINDS = {"num": NUM, "num?": NUM_OR_NULL, "nums": NUMS, "sched": SCHED, "str": STR, "bool": BOOL}
+# Node class -> (type name, [(json field, attribute)]), for the nodes declaring _params.
+_DUMP_DECLARED: dict[type, tuple[str, tuple[tuple[str, str], ...]]] = {}
+
+
+def _declare(cls: Any, build: Callable[..., Any]) -> None:
+    attrs = getattr(cls, "_attrs", {})
+    fields = tuple(
+        (name, _KINDS[kind], _REQUIRED if default is _F.REQUIRED else default)
+        for name, kind, default in cls._params
+    )
+    SPECS.setdefault(cls._fname, _Spec(build, *fields))
+    _DUMP_DECLARED[cls] = (cls._fname, tuple((n, attrs.get(n, n)) for n, _, _ in cls._params))
+
+
+for _cls, _build in (*_switch.NODES, *_pointwise.NODES, *_clock.NODES, *_recipes.RECIPES):
+    _declare(_cls, _build)
+# exp(..., every=n, staircase=...) is a recipe saved under "exp": two more optional fields.
+SPECS["exp"] = _Spec(
+    P.exp,
+    *SPECS["exp"].fields,
+    ("every", NUM_OR_NULL, None),
+    ("staircase", BOOL, False),
+)
+_DUMP_DECLARED[_recipes.ExpEvery] = (
+    "exp",
+    tuple((n, n) for n in ("start", "rate", "steps", "every", "staircase")),
+)
+
 # Node class -> (type name, [(json field, attribute)]).
 _DUMP: dict[type, tuple[str, tuple[tuple[str, str], ...]]] = {
     P.Hold: ("hold", (("value", "value"), ("steps", "steps"))),
@@ -237,7 +272,7 @@ def _dump(s: Any, path: str, depth: int) -> dict[str, Any]:
                 _number_out(v, f"{path}.values[{i}]") for i, v in enumerate(s._value_list())
             ],
         }
-    entry = _DUMP.get(type(s))
+    entry = _DUMP.get(type(s)) or _DUMP_DECLARED.get(type(s))
     if entry is None:
         raise TypeError(f"to_dict(): at {path}: not a schedalg schedule node: {type(s).__name__}")
     name, fields = entry
@@ -245,7 +280,14 @@ def _dump(s: Any, path: str, depth: int) -> dict[str, Any]:
     for key, attr in fields:
         v = getattr(s, attr)
         sub = f"{path}.{key}"
-        out[key] = _dump(v, sub, depth + 1) if isinstance(v, Schedule) else _number_out(v, sub)
+        if isinstance(v, Schedule):
+            out[key] = _dump(v, sub, depth + 1)
+        elif isinstance(v, (str, bool)):
+            out[key] = v
+        elif isinstance(v, tuple):
+            out[key] = [_number_out(x, f"{sub}[{i}]") for i, x in enumerate(v)]
+        else:
+            out[key] = _number_out(v, sub)
     return out
 
 
@@ -387,6 +429,10 @@ def _load(d: Any, path: str, depth: int, root: bool = False) -> Any:
             kwargs[field] = [_check_num(v, f"{sub}[{i}]", NUM) for i, v in enumerate(x)]
         elif kind == SCHED:
             kwargs[field] = x if _is_num(x) else _load(x, sub, depth + 1)
+        elif kind in (STR, BOOL):
+            if not isinstance(x, str if kind == STR else bool):
+                raise FormatError(sub, f"expected {kind}, got {_json_kind(x)} ({_short(x)})")
+            kwargs[field] = x
         else:  # SCHEDS
             if not isinstance(x, list):
                 raise FormatError(sub, f"expected a list of schedules, got {_json_kind(x)}")
