@@ -5,6 +5,7 @@ combinators. Evaluate it on a Python number, a NumPy array or a JAX array; hash 
 hand it to optax or torch.
 """
 
+from ._clock import compose, tokens
 from ._combinators import (
     add,
     clip,
@@ -27,6 +28,7 @@ from ._combinators import (
 from ._parse import ParseError, parse
 from ._plot import plot
 from ._plot_html import plot_html
+from ._pointwise import exp_of, power
 from ._primitives import (
     cosine,
     exp,
@@ -38,9 +40,6 @@ from ._primitives import (
     tanh,
     triangle,
 )
-# issue 12: absolute switch, continuation, powers, clocks and recipes
-from ._clock import compose, tokens
-from ._pointwise import exp_of, power
 from ._pytree import install as _install_pytree
 from ._recipes import (
     cooldown,
@@ -70,54 +69,53 @@ __all__ = [
     "Schedule",
     "add",
     "clip",
+    "compose",
     "concat",
+    "cooldown",
     "cosine",
     "div",
     "exp",
+    "exp_of",
     "fit",
     "from_dict",
     "from_json",
     "hold",
     "inverse",
+    "inverse_sqrt",
     "linear_ramp",
     "maximum",
     "minimum",
     "mul",
+    "multistep",
     "neg",
+    "one_cycle",
     "parse",
     "piecewise",
     "plot",
     "plot_html",
     "poly",
+    "power",
     "repeat",
+    "rewarm",
+    "rex",
     "scale_by_cycle",
     "scale_time",
+    "sgdr",
     "shift",
     "staircase",
+    "step_decay",
     "sub",
+    "switch",
     "take",
     "tanh",
     "termplot",
     "to_dict",
     "to_json",
-    "triangle",
-    "warp",
-    # issue 12
-    "compose",
-    "cooldown",
-    "exp_of",
-    "inverse_sqrt",
-    "multistep",
-    "one_cycle",
-    "power",
-    "rewarm",
-    "rex",
-    "sgdr",
-    "step_decay",
-    "switch",
     "tokens",
+    "triangle",
     "value_at",
     "warmup_cosine",
     "warmup_linear",
+    "warp",
     "wsd",
 ]
