@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any, ClassVar
 
 from . import _backend as B
@@ -144,8 +145,10 @@ def _unit_decay(shape: str, steps: int) -> Schedule:
     """1 down to 0 over ``steps`` steps in the given shape (the weight of the start value)."""
     if shape == "linear":
         return P.linear_ramp(1.0, 0.0, steps)
-    if shape == "1-sqrt":
+    if shape == "1-sqrt" and steps > 0:  # (warp needs a positive duration)
         return C.warp(P.linear_ramp(1.0, 0.0, steps), 0.5)
+    if shape == "1-sqrt":
+        return P.linear_ramp(1.0, 0.0, steps)
     return P.cosine(1.0, 0.0, steps)
 
 
@@ -153,9 +156,11 @@ def _decay(shape: str, start: Any, end: Any, steps: int) -> Schedule:
     """``start`` to ``end`` over ``steps`` steps: linear, 1 - sqrt, or half a cosine."""
     if shape == "linear":
         return P.linear_ramp(start, end, steps)
-    if shape == "1-sqrt":
-        # end + (start - end) * (1 - sqrt(u))
+    if shape == "1-sqrt" and steps > 0:
+        # end + (start - end) * (1 - sqrt(u)); warp needs a positive duration
         return C.warp(P.linear_ramp(start, end, steps), 0.5)
+    if shape == "1-sqrt":
+        return P.linear_ramp(start, end, steps)
     return P.cosine(start, end, steps)
 
 
@@ -673,11 +678,13 @@ class ExpEvery(Recipe):
 
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
-        n = f["every"]
-        s = C.scale_time(P.exp(f["start"], rate=f["rate"]), n)
+        n, total = f["every"], f["steps"]
+        # (with steps, the inner exp lasts the blocks they reach: a rate > 1 needs an end)
+        inner = None if total is None else math.ceil(Fraction(total) / Fraction(n))
+        s = C.scale_time(P.exp(f["start"], rate=f["rate"], steps=inner), n)
         if f["staircase"]:
             s = C.staircase(s, n)
-        return s if f["steps"] is None else C.take(s, f["steps"])
+        return s if total is None else C.take(s, total)
 
     def _repr_args(self) -> list[str]:
         args = [fmt_number(self.start), f"rate={fmt_number(self.rate)}"]
