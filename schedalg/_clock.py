@@ -26,13 +26,13 @@ __all__ = ["compose", "tokens"]
 _HORIZON = 2**62
 
 
-def _pieces(bs: Schedule) -> list[tuple[int, int | None, Any, Any]]:
+def _pieces(bs: Schedule) -> list[tuple[int | float, int | None, Any, Any]]:
     """The batch-size schedule as segments ``(start, length, a, b)``: ``a`` at the start,
     ``b`` approached at the end, linear in between (``a is b`` for a constant); the last
     segment is infinite (the end value held)."""
     parts = list(bs.pieces) if isinstance(bs, Concat) else [bs]
-    out: list[tuple[int, int | None, Any, Any]] = []
-    at = 0
+    out: list[tuple[int | float, int | None, Any, Any]] = []
+    at: int | float = 0
     last: Any = None
     for p in parts:
         if isinstance(p, Hold):
@@ -70,7 +70,7 @@ class Tokens(Schedule):
         hi = self.batch_size._range()[1]
         return 0.0, float(hi) * self.seq_len * _HORIZON
 
-    def _table(self) -> tuple[tuple[int, ...], list[Any], list[Any], list[Any]]:
+    def _table(self) -> tuple[tuple[int | float, ...], list[Any], list[Any], list[Any]]:
         """Static starts; per segment the tokens before it (in batch units), the start value
         and the slope per step (from the leaves, traced or not)."""
         segs = _pieces(self.batch_size)

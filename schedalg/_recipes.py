@@ -66,6 +66,8 @@ class Recipe(Schedule):
     """
 
     _params: ClassVar[tuple[tuple[str, str, Any], ...]] = ()
+    #: Fields stored under another attribute name (``at``: ``Schedule.at`` is a method).
+    _attrs: ClassVar[dict[str, str]] = {}
     #: Arguments printed as keywords even where they have no default.
     _keywords: ClassVar[frozenset[str]] = frozenset()
     #: Levels the expansion adds below the recipe's own schedule arguments.
@@ -109,7 +111,7 @@ class Recipe(Schedule):
     def _repr_args(self) -> list[str]:
         args = []
         for name, _kind, default in self._params:
-            v = getattr(self, name)
+            v = getattr(self, self._attrs.get(name, name))
             if default is REQUIRED:
                 args.append(f"{name}={_fmt(v)}" if name in self._keywords else _fmt(v))
             elif not (type(v) is type(default) and v == default) and not (
@@ -462,9 +464,10 @@ class Cooldown(Recipe):
     _fname = "cooldown"
     _leaf_fields = ("to",)
     _child_fields = ("schedule",)
-    _static_fields = ("at", "steps", "shape")
+    _static_fields = ("at_step", "steps", "shape")
+    _attrs: ClassVar[dict[str, str]] = {"at": "at_step"}
     _keywords = frozenset({"at", "steps", "to"})
-    _params = (
+    _params: ClassVar[tuple[tuple[str, str, Any], ...]] = (
         ("schedule", "sched", REQUIRED),
         ("at", "num", REQUIRED),
         ("steps", "num", REQUIRED),
@@ -474,7 +477,7 @@ class Cooldown(Recipe):
 
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
-        return _continue(f["schedule"], f["at"], f["steps"], f["shape"], f["to"])
+        return _continue(f["schedule"], f["at_step"], f["steps"], f["shape"], f["to"])
 
 
 def _continue_fields(fn: str, schedule: Any, at: Any, steps: Any, shape: Any, to: Any) -> dict:
@@ -485,7 +488,7 @@ def _continue_fields(fn: str, schedule: Any, at: Any, steps: Any, shape: Any, to
         raise ValueError(f"{fn}(): at must be >= 0, got at={at!r}")
     return {
         "schedule": schedule,
-        "at": k,
+        "at_step": k,
         "steps": _steps(fn, "steps", steps),
         "shape": _shape(fn, shape),
         "to": B.value(fn, "to", to),
@@ -516,7 +519,7 @@ def cooldown(
 
 class Rewarm(Cooldown):
     _fname = "rewarm"
-    _params = (
+    _params: ClassVar[tuple[tuple[str, str, Any], ...]] = (
         ("schedule", "sched", REQUIRED),
         ("at", "num", REQUIRED),
         ("steps", "num", REQUIRED),

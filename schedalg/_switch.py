@@ -13,7 +13,7 @@ schedules in the caller's time instead:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from . import _backend as B
 from ._combinators import _checked, _fits, _with_const
@@ -36,13 +36,15 @@ class Switch(Schedule):
 
     _fname = "switch"
     _child_fields = ("a", "b")
-    _static_fields = ("at",)
+    # (``at`` is the public argument and the JSON field; ``Schedule.at`` is a method)
+    _static_fields = ("at_step",)
+    _attrs: ClassVar[dict[str, str]] = {"at": "at_step"}
 
     def _duration(self) -> int | float | None:
         d = self.b.duration
         if d is None:
             return None
-        return d if d > self.at else self.at
+        return d if d > self.at_step else self.at_step
 
     def _end_value(self) -> Any:
         return self.b.end_value
@@ -52,20 +54,20 @@ class Switch(Schedule):
         return min(a0, b0), max(a1, b1)
 
     def _py(self, t: int | float) -> float:
-        return self.a._py(t) if t < self.at else self.b._py(t)  # type: ignore[no-any-return]
+        return self.a._py(t) if t < self.at_step else self.b._py(t)  # type: ignore[no-any-return]
 
     def _pyfn(self) -> Any:
-        fa, fb, k = self.a._pyfn(), self.b._pyfn(), self.at
+        fa, fb, k = self.a._pyfn(), self.b._pyfn(), self.at_step
         return lambda t: fa(t) if t < k else fb(t)
 
     def _xp(self, t: Any, xp: Any) -> Any:
-        if t.dtype.kind in "iu" and type(self.at) is int and not _fits(t, self.at):
+        if t.dtype.kind in "iu" and type(self.at_step) is int and not _fits(t, self.at_step):
             return self.a._xp(t, xp)  # every integer of t's dtype is before the switch
-        tt, k = _with_const(t, self.at, xp)
+        tt, k = _with_const(t, self.at_step, xp)
         return xp.where(tt < k, self.a._xp(t, xp), self.b._xp(t, xp))
 
     def _repr_args(self) -> list[str]:
-        return [repr(self.a), repr(self.b), f"at={fmt_number(self.at)}"]
+        return [repr(self.a), repr(self.b), f"at={fmt_number(self.at_step)}"]
 
 
 def switch(a: Any, b: Any, at: int | float) -> Schedule:
@@ -96,7 +98,7 @@ def switch(a: Any, b: Any, at: int | float) -> Schedule:
     k = _time(fn, "at", at)
     if k == 0:
         return sb
-    node = Switch._make(a=sa, b=sb, at=k)
+    node = Switch._make(a=sa, b=sb, at_step=k)
     return _checked(fn, node, lambda: f"a={short_repr(sa)}, b={short_repr(sb)}, at={at!r}")  # type: ignore[no-any-return]
 
 

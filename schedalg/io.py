@@ -155,7 +155,7 @@ _KINDS = {"num": NUM, "num?": NUM_OR_NULL, "nums": NUMS, "sched": SCHED, "str": 
 _DUMP_DECLARED: dict[type, tuple[str, tuple[tuple[str, str], ...]]] = {}
 
 
-def _declare(cls: Any, build: Callable[..., Any]) -> None:
+def _declare(cls: Any, build: Any) -> None:
     attrs = getattr(cls, "_attrs", {})
     fields = tuple(
         (name, _KINDS[kind], _REQUIRED if default is _F.REQUIRED else default)
