@@ -429,6 +429,8 @@ class Schedule:
     # -- operators: sugar for the named combinators ------------------------------------------
 
     def __rshift__(self, other: Any) -> Schedule:
+        """``concat(self, other)``: ``other`` starts at its own step 0 when ``self`` ends
+        (local time; for absolute time see ``switch``)."""
         from ._combinators import concat
 
         return concat(self, other)

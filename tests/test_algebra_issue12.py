@@ -517,3 +517,11 @@ def test_backends_agree(s):
     got = np.asarray(jax.jit(lambda s, t: s(t))(s, jnp.asarray(ts)))
     scale = max(1.0, float(np.max(np.abs(py))))
     np.testing.assert_allclose(got, py, rtol=2e-5, atol=2e-5 * scale)
+
+
+def test_nodes_with_an_at_argument_keep_the_clock_method():
+    # regression: a field named ``at`` would hide Schedule.at (the clock method)
+    clock = sa.tokens(2.0)
+    for s in (sa.switch(1.0, 2.0, at=5), sa.cooldown(sa.hold(1.0), at=3, steps=2)):
+        assert s.at(clock)(3) == s(6)
+        assert to_dict(s)["at"] in (3, 5)
