@@ -82,11 +82,12 @@ class Tokens(Schedule):
         for _start, n, a, b in segs:
             before.append(acc)
             firsts.append(a)
-            slope = 0.0 if (n is None or a is b) else (b - a) / n
+            slope = 0.0 if (n is None or a is b) else (b - a) / float(n)
             slopes.append(slope)
             if n is not None:
                 # sum_{m < n} (a + slope m) = a n + slope n (n - 1) / 2
-                acc = acc + a * n + slope * (n * (n - 1) // 2)
+                # (as floats: a traced leaf times a Python int beyond int32 is an error)
+                acc = acc + a * float(n) + slope * float(n * (n - 1) // 2)
         return starts, before, firsts, slopes
 
     def _py_table(self) -> Any:
@@ -123,26 +124,31 @@ class Tokens(Schedule):
         starts, before, firsts, slopes = self._table()
         fdt = xp.result_type(float) if xp is not np else np.float64
         m = len(starts)
-        if m == 1:
-            j = None
-        elif m <= 8:
-            j = sum((t >= s).astype(np.int32) for s in starts[1:])
+        int_time = t.dtype.kind in "iu" and all(_fits(t, s) for s in starts)
+        if m <= 8:
+            # A few segments: a chain of selects on masks shared by every parameter (cheaper
+            # than gathers, which cost most when the parameters are traced).
+            tt = t if int_time else t.astype(fdt)
+            masks = [tt >= (s if int_time else float(s)) for s in starts[1:]]
+
+            def pick(values: list[Any], dtype: Any = fdt) -> Any:
+                out = xp.asarray(values[0], dtype=dtype)
+                for mask, v in zip(masks, values[1:], strict=True):
+                    out = xp.where(mask, xp.asarray(v, dtype=dtype), out)
+                return out
+
         else:
             edges = xp.asarray(np.asarray(starts[1:], dtype=np.float64))
-            j = xp.searchsorted(edges, t, side="right")
+            j = xp.searchsorted(edges, t.astype(fdt), side="right")
 
-        def pick(values: list[Any]) -> Any:
-            if j is None:
-                return xp.asarray(values[0], dtype=fdt)
-            vec = xp.stack([xp.asarray(v, dtype=fdt) for v in values])
-            return xp.take(vec, j, axis=0)
+            def pick(values: list[Any], dtype: Any = fdt) -> Any:
+                vec = xp.stack([xp.asarray(v, dtype=dtype) for v in values])
+                return xp.take(vec, j, axis=0)
 
-        if t.dtype.kind in "iu" and all(_fits(t, s) for s in starts):
-            st = xp.asarray(np.asarray(starts), dtype=t.dtype)
-            k = (t - (st[0] if j is None else xp.take(st, j))).astype(fdt)
+        if int_time:
+            k = (t - pick(list(starts), t.dtype)).astype(fdt)
         else:
-            st = xp.asarray(np.asarray(starts, dtype=np.float64), dtype=fdt)
-            k = t.astype(fdt) - (st[0] if j is None else xp.take(st, j))
+            k = t.astype(fdt) - pick([float(s) for s in starts])
         tri = k * (k - 1.0) * 0.5
         return (pick(before) + pick(firsts) * k + pick(slopes) * tri) * float(self.seq_len)
 

@@ -343,6 +343,32 @@ def test_tokens_jit_argument_and_grad():
     assert float(leaves[0][0]) == pytest.approx(want, rel=1e-5)
 
 
+def test_tokens_jit_argument_with_long_pieces():
+    # regression: a traced batch size times a piece's step sum beyond int32 overflowed
+    import jax
+    import jax.numpy as jnp
+
+    clock = sa.tokens(sa.linear_ramp(64.0, 512.0, 10**6) >> 512.0, seq_len=1024)
+    t = jnp.asarray([10**6 + 10], dtype=jnp.int32)
+    want = 1024 * (64 * 10**6 + 448 / 10**6 * (10**6 * (10**6 - 1) / 2) + 512 * 10)
+    assert float(jax.jit(lambda c, t: c(t))(clock, t)[0]) == pytest.approx(want, rel=1e-6)
+
+
+def test_tokens_with_pieces_starting_beyond_int32():
+    import jax.numpy as jnp
+
+    bs = sa.hold(2.0, 2**33) >> sa.hold(4.0)
+    clock = sa.tokens(bs)
+    ts = [0, 5, 2**31 - 1]
+    got = clock(jnp.asarray(ts, dtype=jnp.int32))
+    np.testing.assert_allclose(got, [2.0 * t for t in ts], rtol=1e-6)
+    assert clock(2**33 + 10) == 2.0 * 2**33 + 40.0
+    many = sa.tokens(sa.piecewise(list(range(10, 130, 10)), [float(i + 1) for i in range(13)]))
+    want = [float(_stepwise_tokens(many.batch_size, 1, t)) for t in range(0, 200, 7)]
+    np.testing.assert_allclose(many(jnp.arange(0, 200, 7)), want, rtol=1e-6)
+    np.testing.assert_allclose(many(np.arange(0, 200, 7)), want, rtol=1e-14)
+
+
 def test_schedule_in_tokens_through_the_clock(ev, backend):
     bs = sa.piecewise([100], [8.0, 16.0])
     clock = sa.tokens(bs, seq_len=10)
