@@ -551,3 +551,13 @@ def test_nodes_with_an_at_argument_keep_the_clock_method():
     for s in (sa.switch(1.0, 2.0, at=5), sa.cooldown(sa.hold(1.0), at=3, steps=2)):
         assert s.at(clock)(3) == s(6)
         assert to_dict(s)["at"] in (3, 5)
+
+
+@pytest.mark.parametrize("recipe, text", RECIPES, ids=[t for _, t in RECIPES])
+def test_recipe_analysis_is_its_expansion(recipe, text):
+    e = recipe.expand()
+    assert recipe.breakpoints() == e.breakpoints()
+    n = 3000
+    want = math.fsum(recipe(t) for t in range(n))
+    assert recipe.integral(0, n) == pytest.approx(want, rel=1e-12, abs=1e-15)
+    assert recipe.bounds(0, n) == e.bounds(0, n) and recipe.argmax(0, n) == e.argmax(0, n)
