@@ -233,13 +233,12 @@ class Compose(Schedule):
 
     _fname = "compose"
     _child_fields = ("schedule", "clock")
+    # The duration, found once from concrete values when built (it depends on the clock's
+    # values): static, so a node JAX rebuilds from traced leaves keeps it.
+    _static_fields = ("ends",)
 
     def _duration(self) -> int | float | None:
-        d = self.schedule.duration
-        clock = self.clock
-        if d is not None and isinstance(clock, Tokens):
-            return self._cached("tokens_duration", lambda: clock._first_reaching(float(d)))  # type: ignore[no-any-return]
-        return clock.duration  # type: ignore[no-any-return]
+        return self.ends  # type: ignore[no-any-return]
 
     def _compute_range(self) -> tuple[float, float]:
         return self.schedule._range()  # type: ignore[no-any-return]
@@ -284,7 +283,12 @@ def compose(schedule: Schedule, clock: Schedule) -> Schedule:
             f"{fn}(): the clock must be non-negative (cumulative units), got values down to "
             f"{rng[0]!r} in clock={short_repr(clock)}"
         )
-    node = Compose._make(schedule=schedule, clock=clock)
+    d = schedule.duration
+    if d is not None and isinstance(clock, Tokens):
+        ends = clock._first_reaching(float(d))
+    else:
+        ends = clock.duration
+    node = Compose._make(schedule=schedule, clock=clock, ends=ends)
     return _checked(fn, node, lambda: f"schedule={short_repr(schedule)}, clock={short_repr(clock)}")  # type: ignore[no-any-return]
 
 

@@ -381,6 +381,18 @@ def test_schedule_in_tokens_through_the_clock(ev, backend):
     assert s.duration == 50
 
 
+def test_compose_keeps_its_duration_when_rebuilt_from_traced_leaves():
+    # regression: the duration was searched from the clock's values, which a traced clock
+    # does not have, so a concat after it moved under jit
+    import jax
+    import jax.numpy as jnp
+
+    s = sa.linear_ramp(0.0, 1.0, 100).at(sa.tokens(4.0)) >> sa.hold(2.0)
+    assert s.pieces[0].duration == 25
+    got = jax.jit(lambda s, t: s(t))(s, jnp.asarray([10, 24, 25, 30]))
+    np.testing.assert_allclose(got, [0.4, 0.96, 2.0, 2.0], rtol=1e-6)
+
+
 def test_compose_jit_grad():
     import jax
     import jax.numpy as jnp
