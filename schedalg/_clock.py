@@ -284,6 +284,7 @@ def compose(schedule: Schedule, clock: Schedule) -> Schedule:
             f"{rng[0]!r} in clock={short_repr(clock)}"
         )
     d = schedule.duration
+    ends: int | float | None
     if d is not None and isinstance(clock, Tokens):
         ends = clock._first_reaching(float(d))
     else:
