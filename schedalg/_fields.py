@@ -56,7 +56,18 @@ class Field:
         doc: one line for ``schedalg list`` and the docs.
     """
 
-    __slots__ = ("arg", "check", "default", "doc", "many", "name", "optional", "role")
+    __slots__ = (
+        "arg",
+        "attr",
+        "check",
+        "default",
+        "doc",
+        "kind",
+        "many",
+        "name",
+        "optional",
+        "role",
+    )
 
     def __init__(
         self,
@@ -68,6 +79,8 @@ class Field:
         arg: bool = True,
         check: Callable[[str, str, Any], Any] | None = None,
         doc: str = "",
+        kind: str | None = None,
+        attr: str | None = None,
     ) -> None:
         if role not in (LEAF, CHILD, STATIC):
             raise ValueError(f"Field(): role must be 'leaf', 'child' or 'static', got {role!r}")
@@ -78,6 +91,8 @@ class Field:
         self.arg = arg
         self.check = check
         self.doc = doc
+        self.kind = kind  # the JSON kind, where the role does not say it (a string, a flag)
+        self.attr = attr  # the attribute holding the value, where it is not ``name``
         self.name = ""
 
     def __repr__(self) -> str:
@@ -87,6 +102,8 @@ class Field:
     @property
     def json_kind(self) -> str:
         """What the field's JSON value must look like (``io`` checks it before building)."""
+        if self.kind is not None:
+            return self.kind
         if self.role == CHILD:
             return "schedules" if self.many else "schedule"
         if self.many:
@@ -123,6 +140,52 @@ def static(
 ) -> Any:
     """Declare a static field: a number that shapes the computation (hashed, not traced)."""
     return Field(STATIC, default, optional=optional, many=many, arg=arg, check=check, doc=doc)
+
+
+_PARAM_KINDS = {
+    "num": "a number",
+    "num?": "a number or null",
+    "nums": "list",
+    "sched": "schedule",
+    "str": "a string",
+    "bool": "a boolean",
+}
+
+
+def declare(cls: Any, build: Callable[..., Any], name: str | None = None) -> None:
+    """Register a node class that lists its arguments as ``_params`` (``(name, kind,
+    default)`` with kind one of ``num``, ``num?``, ``nums``, ``sched``, ``str``, ``bool``) and
+    stores some under other attributes (``_attrs``): the recipes, switch, powers and clocks.
+    Their fields keep the roles the class's ``_leaf_fields`` / ``_child_fields`` give."""
+    attrs = getattr(cls, "_attrs", {})
+    fields = []
+    for pname, kind, default in cls._params:
+        attr = attrs.get(pname, pname)
+        role = (
+            CHILD
+            if attr in cls._child_fields
+            else LEAF
+            if attr in cls._leaf_fields
+            else STATIC
+        )
+        f = Field(
+            role,
+            default,
+            optional=kind == "num?",
+            many=kind == "nums",
+            kind=_PARAM_KINDS[kind],
+            attr=None if attr == pname else attr,
+        )
+        f.name = pname
+        fields.append(f)
+    cls._fields = tuple(fields)
+    node_name = name or cls._fname
+    register_node(cls, node_name)
+    if node_name not in _PUBLIC or name is None:
+        set_builder(node_name, build)
+    from . import _pytree
+
+    _pytree.register_class(cls)
 
 
 def named(name: str, field: Any) -> Field:
@@ -177,7 +240,7 @@ def register_node(cls: type, name: str) -> None:
 
 
 # Names that more than one built-in class answers to (one public function builds each).
-_SHARED_OK = frozenset({"exp"})
+_SHARED_OK = frozenset({"exp", "power"})
 
 
 def set_builder(
@@ -255,6 +318,8 @@ class ArgSpec:
 
         def kind(k: str) -> str:
             f = fields[k]
+            if f.kind in ("a string", "a boolean"):
+                return f.kind
             if f.role != CHILD and any(k not in h or h[k].optional for h in have):
                 return "a number or null"
             return f.json_kind

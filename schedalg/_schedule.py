@@ -115,7 +115,7 @@ class Schedule:
             ("_child_fields", F.CHILD),
             ("_static_fields", F.STATIC),
         ):
-            if attr not in own:  # (a class may still spell a tuple out: internal nodes)
+            if attr not in own and cls._fields:  # (or spelled out: internal and _params nodes)
                 setattr(cls, attr, tuple(f.name for f in cls._fields if f.role == role))
         if name is not None:
             cls._fname = name
@@ -131,7 +131,7 @@ class Schedule:
 
     def _args(self) -> dict[str, Any]:
         """The constructor's arguments that rebuild this node: JSON dumps them."""
-        return {f.name: getattr(self, f.name) for f in self._arg_fields()}
+        return {f.name: getattr(self, f.attr or f.name) for f in self._arg_fields()}
 
     # -- construction ------------------------------------------------------------------------
 
@@ -496,6 +496,8 @@ class Schedule:
     # -- operators: sugar for the named combinators ------------------------------------------
 
     def __rshift__(self, other: Any) -> Schedule:
+        """``concat(self, other)``: ``other`` starts at its own step 0 when ``self`` ends
+        (local time; for absolute time see ``switch``)."""
         from ._concat import concat
 
         return concat(self, other)
@@ -549,6 +551,22 @@ class Schedule:
         from ._arithmetic import neg
 
         return neg(self)
+
+    def __pow__(self, other: Any) -> Schedule:
+        from ._pointwise import power
+
+        return power(self, other)
+
+    def __rpow__(self, other: Any) -> Schedule:
+        from ._pointwise import power
+
+        return power(other, self)
+
+    def at(self, clock: Schedule) -> Schedule:
+        """This schedule read through a clock, ``s(clock(t))``: ``compose(s, clock)``."""
+        from ._clock import compose
+
+        return compose(self, clock)
 
     def __pos__(self) -> Schedule:
         return self

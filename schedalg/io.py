@@ -67,6 +67,7 @@ NUM, NUM_OR_NULL, SCHED, SCHEDS, NUMS = (
     "list",
 )
 
+STR, BOOL = "a string", "a boolean"
 _REQUIRED = F.REQUIRED
 
 
@@ -120,6 +121,8 @@ def _dump(s: Any, path: str, depth: int) -> dict[str, Any]:
 
 
 def _value_out(v: Any, path: str, depth: int) -> Any:
+    if isinstance(v, (str, bool)):  # (an option: a cooldown's shape, exp's staircase flag)
+        return v
     return _dump(v, path, depth + 1) if isinstance(v, Schedule) else plain_number(v, path)
 
 
@@ -283,6 +286,10 @@ def _load(d: Any, path: str, depth: int, root: bool = False) -> Any:
             kwargs[field] = [_check_num(v, f"{sub}[{i}]", NUM) for i, v in enumerate(x)]
         elif kind == SCHED:
             kwargs[field] = x if _is_num(x) else _load(x, sub, depth + 1)
+        elif kind in (STR, BOOL):
+            if not isinstance(x, str if kind == STR else bool):
+                raise FormatError(sub, f"expected {kind}, got {_json_kind(x)} ({_short(x)})")
+            kwargs[field] = x
         else:  # SCHEDS
             if not isinstance(x, list):
                 raise FormatError(sub, f"expected a list of schedules, got {_json_kind(x)}")

@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 import pytest
-from conftest import rtol_for
 
 import schedalg as sa
+from conftest import rtol_for
 
 
 def cos_f(start, end, n, power=1.0):

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-from conftest import rtol_for
 
+from conftest import rtol_for
 from schedalg import cosine, exp, hold, inverse, linear_ramp, piecewise, poly, tanh, triangle
 
 

@@ -38,11 +38,11 @@ from typing import Any
 import numpy as np
 import pytest
 import reference as ref
-from conftest import evaluate
 from hypothesis import HealthCheck, Phase, given, settings
 from strategies import broad_schedules
 
 import schedalg as sa
+from conftest import evaluate
 
 C = 16  # how many roundoffs a backward-stable evaluation may accumulate
 EPS64 = 2.0**-53

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import evaluate, rtol_for
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import evaluate, rtol_for
 from schedalg import concat, cosine, exp, hold, linear_ramp, repeat, take
 
 

@@ -113,7 +113,7 @@ def one_cycle(y1: float = 0.0, y2: float = 1.0, steps: int = 100) -> Schedule:
     lambda itself keeps waving; training stops at ``steps``).
 
     Example:
-        >>> from schedalg.compat.classics import one_cycle
+        >>> from schedalg.compat.classics import one_cycle   # (not schedalg.one_cycle)
         >>> one_cycle(1.0, 0.01, 100)(100)
         0.01
 
