@@ -1147,7 +1147,7 @@ def tracker_dict(s: Schedule, prefix: str = "lr", steps: Any = None) -> dict[str
         ``{"lr.expr": ..., "lr.duration": ..., "lr.peak": ..., ...}``.
 
     Example:
-        >>> from schedalg import cosine, linear_ramp
+        >>> from schedalg import cosine, linear_ramp, tracker_dict
         >>> d = tracker_dict(linear_ramp(0.0, 1.0, 10) >> cosine(1.0, 0.0, 90))
         >>> d["lr.expr"], d["lr.peak"], d["lr.warmup"], d["lr.segments"]
         ('linear_ramp(0.0, 1.0, 10) >> cosine(1.0, 0.0, 90)', 1.0, 10, 2)

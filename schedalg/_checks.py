@@ -60,6 +60,14 @@ class ArgumentError(Exception):
         index: the position in a list argument (``boundaries[2]``) or the key in a mapping
             argument, else None.
         value: the value given (the element, for a list argument).
+
+    Example:
+        >>> from schedalg import cosine
+        >>> try:
+        ...     cosine(1.0, 0.0, -5)
+        ... except ValueError as e:
+        ...     print(e.function, e.argument, e.index, e.value)
+        cosine steps None -5
     """
 
     def __init__(

@@ -136,6 +136,7 @@ def hint(name: str) -> str:
     a compat constructor is suggested by its bare name too.
 
     Example:
+        >>> from schedalg._names import hint
         >>> hint("Cosine")
         '; did you mean cosine?'
         >>> hint("OneCycleLR")
@@ -215,6 +216,7 @@ def own_name(text: str) -> str | None:
     constructor, an operator, or anything that is not a single call.
 
     Example:
+        >>> from schedalg._names import own_name
         >>> own_name("compat.torch.OneCycleLR(max_lr=0.1,total_steps=1000)")
         'compat.torch.OneCycleLR(max_lr=0.1, total_steps=1000)'
         >>> own_name("cosine(1.0, 0.0, 100)") is None

@@ -143,8 +143,11 @@ def register(name: str, function: Callable[..., Any]) -> None:
     Example:
         >>> from schedalg import cosine, linear_ramp, parse
         >>> from schedalg._parse import register
-        >>> register("warm_cos", lambda peak, w, n: linear_ramp(0, peak, w) >> cosine(peak, 0, n))
-        >>> parse("warm_cos(1.0, 10, 90)").duration
+        >>> def ramp_then_decay(peak, w, n):
+        ...     "A ramp to peak over w steps, then a cosine to 0 over n."
+        ...     return linear_ramp(0, peak, w) >> cosine(peak, 0, n)
+        >>> register("ramp_then_decay", ramp_then_decay)
+        >>> parse("ramp_then_decay(1.0, 10, 90)").duration
         100
     """
     table = _core_functions()

@@ -215,6 +215,20 @@ def scale_time(schedule: Schedule, factor: int | float) -> Schedule:
     return _checked(fn, ScaleTime._make(schedule=schedule, factor=f), f"factor={factor!r}")
 
 
+def _positive_duration(fn: str, schedule: Any) -> int | float:
+    """The duration of a schedule that must be finite and longer than 0 (``fit``, ``warp``)."""
+    _need_schedule(fn, schedule)
+    d = schedule.duration
+    if not d:
+        raise K.ArgumentValueError(
+            fn,
+            "schedule",
+            schedule,
+            f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}",
+        )
+    return d  # type: ignore[no-any-return]
+
+
 def fit(schedule: Schedule, total: int | float) -> Schedule:
     """Rescale a finite schedule's time so that it lasts ``total`` steps.
 
@@ -228,15 +242,7 @@ def fit(schedule: Schedule, total: int | float) -> Schedule:
         (1.0, 100)
     """
     fn = "fit"
-    _need_schedule(fn, schedule)
-    d = schedule.duration
-    if not d:
-        raise K.ArgumentValueError(
-            fn,
-            "schedule",
-            schedule,
-            f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}",
-        )
+    d = _positive_duration(fn, schedule)
     tot = K.length(fn, "total", K.positive(fn, "total", total))
     factor = tot / d
     if not B.MIN_NORMAL <= factor <= B.MAX_VALUE:
@@ -331,15 +337,7 @@ def warp(schedule: Schedule, power: float) -> Schedule:
         0.5
     """
     fn = "warp"
-    _need_schedule(fn, schedule)
-    d = schedule.duration
-    if not d:
-        raise K.ArgumentValueError(
-            fn,
-            "schedule",
-            schedule,
-            f"{fn}(): schedule must be finite with a positive duration, got {schedule!r}",
-        )
+    _positive_duration(fn, schedule)
     p = K.positive(fn, "power", power)
     if p == 1:
         return schedule

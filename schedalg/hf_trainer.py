@@ -144,7 +144,7 @@ class ScheduledTrainer(Trainer):
                     f"at 0, got {field}={getattr(a, field)!r}",
                 )
         if self.lr_scheduler is not None:
-            raise K.ArgumentValueError(
+            raise K.ArgumentTypeError(
                 fn,
                 None,
                 None,

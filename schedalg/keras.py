@@ -29,6 +29,7 @@ This module imports Keras (and so its backend) and nothing else of the framework
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import keras
@@ -54,7 +55,13 @@ def _check_backend(fn: str) -> None:
 
 
 def _accumulation(fn: str, n: Any) -> int:
-    return K.count(fn, "gradient_accumulation_steps", n, 1)
+    """Keras's own ``gradient_accumulation_steps``: an int (a float, even 2.0, is refused)."""
+    name, need = "gradient_accumulation_steps", "must be an int >= 1"
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise K.bad_type(fn, name, n, need)
+    if n < 1:
+        raise K.bad_value(fn, name, n, need)
+    return int(n)
 
 
 # keras 3 ships no type information, so its classes are Any to mypy (the ignore below and on

@@ -247,7 +247,7 @@ def test_summary_of_warmup_cosine():
 
 
 def test_summary_of_an_infinite_schedule_needs_steps():
-    with pytest.raises(ValueError, match="infinite"):
+    with pytest.raises(TypeError, match="infinite"):
         sa.inverse(1.0, 10.0).summary()
     sm = sa.inverse(1.0, 10.0).summary(steps=1000)
     assert sm.warmup == 0 and sm.peak == 1.0 and sm.end == pytest.approx(1.0 / 101)

@@ -182,5 +182,5 @@ def test_trainer_refuses_a_schedule_and_a_scheduler(tmp_path):
     model = _model()
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 1.0)
-    with pytest.raises(ValueError, match=r"ScheduledTrainer.*not both"):
+    with pytest.raises(TypeError, match=r"ScheduledTrainer.*not both"):
         ScheduledTrainer(model=model, args=_args(tmp_path), optimizers=(opt, sched), schedule=SHAPE)

@@ -110,7 +110,7 @@ def test_repr():
         ),
         (
             lambda: to_keras(WARM_COS, gradient_accumulation_steps=2.0),
-            ValueError,
+            TypeError,
             "got gradient_accumulation_steps=2.0",
         ),
         (

@@ -48,8 +48,9 @@ def _png_size(data: str) -> tuple[int, int]:
 
 
 def _outputs(nb, exact_images: bool) -> list[list[tuple]]:
-    """Each code cell's outputs, comparable: text as is; a figure as its PNG (exactly, when
-    both sides come from the same matplotlib) or its pixel size (otherwise)."""
+    """Each code cell's outputs, comparable: text as is (consecutive pieces of one stream
+    joined); a figure as its PNG (exactly, when both sides come from the same matplotlib) or
+    its pixel size (otherwise)."""
     cells = []
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -57,7 +58,11 @@ def _outputs(nb, exact_images: bool) -> list[list[tuple]]:
         outs = []
         for out in cell.outputs:
             if out.output_type == "stream":
-                outs.append(("stream", out.name, out.text))
+                # a kernel may flush one stream in one piece or several (timing): join them
+                if outs and outs[-1][0] == "stream" and outs[-1][1] == out.name:
+                    outs[-1] = ("stream", out.name, outs[-1][2] + out.text)
+                else:
+                    outs.append(("stream", out.name, out.text))
                 continue
             data = dict(out.get("data", {}))
             png = data.pop("image/png", None)

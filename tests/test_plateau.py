@@ -374,7 +374,7 @@ def test_plateau_lr_min_lr_per_group_and_errors():
         PlateauLR(opt, reduce_on_plateau(), min_lr=[0.1])
     with pytest.raises(ValueError, match=r"PlateauLR\(\): min_lr must be a number >= 0"):
         PlateauLR(opt, reduce_on_plateau(), min_lr=-1.0)
-    with pytest.raises(ValueError, match=r"PlateauLR\(\): give min_lr or the plateau's min_scale"):
+    with pytest.raises(TypeError, match=r"PlateauLR\(\): give min_lr or the plateau's min_scale"):
         PlateauLR(opt, reduce_on_plateau(min_scale=0.1), min_lr=0.01)
     with pytest.raises(TypeError, match=r"PlateauLR\(\): plateau must come from"):
         PlateauLR(opt, {"factor": 0.5})

@@ -85,7 +85,7 @@ def test_steps_and_infinite_schedules():
     x, y = (np.asarray(v, dtype=float) for v in ax.get_lines()[0].get_data())
     assert x.max() == 50
     np.testing.assert_allclose(y, 1 / (1 + x / 10))
-    with pytest.raises(ValueError, match=r"plot\(\): the schedule never ends .* steps="):
+    with pytest.raises(TypeError, match=r"plot\(\): the schedule never ends .* steps="):
         schedalg.plot(inverse(1.0, 10.0), ax=new_ax())
     with pytest.raises(ValueError, match=r"plot\(\): labels must have one entry per schedule"):
         schedalg.plot(hold(1.0, 5), ax=new_ax(), labels=["a", "b"])

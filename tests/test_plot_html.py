@@ -222,7 +222,7 @@ def test_non_finite_values_are_json_strings_that_javascript_reads():
         ),
         (
             lambda: schedalg.plot_html(repeat(triangle(0.0, 1.0, 4))),
-            ValueError,
+            TypeError,
             "pass steps=N",
         ),
         (lambda: schedalg.plot_html(WSD, steps=-1), ValueError, "got steps=-1"),

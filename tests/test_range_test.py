@@ -51,7 +51,7 @@ def test_linear_sweep_golden():
         ((0.0, 1.0, 10), {}, "start must be > 0"),
         ((1.0, 0.5, 10), {}, "end must be > start"),
         ((1e-3, 1.0, 1), {}, "steps must be an int >= 2"),
-        ((1e-3, 1.0, 10), {"mode": "log"}, "mode must be 'exp' or 'linear'"),
+        ((1e-3, 1.0, 10), {"mode": "log"}, "mode must be one of 'exp', 'linear'"),
     ],
 )
 def test_sweep_errors(args, kw, match):

@@ -191,10 +191,10 @@ def test_default_range_and_legend_text():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({}, ValueError, r"termplot\(\): the schedule never ends .* steps="),
+        ({}, TypeError, r"termplot\(\): the schedule never ends .* steps="),
         ({"steps": 0}, ValueError, r"termplot\(\): steps must be a positive number, got steps=0"),
         ({"steps": 10, "width": 3}, ValueError, r"width must be an int >= 8, got width=3"),
-        ({"steps": 10, "height": 1.5}, ValueError, r"height must be an int >= 2"),
+        ({"steps": 10, "height": 1.5}, TypeError, r"height must be an int >= 2"),
         ({"steps": 10, "labels": ["a", "b"]}, ValueError, r"one entry per schedule, got 2"),
     ],
 )
