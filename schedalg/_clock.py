@@ -18,7 +18,6 @@ import numpy as np
 from . import _checks as K
 from . import _fields as F
 from ._concat import Concat
-from ._fields import REQUIRED
 from ._node_checks import _checked, _fits
 from ._primitives import Hold, LinearRamp, Piecewise
 from ._schedule import Schedule, fmt_number, short_repr
@@ -58,12 +57,11 @@ def _pieces(bs: Schedule) -> list[tuple[int | float, int | None, Any, Any]]:
     return [seg for seg in out if seg[1] != 0]
 
 
-class Tokens(Schedule):
+class Tokens(Schedule, name="tokens"):
     """``seq_len * sum(batch_size(i) for i < t)``, in closed form."""
 
-    _fname = "tokens"
-    _child_fields = ("batch_size",)
-    _static_fields = ("seq_len",)
+    batch_size: Schedule = F.child(doc="samples per update (piecewise constant or linear)")
+    seq_len: int = F.static(1, doc="tokens per sample")
 
     def _duration(self) -> None:
         return None
@@ -154,9 +152,6 @@ class Tokens(Schedule):
         tri = k * (k - 1.0) * 0.5
         return (pick(before) + pick(firsts) * k + pick(slopes) * tri) * float(self.seq_len)
 
-    def _repr_args(self) -> list[str]:
-        return [repr(self.batch_size), fmt_number(self.seq_len)]
-
     def _first_reaching(self, x: float) -> int | None:
         """The first integer step ``t`` with ``self(t) >= x`` (None if not by 2**62)."""
         f = self._pyfn() if self._py_ok else None
@@ -174,6 +169,7 @@ class Tokens(Schedule):
         return lo
 
 
+@F.constructs(Tokens)
 def tokens(batch_size: Any, seq_len: int = 1) -> Schedule:
     """A token clock: tokens seen before update ``t`` under a batch-size schedule.
 
@@ -202,27 +198,39 @@ def tokens(batch_size: Any, seq_len: int = 1) -> Schedule:
 
         batch_size = hold(batch_size)
     if not isinstance(batch_size, Schedule):
-        raise TypeError(
+        raise K.ArgumentTypeError(
+            fn,
+            None,
+            None,
             f"{fn}(): batch_size must be a schedule or a number, got batch_size={batch_size!r}"
         )
     parts = list(batch_size.pieces) if isinstance(batch_size, Concat) else [batch_size]
     for p in parts:
         if not isinstance(p, (Hold, LinearRamp, Piecewise)):
-            raise TypeError(
+            raise K.ArgumentTypeError(
+                fn,
+                None,
+                None,
                 f"{fn}(): batch_size must be made of hold, linear_ramp and piecewise pieces "
                 f"(their sums have a closed form), got the piece {short_repr(p)}"
             )
         lengths = p.boundaries if isinstance(p, Piecewise) else (p.duration,)
         if any(n is not None and type(n) is not int for n in lengths):
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                None,
+                None,
                 f"{fn}(): batch_size's pieces must last whole steps, got {short_repr(p)}"
             )
     n = K.steps(fn, "seq_len", seq_len)
     if n is None or n < 1:
-        raise ValueError(f"{fn}(): seq_len must be a positive int, got seq_len={seq_len!r}")
+        raise K.bad_value(fn, "seq_len", seq_len, "must be a positive int")
     rng = batch_size._range()
     if rng is not None and rng[0] < 0:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): batch_size must be >= 0 (a clock never runs backwards), got values down "
             f"to {rng[0]!r} in {short_repr(batch_size)}"
         )
@@ -230,14 +238,14 @@ def tokens(batch_size: Any, seq_len: int = 1) -> Schedule:
     return _checked(fn, node, lambda: f"batch_size={short_repr(batch_size)}, seq_len={seq_len!r}")  # type: ignore[no-any-return]
 
 
-class Compose(Schedule):
+class Compose(Schedule, name="compose"):
     """``schedule(clock(t))``."""
 
-    _fname = "compose"
-    _child_fields = ("schedule", "clock")
+    schedule: Schedule = F.child(doc="the schedule, in the clock's units")
+    clock: Schedule = F.child(doc="cumulative units before each update")
     # The duration, found once from concrete values when built (it depends on the clock's
     # values): static, so a node JAX rebuilds from traced leaves keeps it.
-    _static_fields = ("ends",)
+    ends: int | float | None = F.static(None, arg=False, doc="the duration, in updates")
 
     def _duration(self) -> int | float | None:
         return self.ends  # type: ignore[no-any-return]
@@ -255,10 +263,8 @@ class Compose(Schedule):
     def _xp(self, t: Any, xp: Any) -> Any:
         return self.schedule._xp(self.clock._xp(t, xp), xp)
 
-    def _repr_args(self) -> list[str]:
-        return [repr(self.schedule), repr(self.clock)]
 
-
+@F.constructs(Compose)
 def compose(schedule: Schedule, clock: Schedule) -> Schedule:
     """Read ``schedule`` through a clock: ``s(t) = schedule(clock(t))``. ``schedule.at(clock)``.
 
@@ -278,10 +284,15 @@ def compose(schedule: Schedule, clock: Schedule) -> Schedule:
     fn = "compose"
     for name, x in (("schedule", schedule), ("clock", clock)):
         if not isinstance(x, Schedule):
-            raise TypeError(f"{fn}(): {name} must be a schedule, got {name}={short_repr(x)}")
+            raise K.ArgumentTypeError(
+                fn, name, x, f"{fn}(): {name} must be a schedule, got {name}={short_repr(x)}"
+            )
     rng = clock._range()
     if rng is not None and rng[0] < 0:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): the clock must be non-negative (cumulative units), got values down to "
             f"{rng[0]!r} in clock={short_repr(clock)}"
         )
@@ -293,12 +304,3 @@ def compose(schedule: Schedule, clock: Schedule) -> Schedule:
         ends = clock.duration
     node = Compose._make(schedule=schedule, clock=clock, ends=ends)
     return _checked(fn, node, lambda: f"schedule={short_repr(schedule)}, clock={short_repr(clock)}")  # type: ignore[no-any-return]
-
-
-# JSON fields (name, kind, default), for schedalg.io.
-Tokens._params = (("batch_size", "sched", REQUIRED), ("seq_len", "num", 1))  # type: ignore[attr-defined]
-Compose._params = (("schedule", "sched", REQUIRED), ("clock", "sched", REQUIRED))  # type: ignore[attr-defined]
-NODES = ((Tokens, tokens), (Compose, compose))
-
-for _cls, _build in NODES:
-    F.declare(_cls, _build)

@@ -119,14 +119,29 @@ def leaf(
     arg: bool = True,
     check: Callable[[str, str, Any], Any] | None = None,
     doc: str = "",
+    kind: str | None = None,
+    attr: str | None = None,
 ) -> Any:
-    """Declare a leaf field: a value JAX may trace, differentiate and batch."""
-    return Field(LEAF, default, optional=optional, many=many, arg=arg, check=check, doc=doc)
+    """Declare a leaf field: a value JAX may trace, differentiate and batch. ``kind`` and
+    ``attr`` as for ``static``."""
+    return Field(
+        LEAF,
+        default,
+        optional=optional,
+        many=many,
+        arg=arg,
+        check=check,
+        doc=doc,
+        kind=kind,
+        attr=attr,
+    )
 
 
-def child(*, many: bool = False, optional: bool = False, doc: str = "") -> Any:
+def child(
+    *, many: bool = False, optional: bool = False, doc: str = "", attr: str | None = None
+) -> Any:
     """Declare a sub-schedule field (``many``: a tuple of schedules)."""
-    return Field(CHILD, optional=optional, many=many, doc=doc)
+    return Field(CHILD, optional=optional, many=many, doc=doc, attr=attr)
 
 
 def static(
@@ -137,55 +152,25 @@ def static(
     arg: bool = True,
     check: Callable[[str, str, Any], Any] | None = None,
     doc: str = "",
+    kind: str | None = None,
+    attr: str | None = None,
 ) -> Any:
-    """Declare a static field: a number that shapes the computation (hashed, not traced)."""
-    return Field(STATIC, default, optional=optional, many=many, arg=arg, check=check, doc=doc)
-
-
-_PARAM_KINDS = {
-    "num": "a number",
-    "num?": "a number or null",
-    "nums": "list",
-    "sched": "schedule",
-    "str": "a string",
-    "bool": "a boolean",
-}
-
-
-def declare(cls: Any, build: Callable[..., Any], name: str | None = None) -> None:
-    """Register a node class that lists its arguments as ``_params`` (``(name, kind,
-    default)`` with kind one of ``num``, ``num?``, ``nums``, ``sched``, ``str``, ``bool``) and
-    stores some under other attributes (``_attrs``): the recipes, switch, powers and clocks.
-    Their fields keep the roles the class's ``_leaf_fields`` / ``_child_fields`` give."""
-    attrs = getattr(cls, "_attrs", {})
-    fields = []
-    for pname, kind, default in cls._params:
-        attr = attrs.get(pname, pname)
-        role = (
-            CHILD
-            if attr in cls._child_fields
-            else LEAF
-            if attr in cls._leaf_fields
-            else STATIC
-        )
-        f = Field(
-            role,
-            default,
-            optional=kind == "num?",
-            many=kind == "nums",
-            kind=_PARAM_KINDS[kind],
-            attr=None if attr == pname else attr,
-        )
-        f.name = pname
-        fields.append(f)
-    cls._fields = tuple(fields)
-    node_name = name or cls._fname
-    register_node(cls, node_name)
-    if node_name not in _PUBLIC or name is None:
-        set_builder(node_name, build)
-    from . import _pytree
-
-    _pytree.register_class(cls)
+    """Declare a static field: a number that shapes the computation (hashed, not traced).
+    ``kind``: the JSON kind where the value is not a number (``"a string"``, ``"a boolean"``,
+    ``"schedule"`` for an argument that is a schedule or a number: ``power``'s);
+    ``attr``: the attribute that holds the value, where it differs from the argument's name
+    (``at``, which would hide the method ``Schedule.at``, is held as ``at_step``)."""
+    return Field(
+        STATIC,
+        default,
+        optional=optional,
+        many=many,
+        arg=arg,
+        check=check,
+        doc=doc,
+        kind=kind,
+        attr=attr,
+    )
 
 
 def named(name: str, field: Any) -> Field:

@@ -15,7 +15,6 @@ import numpy as np
 from . import _backend as B
 from . import _checks as K
 from . import _fields as F
-from ._fields import REQUIRED
 from ._node_checks import _checked, _gain
 from ._primitives import MAX_GRADIENT, as_schedule, each
 from ._schedule import PREC_ATOM, PREC_NEG, Schedule, fmt_number, short_repr
@@ -36,14 +35,14 @@ def _settled(a: Schedule) -> Any:
     return a.end_value if a.duration is not None else a(0)
 
 
-class Power(Schedule):
+class Power(Schedule, name="power"):
     """``a(t) ** power``, ``power`` a static number."""
 
-    _fname = "power"
     _prec = PREC_POW
     _pointwise_node = True
-    _child_fields = ("a",)
-    _static_fields = ("power",)
+    a: Schedule = F.child(doc="the base, a schedule")
+    b = F.static(doc="the exponent, a number", kind="schedule", attr="power")
+    power: float
 
     def _duration(self) -> int | float | None:
         return _pointwise_duration(self.a)
@@ -76,14 +75,15 @@ class Power(Schedule):
         return f"{self.a._repr_in(PREC_ATOM)} ** {fmt_number(self.power)}"
 
 
-class RPow(Schedule):
+class RPow(Schedule, name="power"):
     """``base ** a(t)``, ``base > 0`` a leaf."""
 
-    _fname = "power"
     _prec = PREC_POW
-    _leaf_fields = ("base",)
     _pointwise_node = True
-    _child_fields = ("exponent",)
+    a = F.leaf(doc="the base, a number > 0", kind="schedule", attr="base")
+    b = F.child(doc="the exponent, a schedule", attr="exponent")
+    base: Any
+    exponent: Schedule
 
     def _duration(self) -> int | float | None:
         return _pointwise_duration(self.exponent)
@@ -116,12 +116,11 @@ class RPow(Schedule):
         return f"{fmt_number(self.base)} ** {self.exponent._repr_in(PREC_POW)}"
 
 
-class ExpOf(Schedule):
+class ExpOf(Schedule, name="exp_of"):
     """``exp(a(t))``."""
 
-    _fname = "exp_of"
     _pointwise_node = True
-    _child_fields = ("schedule",)
+    schedule: Schedule = F.child(doc="the exponent")
 
     def _duration(self) -> int | float | None:
         return _pointwise_duration(self.schedule)
@@ -151,7 +150,10 @@ def _gradient_check(fn: str, node: Schedule, bound: float, got: str) -> Any:
     """Store the bound on the gradient with respect to the leaves (``_gain``), refusing it
     beyond ``MAX_GRADIENT``; then the usual duration and range checks."""
     if not bound <= MAX_GRADIENT:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): gradients with respect to the leaves could reach {bound:g}, beyond "
             f"{MAX_GRADIENT:g}, got {got}"
         )
@@ -160,7 +162,10 @@ def _gradient_check(fn: str, node: Schedule, bound: float, got: str) -> Any:
 
 
 def _too_big(fn: str, top: float, got: str) -> ValueError:
-    return ValueError(
+    return K.ArgumentValueError(
+        fn,
+        None,
+        None,
         f"{fn}(): the values could reach {top:g}, beyond {B.MAX_VALUE:g} (values and gradients "
         f"stay in float32's range), got {got}"
     )
@@ -177,12 +182,18 @@ def _schedule_power(fn: str, a: Schedule, p: Any) -> Schedule:
         return Power._make(a=a, power=float(pw))  # type: ignore[no-any-return]
     lo, hi = rng
     if not integral and lo < B.MIN_NORMAL:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): a non-integral power needs a base that stays positive (at least "
             f"{B.MIN_NORMAL!r}), but the base's values span [{lo!r}, {hi!r}], got {got}"
         )
     if pw < 0 and lo < 2.0**-63 and hi > -(2.0**-63):
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): a negative power needs a base whose values exclude 0 (and numbers below "
             f"2**-63), but they span [{lo!r}, {hi!r}], got {got}"
         )
@@ -205,7 +216,10 @@ def _number_power(fn: str, c: Any, a: Schedule) -> Schedule:
     got = f"a={c!r}, b={short_repr(a)}"
     arr = each(base)
     if arr is not None and not np.all(arr >= B.MIN_NORMAL):
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): a number raised to a schedule must be positive (at least "
             f"{B.MIN_NORMAL!r}), got a={c!r}"
         )
@@ -226,6 +240,7 @@ def _number_power(fn: str, c: Any, a: Schedule) -> Schedule:
     )
 
 
+@F.constructs(Power)
 def power(a: Any, b: Any) -> Schedule:
     """Pointwise power: ``s(t) = a(t) ** b`` or ``s(t) = a ** b(t)``. ``a ** b``.
 
@@ -251,7 +266,10 @@ def power(a: Any, b: Any) -> Schedule:
     """
     fn = "power"
     if isinstance(a, Schedule) and isinstance(b, Schedule):
-        raise TypeError(
+        raise K.ArgumentTypeError(
+            fn,
+            None,
+            None,
             f"{fn}(): one of base and exponent must be a number, got a={short_repr(a)}, "
             f"b={short_repr(b)}; a schedule to a schedule's power is exp_of(b * log of a)"
         )
@@ -263,6 +281,7 @@ def power(a: Any, b: Any) -> Schedule:
     return _schedule_power(fn, as_schedule(fn, "a", a), b)
 
 
+@F.constructs(ExpOf)
 def exp_of(schedule: Any) -> Schedule:
     """Pointwise exponential of a schedule: ``s(t) = exp(schedule(t))``.
 
@@ -285,13 +304,3 @@ def exp_of(schedule: Any) -> Schedule:
     return _gradient_check(fn, ExpOf._make(schedule=a), _gain(a) * top, got)  # type: ignore[no-any-return]
 
 
-# JSON fields (name, kind, default) and the attribute each is read from, for schedalg.io.
-Power._params = (("a", "sched", REQUIRED), ("b", "sched", REQUIRED))  # type: ignore[attr-defined]
-Power._attrs = {"a": "a", "b": "power"}  # type: ignore[attr-defined]
-RPow._params = Power._params  # type: ignore[attr-defined]
-RPow._attrs = {"a": "base", "b": "exponent"}  # type: ignore[attr-defined]
-ExpOf._params = (("schedule", "sched", REQUIRED),)  # type: ignore[attr-defined]
-NODES = ((Power, power), (RPow, power), (ExpOf, exp_of))
-
-for _cls, _build in NODES:
-    F.declare(_cls, _build)

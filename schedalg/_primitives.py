@@ -577,7 +577,10 @@ def exp(
     fn = "exp"
     if every is not None or staircase is not False:
         if every is None or rate is None or end is not None:
-            raise TypeError(
+            raise K.ArgumentTypeError(
+                fn,
+                None,
+                None,
                 f"{fn}(): every= and staircase= go with the rate form, exp(start, rate=r, "
                 f"every=n), got end={end!r}, rate={rate!r}, every={every!r}"
             )

@@ -62,15 +62,12 @@ def _fmt(x: Any) -> str:
 class Recipe(Schedule):
     """A named schedule: evaluates as ``expand()``, prints and saves as its call.
 
-    A subclass declares ``_params`` (see ``schedalg._fields``) and the field kinds
-    (``_leaf_fields``: value arguments; ``_child_fields``: schedule arguments;
-    ``_static_fields``: the rest), and builds its expansion in ``_build`` from the fields,
-    which may be traced: ``_build`` does arithmetic on leaves but never branches on them.
+    A subclass declares its arguments as fields, like every node (``schedalg._fields``):
+    value arguments as leaves, schedule arguments as children, the rest static. It builds
+    its expansion in ``_build`` from the fields (keyed by the attribute holding each), which
+    may be traced: ``_build`` does arithmetic on leaves but never branches on them.
     """
 
-    _params: ClassVar[tuple[tuple[str, str, Any], ...]] = ()
-    #: Fields stored under another attribute name (``at``: ``Schedule.at`` is a method).
-    _attrs: ClassVar[dict[str, str]] = {}
     #: Arguments printed as keywords even where they have no default.
     _keywords: ClassVar[frozenset[str]] = frozenset()
     #: Levels the expansion adds below the recipe's own schedule arguments.
@@ -113,17 +110,17 @@ class Recipe(Schedule):
 
     def _repr_args(self) -> list[str]:
         args = []
-        for name, _kind, default in self._params:
-            v = getattr(self, self._attrs.get(name, name))
+        for f in self._arg_fields():
+            v, default = getattr(self, f.attr or f.name), f.default
             if default is REQUIRED:
-                args.append(f"{name}={_fmt(v)}" if name in self._keywords else _fmt(v))
+                args.append(f"{f.name}={_fmt(v)}" if f.name in self._keywords else _fmt(v))
             elif not (type(v) is type(default) and v == default) and not (
                 isinstance(v, (int, float))
                 and isinstance(default, (int, float))
                 and not isinstance(v, bool)
                 and v == default
             ):
-                args.append(f"{name}={_fmt(v)}")
+                args.append(f"{f.name}={_fmt(v)}")
         return args
 
 
@@ -140,7 +137,10 @@ def _finish(cls: type[Recipe], fn: str, fields: dict[str, Any]) -> Schedule:
 
 def _shape(fn: str, shape: Any) -> str:
     if shape not in SHAPES:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): shape must be one of {', '.join(map(repr, SHAPES))}, got shape={shape!r}"
         )
     return str(shape)
@@ -184,17 +184,12 @@ def _steps(fn: str, name: str, x: Any) -> int:
 # -- warmup_cosine, warmup_linear ----------------------------------------------------------------
 
 
-class WarmupCosine(Recipe):
-    _fname = "warmup_cosine"
-    _leaf_fields = ("peak", "start", "end")
-    _static_fields = ("warmup", "total")
-    _params = (
-        ("peak", "num", REQUIRED),
-        ("warmup", "num", REQUIRED),
-        ("total", "num", REQUIRED),
-        ("start", "num", 0.0),
-        ("end", "num", 0.0),
-    )
+class WarmupCosine(Recipe, name="warmup_cosine"):
+    peak: Any = F.leaf()
+    warmup: Any = F.static()
+    total: Any = F.static()
+    start: Any = F.leaf(0.0)
+    end: Any = F.leaf(0.0)
 
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
@@ -205,7 +200,10 @@ class WarmupCosine(Recipe):
 def _warmup_fields(fn: str, peak: Any, warmup: Any, total: Any, start: Any, end: Any) -> dict:
     w, n = _steps(fn, "warmup", warmup), _steps(fn, "total", total)
     if n < w:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): total must include the warmup (total >= warmup), got warmup={warmup!r}, "
             f"total={total!r}"
         )
@@ -218,6 +216,7 @@ def _warmup_fields(fn: str, peak: Any, warmup: Any, total: Any, start: Any, end:
     }
 
 
+@F.constructs(WarmupCosine)
 def warmup_cosine(peak: Any, warmup: int, total: int, start: Any = 0.0, end: Any = 0.0) -> Schedule:
     """Linear warmup from ``start`` to ``peak``, then a cosine decay to ``end``.
 
@@ -238,8 +237,7 @@ def warmup_cosine(peak: Any, warmup: int, total: int, start: Any = 0.0, end: Any
     return _finish(WarmupCosine, fn, _warmup_fields(fn, peak, warmup, total, start, end))
 
 
-class WarmupLinear(WarmupCosine):
-    _fname = "warmup_linear"
+class WarmupLinear(WarmupCosine, name="warmup_linear"):
 
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
@@ -247,6 +245,7 @@ class WarmupLinear(WarmupCosine):
         return P.linear_ramp(f["start"], f["peak"], w) >> P.linear_ramp(f["peak"], f["end"], n - w)
 
 
+@F.constructs(WarmupLinear)
 def warmup_linear(peak: Any, warmup: int, total: int, start: Any = 0.0, end: Any = 0.0) -> Schedule:
     """Linear warmup from ``start`` to ``peak``, then a linear decay to ``end`` at ``total``.
 
@@ -265,20 +264,15 @@ def warmup_linear(peak: Any, warmup: int, total: int, start: Any = 0.0, end: Any
 # -- wsd -----------------------------------------------------------------------------------------
 
 
-class Wsd(Recipe):
-    _fname = "wsd"
-    _leaf_fields = ("peak", "start", "end")
-    _static_fields = ("warmup", "total", "decay", "decay_fraction", "shape")
-    _params = (
-        ("peak", "num", REQUIRED),
-        ("warmup", "num", REQUIRED),
-        ("total", "num", REQUIRED),
-        ("decay", "num?", None),
-        ("decay_fraction", "num?", None),
-        ("shape", "str", "linear"),
-        ("start", "num", 0.0),
-        ("end", "num", 0.0),
-    )
+class Wsd(Recipe, name="wsd"):
+    peak: Any = F.leaf()
+    warmup: Any = F.static()
+    total: Any = F.static()
+    decay: Any = F.static(None)
+    decay_fraction: Any = F.static(None)
+    shape: str = F.static("linear", kind="a string")
+    start: Any = F.leaf(0.0)
+    end: Any = F.leaf(0.0)
 
     @staticmethod
     def _decay_steps(total: int, decay: int | None, fraction: float | None) -> int:
@@ -299,6 +293,7 @@ class Wsd(Recipe):
         )
 
 
+@F.constructs(Wsd)
 def wsd(
     peak: Any,
     warmup: int,
@@ -328,7 +323,10 @@ def wsd(
     fn = "wsd"
     fields = _warmup_fields(fn, peak, warmup, total, start, end)
     if (decay is None) == (decay_fraction is None):
-        raise TypeError(
+        raise K.ArgumentTypeError(
+            fn,
+            None,
+            None,
             f"{fn}(): give exactly one of decay (steps) and decay_fraction (of total), got "
             f"decay={decay!r}, decay_fraction={decay_fraction!r}"
         )
@@ -337,12 +335,18 @@ def wsd(
     if decay_fraction is not None:
         frac = float(K.number(fn, "decay_fraction", decay_fraction))
         if not 0 <= frac <= 1:
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                None,
+                None,
                 f"{fn}(): decay_fraction must be in [0, 1], got decay_fraction={decay_fraction!r}"
             )
     steps = Wsd._decay_steps(fields["total"], d, frac)
     if steps > fields["total"] - fields["warmup"]:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): warmup and decay ({fields['warmup']} + {steps} steps) exceed total={total!r}"
         )
     fields.update(decay=d, decay_fraction=frac, shape=_shape(fn, shape))
@@ -352,17 +356,12 @@ def wsd(
 # -- one_cycle -----------------------------------------------------------------------------------
 
 
-class OneCycle(Recipe):
-    _fname = "one_cycle"
-    _leaf_fields = ("peak",)
-    _static_fields = ("total", "pct_start", "div", "final_div")
-    _params = (
-        ("peak", "num", REQUIRED),
-        ("total", "num", REQUIRED),
-        ("pct_start", "num", 0.3),
-        ("div", "num", 25.0),
-        ("final_div", "num", 1e4),
-    )
+class OneCycle(Recipe, name="one_cycle"):
+    peak: Any = F.leaf()
+    total: Any = F.static()
+    pct_start: Any = F.static(0.3)
+    div: Any = F.static(25.0)
+    final_div: Any = F.static(10000.0)
 
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
@@ -372,6 +371,7 @@ class OneCycle(Recipe):
         return P.cosine(low, peak, w) >> P.cosine(peak, low / f["final_div"], n - w)
 
 
+@F.constructs(OneCycle)
 def one_cycle(
     peak: Any, total: int, pct_start: float = 0.3, div: float = 25.0, final_div: float = 1e4
 ) -> Schedule:
@@ -392,7 +392,7 @@ def one_cycle(
     fn = "one_cycle"
     pct = float(K.number(fn, "pct_start", pct_start))
     if not 0 <= pct <= 1:
-        raise ValueError(f"{fn}(): pct_start must be in [0, 1], got pct_start={pct_start!r}")
+        raise K.bad_value(fn, "pct_start", pct_start, "must be in [0, 1]")
     fields = {
         "peak": K.value(fn, "peak", peak),
         "total": _steps(fn, "total", total),
@@ -406,18 +406,13 @@ def one_cycle(
 # -- sgdr ----------------------------------------------------------------------------------------
 
 
-class Sgdr(Recipe):
-    _fname = "sgdr"
-    _leaf_fields = ("peak", "end")
-    _static_fields = ("period", "mult", "decay", "times")
-    _params = (
-        ("peak", "num", REQUIRED),
-        ("period", "num", REQUIRED),
-        ("end", "num", 0.0),
-        ("mult", "num", 1.0),
-        ("decay", "num", 1.0),
-        ("times", "num?", None),
-    )
+class Sgdr(Recipe, name="sgdr"):
+    peak: Any = F.leaf()
+    period: Any = F.static()
+    end: Any = F.leaf(0.0)
+    mult: Any = F.static(1.0)
+    decay: Any = F.static(1.0)
+    times: Any = F.static(None)
 
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
@@ -427,6 +422,7 @@ class Sgdr(Recipe):
         return scale_by_cycle(rep, f["decay"], f["end"])
 
 
+@F.constructs(Sgdr)
 def sgdr(
     peak: Any,
     period: int,
@@ -463,32 +459,31 @@ def sgdr(
 # -- cooldown and rewarm: continuation from the value a schedule has -----------------------------
 
 
-class Cooldown(Recipe):
-    _fname = "cooldown"
-    _leaf_fields = ("to",)
-    _child_fields = ("schedule",)
-    _static_fields = ("at_step", "steps", "shape")
-    _attrs: ClassVar[dict[str, str]] = {"at": "at_step"}
+class _Continuation(Recipe):
+    """``schedule`` until ``at``, then from its value there to ``to`` over ``steps`` steps."""
+
     _keywords = frozenset({"at", "steps", "to"})
-    _params: ClassVar[tuple[tuple[str, str, Any], ...]] = (
-        ("schedule", "sched", REQUIRED),
-        ("at", "num", REQUIRED),
-        ("steps", "num", REQUIRED),
-        ("shape", "str", "linear"),
-        ("to", "num", 0.0),
-    )
 
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
         return _continue(f["schedule"], f["at_step"], f["steps"], f["shape"], f["to"])
 
 
+class Cooldown(_Continuation, name="cooldown"):
+    schedule: Schedule = F.child()
+    at = F.static(attr="at_step")  # (``Schedule.at`` is the clock method)
+    at_step: Any
+    steps: int = F.static()
+    shape: str = F.static("linear", kind="a string")
+    to: Any = F.leaf(0.0)
+
+
 def _continue_fields(fn: str, schedule: Any, at: Any, steps: Any, shape: Any, to: Any) -> dict:
     if not isinstance(schedule, Schedule):
-        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+        raise K.bad_type(fn, "schedule", schedule, "must be a schedule")
     k = K.length(fn, "at", at)
     if k < 0:
-        raise ValueError(f"{fn}(): at must be >= 0, got at={at!r}")
+        raise K.bad_value(fn, "at", at, "must be >= 0")
     return {
         "schedule": schedule,
         "at_step": k,
@@ -498,6 +493,7 @@ def _continue_fields(fn: str, schedule: Any, at: Any, steps: Any, shape: Any, to
     }
 
 
+@F.constructs(Cooldown)
 def cooldown(
     schedule: Schedule, at: int, steps: int, shape: str = "linear", to: Any = 0.0
 ) -> Schedule:
@@ -520,17 +516,16 @@ def cooldown(
     return _finish(Cooldown, fn, _continue_fields(fn, schedule, at, steps, shape, to))
 
 
-class Rewarm(Cooldown):
-    _fname = "rewarm"
-    _params: ClassVar[tuple[tuple[str, str, Any], ...]] = (
-        ("schedule", "sched", REQUIRED),
-        ("at", "num", REQUIRED),
-        ("steps", "num", REQUIRED),
-        ("to", "num", REQUIRED),
-        ("shape", "str", "linear"),
-    )
+class Rewarm(_Continuation, name="rewarm"):
+    schedule: Schedule = F.child()
+    at = F.static(attr="at_step")
+    at_step: Any
+    steps: int = F.static()
+    to: Any = F.leaf()
+    shape: str = F.static("linear", kind="a string")
 
 
+@F.constructs(Rewarm)
 def rewarm(schedule: Schedule, at: int, steps: int, to: Any, shape: str = "linear") -> Schedule:
     """``schedule`` until step ``at``, then a ramp from its value there up to ``to``.
 
@@ -551,18 +546,13 @@ def rewarm(schedule: Schedule, at: int, steps: int, to: Any, shape: str = "linea
 # -- inverse_sqrt --------------------------------------------------------------------------------
 
 
-class InverseSqrt(Recipe):
-    _fname = "inverse_sqrt"
-    _leaf_fields = ("peak",)
-    _static_fields = ("warmup", "timescale", "total", "cooldown", "shape")
-    _params = (
-        ("peak", "num", REQUIRED),
-        ("warmup", "num", REQUIRED),
-        ("timescale", "num?", None),
-        ("total", "num?", None),
-        ("cooldown", "num", 0),
-        ("shape", "str", "linear"),
-    )
+class InverseSqrt(Recipe, name="inverse_sqrt"):
+    peak: Any = F.leaf()
+    warmup: Any = F.static()
+    timescale: Any = F.static(None)
+    total: Any = F.static(None)
+    cooldown: Any = F.static(0)
+    shape: str = F.static("linear", kind="a string")
 
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
@@ -577,6 +567,7 @@ class InverseSqrt(Recipe):
         return _continue(base, n - c, c, f["shape"], 0.0)
 
 
+@F.constructs(InverseSqrt)
 def inverse_sqrt(
     peak: Any,
     warmup: int,
@@ -605,13 +596,23 @@ def inverse_sqrt(
     w = _steps(fn, "warmup", warmup)
     ts = None if timescale is None else K.positive(fn, "timescale", timescale)
     if ts is None and w == 0:
-        raise ValueError(f"{fn}(): with warmup=0, give the timescale, got timescale=None")
+        raise K.bad_type(fn, "timescale", None, "must be given when warmup=0")
     n = K.steps(fn, "total", total, allow_none=True)
     c = _steps(fn, "cooldown", cooldown)
     if c and n is None:
-        raise TypeError(f"{fn}(): a cooldown needs total, got cooldown={cooldown!r}, total=None")
+        raise K.ArgumentTypeError(
+            fn,
+            "total",
+            None,
+            f"{fn}(): a cooldown needs total, got cooldown={cooldown!r}, total=None",
+        )
     if n is not None and n < w + c:
-        raise ValueError(f"{fn}(): warmup and cooldown ({w} + {c} steps) exceed total={total!r}")
+        raise K.ArgumentValueError(
+            fn,
+            "total",
+            total,
+            f"{fn}(): warmup and cooldown ({w} + {c} steps) exceed total={total!r}",
+        )
     fields = {
         "peak": K.value(fn, "peak", peak),
         "warmup": w,
@@ -626,11 +627,10 @@ def inverse_sqrt(
 # -- rex -----------------------------------------------------------------------------------------
 
 
-class Rex(Recipe):
-    _fname = "rex"
-    _leaf_fields = ("peak",)
-    _static_fields = ("total", "warmup")
-    _params = (("peak", "num", REQUIRED), ("total", "num", REQUIRED), ("warmup", "num", 0))
+class Rex(Recipe, name="rex"):
+    peak: Any = F.leaf()
+    total: Any = F.static()
+    warmup: Any = F.static(0)
 
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
@@ -641,6 +641,7 @@ class Rex(Recipe):
         return P.linear_ramp(0.0, peak, w) >> body
 
 
+@F.constructs(Rex)
 def rex(peak: Any, total: int, warmup: int = 0) -> Schedule:
     """REX: ``peak * (1 - z) / (1/2 + (1 - z) / 2)``, ``z`` the progress after the warmup.
 
@@ -659,7 +660,10 @@ def rex(peak: Any, total: int, warmup: int = 0) -> Schedule:
     fn = "rex"
     w, n = _steps(fn, "warmup", warmup), _steps(fn, "total", total)
     if n <= w:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): total must exceed the warmup, got warmup={warmup!r}, total={total!r}"
         )
     return _finish(Rex, fn, {"peak": K.value(fn, "peak", peak), "total": n, "warmup": w})
@@ -668,19 +672,14 @@ def rex(peak: Any, total: int, warmup: int = 0) -> Schedule:
 # -- step decays: exp(..., every=), step_decay, multistep ----------------------------------------
 
 
-class ExpEvery(Recipe):
+class ExpEvery(Recipe, name="exp"):
     """``exp(start, rate=r, every=n, staircase=...)``: TF's ``exponential_decay``."""
 
-    _fname = "exp"
-    _leaf_fields = ("start",)
-    _static_fields = ("rate", "steps", "every", "staircase")
-    _params = (
-        ("start", "num", REQUIRED),
-        ("rate", "num", REQUIRED),
-        ("steps", "num?", None),
-        ("every", "num", REQUIRED),
-        ("staircase", "bool", False),
-    )
+    start: Any = F.leaf()
+    rate: Any = F.static()
+    steps: Any = F.static(None)
+    every: Any = F.static()
+    staircase: bool = F.static(False, kind="a boolean")
 
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
@@ -707,11 +706,14 @@ def exp_every(start: Any, rate: Any, steps: int | None, every: Any, staircase: b
     fn = "exp"
     e = K.length(fn, "every", K.positive(fn, "every", every))
     if not isinstance(staircase, (bool,)):
-        raise TypeError(f"{fn}(): staircase must be True or False, got staircase={staircase!r}")
+        raise K.bad_type(fn, "staircase", staircase, "must be True or False")
     r = float(K.positive(fn, "rate", rate))
     n = K.steps(fn, "steps", steps, allow_none=True)
     if n is None and r > 1:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): an infinite exp with rate > 1 grows without bound, got rate={rate!r}; "
             "give steps"
         )
@@ -725,16 +727,11 @@ def exp_every(start: Any, rate: Any, steps: int | None, every: Any, staircase: b
     return _finish(ExpEvery, fn, fields)
 
 
-class StepDecay(Recipe):
-    _fname = "step_decay"
-    _leaf_fields = ("start",)
-    _static_fields = ("factor", "every", "steps")
-    _params = (
-        ("start", "num", REQUIRED),
-        ("factor", "num", REQUIRED),
-        ("every", "num", REQUIRED),
-        ("steps", "num?", None),
-    )
+class StepDecay(Recipe, name="step_decay"):
+    start: Any = F.leaf()
+    factor: Any = F.static()
+    every: Any = F.static()
+    steps: Any = F.static(None)
 
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
@@ -743,6 +740,7 @@ class StepDecay(Recipe):
         )
 
 
+@F.constructs(StepDecay)
 def step_decay(start: Any, factor: float, every: int, steps: int | None = None) -> Schedule:
     """Step decay: ``start * factor ** floor(t / every)``.
 
@@ -760,7 +758,10 @@ def step_decay(start: Any, factor: float, every: int, steps: int | None = None) 
     f = float(K.positive(fn, "factor", factor))
     n = K.steps(fn, "steps", steps, allow_none=True)
     if n is None and f > 1:
-        raise ValueError(
+        raise K.ArgumentValueError(
+            fn,
+            None,
+            None,
             f"{fn}(): factor > 1 grows without bound, got factor={factor!r}; give steps"
         )
     fields = {
@@ -772,15 +773,10 @@ def step_decay(start: Any, factor: float, every: int, steps: int | None = None) 
     return _finish(StepDecay, fn, fields)
 
 
-class MultiStep(Recipe):
-    _fname = "multistep"
-    _leaf_fields = ("start", "factor")
-    _static_fields = ("milestones",)
-    _params = (
-        ("start", "num", REQUIRED),
-        ("milestones", "nums", REQUIRED),
-        ("factor", "num", 0.1),
-    )
+class MultiStep(Recipe, name="multistep"):
+    start: Any = F.leaf()
+    milestones: tuple[Any, ...] = F.static(many=True)
+    factor: Any = F.leaf(0.1)
 
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
@@ -791,6 +787,7 @@ class MultiStep(Recipe):
         return P.piecewise(list(m), values)
 
 
+@F.constructs(MultiStep)
 def multistep(start: Any, milestones: Any, factor: Any = 0.1) -> Schedule:
     """Multi-step decay: ``start * factor ** (number of milestones <= t)``.
 
@@ -808,12 +805,18 @@ def multistep(start: Any, milestones: Any, factor: Any = 0.1) -> Schedule:
     try:
         ms = [K.length(fn, f"milestones[{i}]", m) for i, m in enumerate(milestones)]
     except TypeError:
-        raise TypeError(
+        raise K.ArgumentTypeError(
+            fn,
+            None,
+            None,
             f"{fn}(): milestones must be a list of steps, got milestones={milestones!r}"
         ) from None
     for i in range(len(ms)):
         if ms[i] < 0 or (i and ms[i] < ms[i - 1]):
-            raise ValueError(
+            raise K.ArgumentValueError(
+                fn,
+                None,
+                None,
                 f"{fn}(): milestones must be sorted and >= 0, got milestones={milestones!r}"
             )
     fields = {
@@ -825,21 +828,3 @@ def multistep(start: Any, milestones: Any, factor: Any = 0.1) -> Schedule:
 
 
 #: Every recipe class and its public constructor (for schedalg.io and schedalg.parse).
-RECIPES: tuple[tuple[type[Recipe], Callable[..., Schedule]], ...] = (
-    (WarmupCosine, warmup_cosine),
-    (WarmupLinear, warmup_linear),
-    (Wsd, wsd),
-    (OneCycle, one_cycle),
-    (Sgdr, sgdr),
-    (Cooldown, cooldown),
-    (Rewarm, rewarm),
-    (InverseSqrt, inverse_sqrt),
-    (Rex, rex),
-    (StepDecay, step_decay),
-    (MultiStep, multistep),
-)
-
-for _cls, _build in RECIPES:
-    F.declare(_cls, _build)
-# exp(start, rate=r, every=n, staircase=...) saves and parses as exp: two more fields of "exp"
-F.declare(ExpEvery, P.exp, name="exp")

@@ -115,8 +115,8 @@ class Schedule:
             ("_child_fields", F.CHILD),
             ("_static_fields", F.STATIC),
         ):
-            if attr not in own and cls._fields:  # (or spelled out: internal and _params nodes)
-                setattr(cls, attr, tuple(f.name for f in cls._fields if f.role == role))
+            if attr not in own and cls._fields:  # (or spelled out: internal nodes)
+                setattr(cls, attr, tuple(f.attr or f.name for f in cls._fields if f.role == role))
         if name is not None:
             cls._fname = name
             F.register_node(cls, name)

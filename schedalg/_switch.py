@@ -13,11 +13,10 @@ schedules in the caller's time instead:
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from . import _checks as K
 from . import _fields as F
-from ._fields import REQUIRED
 from ._node_checks import _checked, _fits, _with_const
 from ._primitives import as_schedule
 from ._schedule import Schedule, fmt_number, short_repr
@@ -29,18 +28,18 @@ def _time(fn: str, name: str, x: Any) -> int | float:
     """A non-negative step (an int; a fractional float stays a float)."""
     v = K.length(fn, name, x)
     if v < 0:
-        raise ValueError(f"{fn}(): {name} must be >= 0, got {name}={x!r}")
+        raise K.bad_value(fn, name, x, "must be >= 0")
     return v
 
 
-class Switch(Schedule):
+class Switch(Schedule, name="switch"):
     """``a(t)`` for ``t < at``, ``b(t)`` (absolute time) from ``at`` on."""
 
-    _fname = "switch"
-    _child_fields = ("a", "b")
-    # (``at`` is the public argument and the JSON field; ``Schedule.at`` is a method)
-    _static_fields = ("at_step",)
-    _attrs: ClassVar[dict[str, str]] = {"at": "at_step"}
+    a: Schedule = F.child(doc="the schedule before the switch")
+    b: Schedule = F.child(doc="the schedule from the switch on, in absolute time")
+    # (held as ``at_step``: ``Schedule.at`` is the clock method)
+    at = F.static(doc="the step where b takes over", attr="at_step")
+    at_step: int | float
 
     def _duration(self) -> int | float | None:
         d = self.b.duration
@@ -72,6 +71,7 @@ class Switch(Schedule):
         return [repr(self.a), repr(self.b), f"at={fmt_number(self.at_step)}"]
 
 
+@F.constructs(Switch)
 def switch(a: Any, b: Any, at: int | float) -> Schedule:
     """``a`` before step ``at``, then ``b`` read at the same absolute step.
 
@@ -104,12 +104,11 @@ def switch(a: Any, b: Any, at: int | float) -> Schedule:
     return _checked(fn, node, lambda: f"a={short_repr(sa)}, b={short_repr(sb)}, at={at!r}")  # type: ignore[no-any-return]
 
 
-class ValueAt(Schedule):
+class ValueAt(Schedule, name="value_at"):
     """The constant ``schedule(step)``, read from the schedule's leaves at each evaluation."""
 
-    _fname = "value_at"
-    _child_fields = ("schedule",)
-    _static_fields = ("step",)
+    schedule: Schedule = F.child(doc="the schedule read")
+    step: int | float = F.static(doc="the step it is read at")
     #: A constant: in pointwise arithmetic it does not prolong the other operands.
     _constant_node = True
 
@@ -138,6 +137,7 @@ class ValueAt(Schedule):
         return [repr(self.schedule), fmt_number(self.step)]
 
 
+@F.constructs(ValueAt)
 def value_at(schedule: Schedule, step: int | float) -> Schedule:
     """The constant ``schedule(step)``: a schedule's value at a step, kept as an expression.
 
@@ -160,15 +160,6 @@ def value_at(schedule: Schedule, step: int | float) -> Schedule:
     """
     fn = "value_at"
     if not isinstance(schedule, Schedule):
-        raise TypeError(f"{fn}(): schedule must be a schedule, got schedule={schedule!r}")
+        raise K.bad_type(fn, "schedule", schedule, "must be a schedule")
     k = _time(fn, "step", step)
     return ValueAt._make(schedule=schedule, step=k)  # type: ignore[no-any-return]
-
-
-# JSON fields (name, kind, default), for schedalg.io.
-Switch._params = (("a", "sched", REQUIRED), ("b", "sched", REQUIRED), ("at", "num", REQUIRED))  # type: ignore[attr-defined]
-ValueAt._params = (("schedule", "sched", REQUIRED), ("step", "num", REQUIRED))  # type: ignore[attr-defined]
-NODES = ((Switch, switch), (ValueAt, value_at))
-
-for _cls, _build in NODES:
-    F.declare(_cls, _build)

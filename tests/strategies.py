@@ -285,8 +285,9 @@ def wide_schedules(max_leaves: int = 6) -> st.SearchStrategy:
 
 
 def all_schedules(max_leaves: int = 6) -> st.SearchStrategy:
-    """``schedules()`` or ``wide_schedules()``: what io, parse and analysis are tested on."""
-    return st.one_of(schedules(max_leaves), wide_schedules(max_leaves))
+    """``schedules()``, ``wide_schedules()`` or ``issue12_schedules()`` (switch, continuation,
+    powers, clocks, recipes): what io, parse, analysis and the registry are tested on."""
+    return st.one_of(schedules(max_leaves), wide_schedules(max_leaves), issue12_schedules())
 
 
 def all_finite_schedules(max_leaves: int = 6) -> st.SearchStrategy:
