@@ -12,6 +12,7 @@ from ._concat import concat
 from ._cycles import repeat, scale_by_cycle
 from ._extension import Primitive, child, leaf, static
 from ._parse import ParseError, parse
+from ._peer import PeerCall as _PeerCall  # noqa: F401  (registers the "compat" node type)
 from ._plot import plot
 from ._plot_html import plot_html
 from ._pointwise import exp_of, power

@@ -17,10 +17,11 @@ import numpy as np
 
 from . import _checks as K
 from . import _fields as F
+from ._arithmetic import _known
 from ._concat import Concat
 from ._node_checks import _checked, _fits
 from ._primitives import Hold, LinearRamp, Piecewise
-from ._schedule import Schedule, fmt_number, short_repr
+from ._schedule import Schedule, short_repr
 
 __all__ = ["compose", "tokens"]
 
@@ -43,11 +44,12 @@ def _pieces(bs: Schedule) -> list[tuple[int | float, int | None, Any, Any]]:
             out.append((at, p.steps, p.start, p.end))
             last = p.end
         else:  # Piecewise (checked by tokens())
+            assert isinstance(p, Piecewise)
             values = p._value_list()
             edges = (0, *p.boundaries)
             for i, b in enumerate(p.boundaries):
-                if b > edges[i]:
-                    out.append((at + edges[i], b - edges[i], values[i], values[i]))
+                if b > edges[i]:  # (whole steps: tokens() refuses fractional boundaries)
+                    out.append((at + edges[i], int(b - edges[i]), values[i], values[i]))
             last = values[-1]
         d = p.duration
         if d is None:
@@ -67,7 +69,7 @@ class Tokens(Schedule, name="tokens"):
         return None
 
     def _compute_range(self) -> tuple[float, float]:
-        hi = self.batch_size._range()[1]
+        hi = _known(self.batch_size)[1]
         return 0.0, float(hi) * self.seq_len * _HORIZON
 
     def _table(self) -> tuple[tuple[int | float, ...], list[Any], list[Any], list[Any]]:
@@ -235,7 +237,7 @@ def tokens(batch_size: Any, seq_len: int = 1) -> Schedule:
             f"to {rng[0]!r} in {short_repr(batch_size)}"
         )
     node = Tokens._make(batch_size=batch_size, seq_len=n)
-    return _checked(fn, node, lambda: f"batch_size={short_repr(batch_size)}, seq_len={seq_len!r}")  # type: ignore[no-any-return]
+    return _checked(fn, node, lambda: f"batch_size={short_repr(batch_size)}, seq_len={seq_len!r}")
 
 
 class Compose(Schedule, name="compose"):
@@ -248,10 +250,10 @@ class Compose(Schedule, name="compose"):
     ends: int | float | None = F.static(None, arg=False, doc="the duration, in updates")
 
     def _duration(self) -> int | float | None:
-        return self.ends  # type: ignore[no-any-return]
+        return self.ends
 
     def _compute_range(self) -> tuple[float, float]:
-        return self.schedule._range()  # type: ignore[no-any-return]
+        return _known(self.schedule)
 
     def _py(self, t: int | float) -> float:
         return self.schedule._py(self.clock._py(t))  # type: ignore[no-any-return]
@@ -303,4 +305,4 @@ def compose(schedule: Schedule, clock: Schedule) -> Schedule:
     else:
         ends = clock.duration
     node = Compose._make(schedule=schedule, clock=clock, ends=ends)
-    return _checked(fn, node, lambda: f"schedule={short_repr(schedule)}, clock={short_repr(clock)}")  # type: ignore[no-any-return]
+    return _checked(fn, node, lambda: f"schedule={short_repr(schedule)}, clock={short_repr(clock)}")

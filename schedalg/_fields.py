@@ -138,10 +138,16 @@ def leaf(
 
 
 def child(
-    *, many: bool = False, optional: bool = False, doc: str = "", attr: str | None = None
+    *,
+    many: bool = False,
+    optional: bool = False,
+    arg: bool = True,
+    doc: str = "",
+    attr: str | None = None,
 ) -> Any:
-    """Declare a sub-schedule field (``many``: a tuple of schedules)."""
-    return Field(CHILD, optional=optional, many=many, doc=doc, attr=attr)
+    """Declare a sub-schedule field (``many``: a tuple of schedules; ``arg=False``: held by
+    the node, not an argument of its constructor)."""
+    return Field(CHILD, optional=optional, many=many, arg=arg, doc=doc, attr=attr)
 
 
 def static(
@@ -205,6 +211,8 @@ _PUBLIC: dict[str, Callable[..., Any]] = {}
 #: name -> the function ``io`` calls with the JSON fields as keywords, where that is not the
 #: public function (``concat(*schedules)`` loads from ``pieces``).
 _BUILDERS: dict[str, Callable[..., Any]] = {}
+#: names that are not called by name in an expression (see ``set_builder``).
+_UNCALLED: set[str] = set()
 
 
 def register_node(cls: type, name: str) -> None:
@@ -229,11 +237,22 @@ _SHARED_OK = frozenset({"exp", "power"})
 
 
 def set_builder(
-    name: str, public: Callable[..., Any], loader: Callable[..., Any] | None = None
+    name: str, public: Callable[..., Any] | None, loader: Callable[..., Any] | None = None
 ) -> None:
+    """``public``: the function users call (None: the type is not called by its name, as
+    ``compat``, written ``compat.<peer>.<Name>(...)``); ``loader``: what ``io`` calls with
+    the JSON fields as keywords, where that is not ``public``."""
     with _LOCK:
-        _PUBLIC[name] = public
-        _BUILDERS[name] = loader or public
+        if public is None:
+            _UNCALLED.add(name)
+        else:
+            _PUBLIC[name] = public
+        _BUILDERS[name] = loader or public  # type: ignore[assignment]
+
+
+def called_by_name(name: str) -> bool:
+    """False for a node type that expressions do not call by its type name."""
+    return name not in _UNCALLED
 
 
 def builder(name: str) -> Callable[..., Any] | None:

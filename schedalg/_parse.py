@@ -125,6 +125,8 @@ def _core_functions() -> dict[str, Callable[..., Any]]:
             from ._time_maps import fit
 
             for name in names:
+                if not F.called_by_name(name):
+                    continue
                 fn = F.public_function(name) or F.node_classes(name)[0]
                 if table.get(name) is not fn:
                     table[name] = fn

@@ -15,6 +15,7 @@ import numpy as np
 from . import _backend as B
 from . import _checks as K
 from . import _fields as F
+from ._arithmetic import _known
 from ._node_checks import _checked, _gain
 from ._primitives import MAX_GRADIENT, as_schedule, each
 from ._schedule import PREC_ATOM, PREC_NEG, Schedule, fmt_number, short_repr
@@ -51,7 +52,7 @@ class Power(Schedule, name="power"):
         return _settled(self.a) ** self.power
 
     def _compute_range(self) -> tuple[float, float]:
-        lo, hi = self.a._range()
+        lo, hi = _known(self.a)
         p = self.power
         cands = [lo**p, hi**p]
         if lo < 0 < hi and p > 0:
@@ -92,7 +93,7 @@ class RPow(Schedule, name="power"):
         return self.base ** _settled(self.exponent)
 
     def _compute_range(self) -> tuple[float, float]:
-        lo, hi = self.exponent._range()
+        lo, hi = _known(self.exponent)
         b = np.asarray(self.base, dtype=np.float64)
         with np.errstate(over="ignore"):
             cands = [b**lo, b**hi]
@@ -129,7 +130,7 @@ class ExpOf(Schedule, name="exp_of"):
         return math.exp(_settled(self.schedule)) if self._py_ok else np.exp(_settled(self.schedule))
 
     def _compute_range(self) -> tuple[float, float]:
-        lo, hi = self.schedule._range()
+        lo, hi = _known(self.schedule)
         return math.exp(lo), (math.exp(hi) if hi < 700 else math.inf)
 
     def _py(self, t: int | float) -> float:
@@ -179,7 +180,7 @@ def _schedule_power(fn: str, a: Schedule, p: Any) -> Schedule:
     integral = float(pw).is_integer()
     rng = a._range()
     if rng is None:  # traced leaves: unchecked
-        return Power._make(a=a, power=float(pw))  # type: ignore[no-any-return]
+        return Power._make(a=a, power=float(pw))
     lo, hi = rng
     if not integral and lo < B.MIN_NORMAL:
         raise K.ArgumentValueError(
@@ -225,7 +226,7 @@ def _number_power(fn: str, c: Any, a: Schedule) -> Schedule:
         )
     rng = a._range()
     if rng is None or arr is None:
-        return RPow._make(base=base, exponent=a)  # type: ignore[no-any-return]
+        return RPow._make(base=base, exponent=a)
     lo, hi = rng
     with np.errstate(over="ignore", divide="ignore"):
         vals = np.concatenate([np.ravel(arr**lo), np.ravel(arr**hi)])
@@ -297,7 +298,7 @@ def exp_of(schedule: Any) -> Schedule:
     rng = a._range()
     got = f"schedule={short_repr(a)}"
     if rng is None:
-        return ExpOf._make(schedule=a)  # type: ignore[no-any-return]
+        return ExpOf._make(schedule=a)
     top = math.exp(rng[1]) if rng[1] < 700 else math.inf
     if not top <= B.MAX_VALUE:
         raise _too_big(fn, top, got)

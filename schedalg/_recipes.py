@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, ClassVar
 
@@ -84,7 +83,7 @@ class Recipe(Schedule):
         if e is None:
             fields = {f: getattr(self, f) for f in self._all_fields()}
             e = c["expansion"] = type(self)._build(**fields)
-        return e  # type: ignore[no-any-return]
+        return e
 
     def _depth_subs(self) -> tuple[Any, ...]:
         kids = self._children()
@@ -99,7 +98,7 @@ class Recipe(Schedule):
     def _compute_range(self) -> tuple[float, float]:
         return self.expand()._range()  # type: ignore[return-value]
 
-    def _py(self, t: int | float) -> float:
+    def _py(self, t: int | float) -> Any:
         return self.expand()._py(t)
 
     def _pyfn(self) -> Any:
@@ -132,7 +131,7 @@ def _finish(cls: type[Recipe], fn: str, fields: dict[str, Any]) -> Schedule:
     except (TypeError, ValueError) as e:
         msg = str(e)
         raise type(e)(msg if msg.startswith(f"{fn}()") else f"{fn}(): {msg}") from None
-    return _checked(fn, node, lambda: repr(node))  # type: ignore[no-any-return]
+    return _checked(fn, node, lambda: repr(node))
 
 
 def _shape(fn: str, shape: Any) -> str:
@@ -172,7 +171,8 @@ def _decay(shape: str, start: Any, end: Any, steps: int) -> Schedule:
 def _continue(s: Schedule, at: int | float, steps: int, shape: str, to: Any) -> Schedule:
     """``s`` until ``at``, then from ``s(at)`` to ``to`` over ``steps`` steps, ``to`` after."""
     v = value_at(s, at)
-    return take(s, at) >> (to + (v - to) * _unit_decay(shape, steps))
+    out: Schedule = take(s, at) >> (to + (v - to) * _unit_decay(shape, steps))
+    return out
 
 
 def _steps(fn: str, name: str, x: Any) -> int:
@@ -197,7 +197,9 @@ class WarmupCosine(Recipe, name="warmup_cosine"):
         return P.linear_ramp(f["start"], f["peak"], w) >> P.cosine(f["peak"], f["end"], n - w)
 
 
-def _warmup_fields(fn: str, peak: Any, warmup: Any, total: Any, start: Any, end: Any) -> dict:
+def _warmup_fields(
+    fn: str, peak: Any, warmup: Any, total: Any, start: Any, end: Any
+) -> dict[str, Any]:
     w, n = _steps(fn, "warmup", warmup), _steps(fn, "total", total)
     if n < w:
         raise K.ArgumentValueError(
@@ -478,7 +480,9 @@ class Cooldown(_Continuation, name="cooldown"):
     to: Any = F.leaf(0.0)
 
 
-def _continue_fields(fn: str, schedule: Any, at: Any, steps: Any, shape: Any, to: Any) -> dict:
+def _continue_fields(
+    fn: str, schedule: Any, at: Any, steps: Any, shape: Any, to: Any
+) -> dict[str, Any]:
     if not isinstance(schedule, Schedule):
         raise K.bad_type(fn, "schedule", schedule, "must be a schedule")
     k = K.length(fn, "at", at)
@@ -638,7 +642,8 @@ class Rex(Recipe, name="rex"):
         d = n - w
         # (1 - z) / (1/2 + (1 - z) / 2) with z = tau / d: the numerator and denominator ramps
         body = peak * P.linear_ramp(1.0, 0.0, d) / P.linear_ramp(1.0, 0.5, d)
-        return P.linear_ramp(0.0, peak, w) >> body
+        out: Schedule = P.linear_ramp(0.0, peak, w) >> body
+        return out
 
 
 @F.constructs(Rex)

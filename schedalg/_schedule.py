@@ -468,6 +468,11 @@ class Schedule:
             )
         return text
 
+    def _stand_in(self) -> Schedule:
+        """The node that prints and saves for this one (itself; a named call whose arguments
+        are unknown stands in for its expansion)."""
+        return self
+
     def _repr(self) -> str:
         """The source text of this node (children through ``repr``)."""
         args = ", ".join(self._repr_args())

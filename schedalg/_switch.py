@@ -17,6 +17,7 @@ from typing import Any
 
 from . import _checks as K
 from . import _fields as F
+from ._arithmetic import _known
 from ._node_checks import _checked, _fits, _with_const
 from ._primitives import as_schedule
 from ._schedule import Schedule, fmt_number, short_repr
@@ -51,7 +52,7 @@ class Switch(Schedule, name="switch"):
         return self.b.end_value
 
     def _compute_range(self) -> tuple[float, float]:
-        (a0, a1), (b0, b1) = self.a._range(), self.b._range()
+        (a0, a1), (b0, b1) = _known(self.a), _known(self.b)
         return min(a0, b0), max(a1, b1)
 
     def _py(self, t: int | float) -> float:
@@ -101,7 +102,7 @@ def switch(a: Any, b: Any, at: int | float) -> Schedule:
     if k == 0:
         return sb
     node = Switch._make(a=sa, b=sb, at_step=k)
-    return _checked(fn, node, lambda: f"a={short_repr(sa)}, b={short_repr(sb)}, at={at!r}")  # type: ignore[no-any-return]
+    return _checked(fn, node, lambda: f"a={short_repr(sa)}, b={short_repr(sb)}, at={at!r}")
 
 
 class ValueAt(Schedule, name="value_at"):
@@ -119,7 +120,7 @@ class ValueAt(Schedule, name="value_at"):
         if self._py_ok:
             v = self.schedule._pyfn()(self.step)
             return v, v
-        return self.schedule._range()  # type: ignore[no-any-return]
+        return _known(self.schedule)
 
     def _py(self, t: int | float) -> float:
         return self.schedule._py(self.step)  # type: ignore[no-any-return]
@@ -162,4 +163,4 @@ def value_at(schedule: Schedule, step: int | float) -> Schedule:
     if not isinstance(schedule, Schedule):
         raise K.bad_type(fn, "schedule", schedule, "must be a schedule")
     k = _time(fn, "step", step)
-    return ValueAt._make(schedule=schedule, step=k)  # type: ignore[no-any-return]
+    return ValueAt._make(schedule=schedule, step=k)

@@ -284,10 +284,37 @@ def wide_schedules(max_leaves: int = 6) -> st.SearchStrategy:
     return st.recursive(_w_primitives, _w_extend, max_leaves=max_leaves)
 
 
+def compat_schedules() -> st.SearchStrategy:
+    """Compat constructors' schedules (nodes that keep the peer's name), alone or inside
+    the algebra."""
+    from schedalg.compat import optax as O
+    from schedalg.compat import torch as T
+    from schedalg.compat import transformers as H
+
+    calls = st.one_of(
+        st.builds(T.StepLR, positive, st.integers(1, 10), st.floats(0.1, 0.9)),
+        st.builds(lambda lr, n, p: T.OneCycleLR(lr, total_steps=n, pct_start=p), positive,
+                  st.integers(20, 60), st.floats(0.2, 0.8)),
+        st.builds(lambda lr, n: T.CosineAnnealingLR(lr, T_max=n), positive, st.integers(1, 40)),
+        st.builds(lambda lr, w, n: H.get_linear_schedule_with_warmup(lr, w, w + n), positive,
+                  st.integers(0, 10), st.integers(1, 30)),
+        st.builds(lambda v, n: O.cosine_decay_schedule(v, n), positive, st.integers(1, 40)),
+        st.builds(lambda lr, g: T.SequentialLR([T.ExponentialLR(lr, g), T.StepLR(lr, 3)], [4]),
+                  positive, st.floats(0.5, 0.99)),
+    )
+    return st.one_of(calls, st.builds(lambda s, c: s >> c, finite_schedules(3), calls))
+
+
 def all_schedules(max_leaves: int = 6) -> st.SearchStrategy:
-    """``schedules()``, ``wide_schedules()`` or ``issue12_schedules()`` (switch, continuation,
-    powers, clocks, recipes): what io, parse, analysis and the registry are tested on."""
-    return st.one_of(schedules(max_leaves), wide_schedules(max_leaves), issue12_schedules())
+    """``schedules()``, ``wide_schedules()``, ``issue12_schedules()`` (switch, continuation,
+    powers, clocks, recipes) or ``compat_schedules()``: what io, parse, analysis and the
+    registry are tested on."""
+    return st.one_of(
+        schedules(max_leaves),
+        wide_schedules(max_leaves),
+        issue12_schedules(),
+        compat_schedules(),
+    )
 
 
 def all_finite_schedules(max_leaves: int = 6) -> st.SearchStrategy:

@@ -98,6 +98,8 @@ FORMULAS = {
     "step_decay": lambda t: 0.5 ** (t // 4),
     "multistep": lambda t: 0.1 ** sum(m <= t for m in (3, 7, 7)),
     "exp_every": lambda t: 0.5 ** (t // 4),
+    # torch's StepLR: base_lr * gamma ** (t // step_size)
+    "compat": lambda t: 0.5 ** (t // 4),
 }
 
 

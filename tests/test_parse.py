@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from strategies import all_schedules
 
 import schedalg as sa
+import schedalg.compat
 from schedalg import _parse
 from schedalg._parse import ParseError, parse, register
 
@@ -27,6 +28,7 @@ def test_parse_reads_repr_back(s):
 def test_parse_agrees_with_python_eval(s):
     # The law behind the grammar: parse gives what Python gives after `from schedalg import *`.
     namespace = {name: getattr(sa, name) for name in sa.__all__}
+    namespace["compat"] = schedalg.compat  # (compat.<peer>.<Name>(...) calls)
     assert parse(repr(s)) == eval(repr(s), {"__builtins__": {}}, namespace)
 
 
