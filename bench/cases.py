@@ -104,12 +104,56 @@ def concat(n: int, k: int) -> tuple[Any, Any]:
     return s, o
 
 
+def continuation(n: int) -> tuple[Any, Any]:
+    """A warmup + cosine run cooled down linearly over its last 20% from the value it has there
+    (``cooldown``, the start value read from the leaves). The optax peer pastes that value."""
+    import optax
+
+    w, k = n // 10, int(0.8 * n)
+    run = sa.warmup_cosine(PEAK, w, n)
+    s = sa.cooldown(run, at=k, steps=n - k)
+    o = optax.join_schedules(
+        [
+            optax.warmup_cosine_decay_schedule(0.0, PEAK, w, n, 0.0),
+            optax.linear_schedule(run(k), 0.0, n - k),
+        ],
+        [k],
+    )
+    return s, o
+
+
+def token_clock(n: int) -> tuple[Any, Any]:
+    """Warmup + cosine written in tokens, read through a token clock whose batch size ramps
+    from 64 to 512 sequences (of 1024 tokens) over the first 10% of n updates. The peer is
+    optax's schedule of the same token count, written by hand in jnp."""
+    import jax.numpy as jnp
+    import optax
+
+    r, a, b, seq = max(1, n // 10), 64.0, 512.0, 1024
+    clock = sa.tokens(sa.linear_ramp(a, b, r) >> b, seq)
+    total = int(clock(n))
+    s = sa.warmup_cosine(PEAK, total // 10, total).at(clock)
+    # (float lengths: optax clips the count with them, and int32 cannot hold them)
+    peer = optax.warmup_cosine_decay_schedule(0.0, PEAK, float(total // 10), float(total), 0.0)
+    slope = (b - a) / r
+    ramp_sum = a * r + slope * (r * (r - 1) / 2)
+
+    def o(t: Any) -> Any:
+        tf = t.astype(jnp.float32)
+        tok = jnp.where(tf < r, a * tf + slope * tf * (tf - 1) / 2, ramp_sum + b * (tf - r))
+        return peer(tok * seq)
+
+    return s, o
+
+
 def vectorized_cases(ks: list[int]) -> list[tuple[str, int | None, Any]]:
     """(name, K, builder(n)) for the vectorized-evaluation benchmark."""
     out: list[tuple[str, int | None, Any]] = [
         ("warmup+cosine", None, warmup_cosine),
         ("SGDR T_mult=2 (10 cycles)", None, sgdr),
         ("1cycle", None, onecycle),
+        ("cooldown from the run's value (continuation)", None, continuation),
+        ("warmup+cosine in tokens (token clock)", None, token_clock),
     ]
     out += [("piecewise", k, lambda n, k=k: piecewise(n, k)) for k in ks]
     out += [("concat (mixed kinds)", k, lambda n, k=k: concat(n, k)) for k in ks]

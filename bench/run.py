@@ -86,6 +86,17 @@ def _targets(res: dict[str, Any], cfg: dict[str, Any]) -> list[list[str]]:
     for name in ("warmup+cosine", "SGDR T_mult=2 (10 cycles)", "1cycle"):
         r = next(r for r in big if r["name"] == name)
         line(f"{name} <= 1.5x the cos floor (N={nmax:.0e})", x(r["vs_cos"]), r["vs_cos"] <= 1.5)
+    for name in (  # issue 12: continuation pieces and the token clock, also as a jit argument
+        "cooldown from the run's value (continuation)",
+        "warmup+cosine in tokens (token clock)",
+    ):
+        r = next(r for r in big if r["name"] == name)
+        w = max(r["vs_cos"], r["arg_vs_cos"])
+        line(
+            f"{name} <= 1.5x the cos floor, closed over and as argument (N={nmax:.0e})",
+            f"{x(r['vs_cos'])} / {x(r['arg_vs_cos'])}",
+            w <= 1.5,
+        )
     for name in ("piecewise", "concat (mixed kinds)"):
         rs = {r["K"]: r for r in big if r["name"] == name}
         kmax = max(rs)

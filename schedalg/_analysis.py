@@ -121,6 +121,15 @@ def _closed_window(s: Schedule, fn: str, a: Any, b: Any) -> tuple[int, int]:
     return lo, hi
 
 
+def _expanded(s: Any) -> Any:
+    """A recipe (``warmup_cosine(...)``, ...) is analysed as the expression it builds."""
+    from ._recipes import Recipe
+
+    while isinstance(s, Recipe):
+        s = s.expand()
+    return s
+
+
 def _isa(s: Any, cls: type | tuple[type, ...]) -> bool:
     """isinstance without narrowing: node fields are set dynamically, unknown to mypy."""
     return isinstance(s, cls)
@@ -309,6 +318,7 @@ def _edges(s: Any, lo: float, hi: float, mono: bool) -> list[float] | None:
 
 
 def _edges_in(s: Any, lo: float, hi: float, mono: bool) -> list[float] | None:
+    s = _expanded(s)
     if _isa(s, P.Tabular):
         rows, _, opaque = s._table()
         starts = [r.start for r in rows]
@@ -542,6 +552,7 @@ def _is_const(s: Any) -> bool:
 
 def _sum(s: Any, a: int, b: int) -> float:
     """sum(s(t) for t in range(a, b)), 0 <= a."""
+    s = _expanded(s)
     if b <= a:
         return 0.0
     d = s.duration
@@ -698,6 +709,7 @@ def _cands(s: Any, a: int, b: int) -> list[int] | None:
 
     Between two consecutive candidates the schedule is monotone.
     """
+    s = _expanded(s)
     if b <= a:
         return []
     d = s.duration
@@ -902,6 +914,7 @@ def argmax(s: Schedule, a: Any = 0, b: Any = None) -> int:
 
 def _bps(s: Any, limit: int) -> list[int | float]:
     """Sorted starts of segments and cycles (at most about ``limit``), 0 included."""
+    s = _expanded(s)
     out: list[int | float] = [0]
     d = s.duration
     if _isa(s, P.Piecewise):

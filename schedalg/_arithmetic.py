@@ -30,7 +30,9 @@ def _is_constant(s: Schedule) -> bool:
     (arithmetic, ``minimum``/``maximum``, ``clip``) of constants only."""
     if isinstance(s, Hold):
         return s.steps is None
-    if isinstance(s, (BinOp, Neg, Clip)):
+    if getattr(s, "_constant_node", False):  # value_at(...): a constant read from a schedule
+        return True
+    if isinstance(s, (BinOp, Neg, Clip)) or getattr(s, "_pointwise_node", False):
         return s._cached(
             "constant", lambda: all(_is_constant(c) for c in s._children())
         )

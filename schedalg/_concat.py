@@ -387,6 +387,9 @@ def concat(*schedules: Any) -> Schedule:
     and ``hold(v, 0)`` is its identity; ``concat(s)`` is ``s``. Every piece but the last must be
     finite. ``a >> b`` is ``concat(a, b)``.
 
+    Each piece runs in its own local time: ``b`` reads step 0 when ``a`` ends. For a ``b``
+    that reads the global step (``tf.cond(step < k, a, b)``), use ``switch(a, b, at=k)``.
+
     Example:
         >>> from schedalg import cosine, linear_ramp
         >>> s = linear_ramp(0.0, 1.0, 10) >> cosine(1.0, 0.0, 90)

@@ -56,7 +56,18 @@ class Field:
         doc: one line for ``schedalg list`` and the docs.
     """
 
-    __slots__ = ("arg", "check", "default", "doc", "many", "name", "optional", "role")
+    __slots__ = (
+        "arg",
+        "attr",
+        "check",
+        "default",
+        "doc",
+        "kind",
+        "many",
+        "name",
+        "optional",
+        "role",
+    )
 
     def __init__(
         self,
@@ -68,6 +79,8 @@ class Field:
         arg: bool = True,
         check: Callable[[str, str, Any], Any] | None = None,
         doc: str = "",
+        kind: str | None = None,
+        attr: str | None = None,
     ) -> None:
         if role not in (LEAF, CHILD, STATIC):
             raise ValueError(f"Field(): role must be 'leaf', 'child' or 'static', got {role!r}")
@@ -78,6 +91,8 @@ class Field:
         self.arg = arg
         self.check = check
         self.doc = doc
+        self.kind = kind  # the JSON kind, where the role does not say it (a string, a flag)
+        self.attr = attr  # the attribute holding the value, where it is not ``name``
         self.name = ""
 
     def __repr__(self) -> str:
@@ -87,6 +102,8 @@ class Field:
     @property
     def json_kind(self) -> str:
         """What the field's JSON value must look like (``io`` checks it before building)."""
+        if self.kind is not None:
+            return self.kind
         if self.role == CHILD:
             return "schedules" if self.many else "schedule"
         if self.many:
@@ -102,14 +119,35 @@ def leaf(
     arg: bool = True,
     check: Callable[[str, str, Any], Any] | None = None,
     doc: str = "",
+    kind: str | None = None,
+    attr: str | None = None,
 ) -> Any:
-    """Declare a leaf field: a value JAX may trace, differentiate and batch."""
-    return Field(LEAF, default, optional=optional, many=many, arg=arg, check=check, doc=doc)
+    """Declare a leaf field: a value JAX may trace, differentiate and batch. ``kind`` and
+    ``attr`` as for ``static``."""
+    return Field(
+        LEAF,
+        default,
+        optional=optional,
+        many=many,
+        arg=arg,
+        check=check,
+        doc=doc,
+        kind=kind,
+        attr=attr,
+    )
 
 
-def child(*, many: bool = False, optional: bool = False, doc: str = "") -> Any:
-    """Declare a sub-schedule field (``many``: a tuple of schedules)."""
-    return Field(CHILD, optional=optional, many=many, doc=doc)
+def child(
+    *,
+    many: bool = False,
+    optional: bool = False,
+    arg: bool = True,
+    doc: str = "",
+    attr: str | None = None,
+) -> Any:
+    """Declare a sub-schedule field (``many``: a tuple of schedules; ``arg=False``: held by
+    the node, not an argument of its constructor)."""
+    return Field(CHILD, optional=optional, many=many, arg=arg, doc=doc, attr=attr)
 
 
 def static(
@@ -120,9 +158,25 @@ def static(
     arg: bool = True,
     check: Callable[[str, str, Any], Any] | None = None,
     doc: str = "",
+    kind: str | None = None,
+    attr: str | None = None,
 ) -> Any:
-    """Declare a static field: a number that shapes the computation (hashed, not traced)."""
-    return Field(STATIC, default, optional=optional, many=many, arg=arg, check=check, doc=doc)
+    """Declare a static field: a number that shapes the computation (hashed, not traced).
+    ``kind``: the JSON kind where the value is not a number (``"a string"``, ``"a boolean"``,
+    ``"schedule"`` for an argument that is a schedule or a number: ``power``'s);
+    ``attr``: the attribute that holds the value, where it differs from the argument's name
+    (``at``, which would hide the method ``Schedule.at``, is held as ``at_step``)."""
+    return Field(
+        STATIC,
+        default,
+        optional=optional,
+        many=many,
+        arg=arg,
+        check=check,
+        doc=doc,
+        kind=kind,
+        attr=attr,
+    )
 
 
 def named(name: str, field: Any) -> Field:
@@ -157,6 +211,8 @@ _PUBLIC: dict[str, Callable[..., Any]] = {}
 #: name -> the function ``io`` calls with the JSON fields as keywords, where that is not the
 #: public function (``concat(*schedules)`` loads from ``pieces``).
 _BUILDERS: dict[str, Callable[..., Any]] = {}
+#: names that are not called by name in an expression (see ``set_builder``).
+_UNCALLED: set[str] = set()
 
 
 def register_node(cls: type, name: str) -> None:
@@ -177,15 +233,26 @@ def register_node(cls: type, name: str) -> None:
 
 
 # Names that more than one built-in class answers to (one public function builds each).
-_SHARED_OK = frozenset({"exp"})
+_SHARED_OK = frozenset({"exp", "power"})
 
 
 def set_builder(
-    name: str, public: Callable[..., Any], loader: Callable[..., Any] | None = None
+    name: str, public: Callable[..., Any] | None, loader: Callable[..., Any] | None = None
 ) -> None:
+    """``public``: the function users call (None: the type is not called by its name, as
+    ``compat``, written ``compat.<peer>.<Name>(...)``); ``loader``: what ``io`` calls with
+    the JSON fields as keywords, where that is not ``public``."""
     with _LOCK:
-        _PUBLIC[name] = public
-        _BUILDERS[name] = loader or public
+        if public is None:
+            _UNCALLED.add(name)
+        else:
+            _PUBLIC[name] = public
+        _BUILDERS[name] = loader or public  # type: ignore[assignment]
+
+
+def called_by_name(name: str) -> bool:
+    """False for a node type that expressions do not call by its type name."""
+    return name not in _UNCALLED
 
 
 def builder(name: str) -> Callable[..., Any] | None:
@@ -255,6 +322,8 @@ class ArgSpec:
 
         def kind(k: str) -> str:
             f = fields[k]
+            if f.kind in ("a string", "a boolean"):
+                return f.kind
             if f.role != CHILD and any(k not in h or h[k].optional for h in have):
                 return "a number or null"
             return f.json_kind

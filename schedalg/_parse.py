@@ -7,13 +7,13 @@ The language is the small subset of Python that ``repr`` uses, with Python's mea
 * calls of the schedalg constructors (``cosine(1.0, 0.0, 100, power=2)``), positional and
   keyword arguments, and of the public constructors of the compat modules, written
   ``compat.<peer>.<Name>(...)`` (e.g. ``compat.torch.OneCycleLR(...)``);
-* the operators ``>>`` (concat), ``+ - * /`` and unary ``-``/``+``. On two numbers they are
+* the operators ``>>`` (concat), ``+ - * / **`` and unary ``-``/``+``. On two numbers they are
   number arithmetic (``3e-4 / 10``); with a schedule on either side they build the schedule,
   exactly as ``a * 0.1`` does in Python. ``>>`` is always ``concat``.
 
 The text is parsed with Python's ``ast`` module and walked by a whitelisting interpreter:
 any other syntax (attribute access outside ``compat.<peer>.<Name>``, subscripts, lambdas,
-comprehensions, ``**``, starred arguments, unknown names) is an error, and nothing is ever
+comprehensions, starred arguments, unknown names) is an error, and nothing is ever
 passed to ``eval``, ``exec`` or ``compile``. Hostile input is bounded before ``ast.parse``
 sees it: a length limit, a bracket-depth scan, a limit on runs of unary operators; long
 ``>>`` chains are parsed in slices so the parser's own recursion limit is never reached.
@@ -125,6 +125,8 @@ def _core_functions() -> dict[str, Callable[..., Any]]:
             from ._time_maps import fit
 
             for name in names:
+                if not F.called_by_name(name):
+                    continue
                 fn = F.public_function(name) or F.node_classes(name)[0]
                 if table.get(name) is not fn:
                     table[name] = fn
@@ -227,7 +229,25 @@ _BINOPS: dict[type, tuple[str, Callable[[Any, Any], Any]]] = {
     ast.Sub: ("-", operator.sub),
     ast.Mult: ("*", operator.mul),
     ast.Div: ("/", operator.truediv),
+    ast.Pow: ("**", operator.pow),
 }
+
+
+def _number_pow(a: Any, b: Any) -> Any:
+    """``a ** b`` on two numbers, refusing what would not be a finite real number (a huge
+    integer power is estimated in floating point first, never computed)."""
+    try:
+        f = float(a) ** float(b)
+    except ZeroDivisionError:
+        raise ValueError("0 to a negative power") from None
+    except OverflowError:
+        raise ValueError("result out of range (not finite)") from None
+    if isinstance(f, complex):
+        raise ValueError("a negative number to a fractional power is not real")
+    if isinstance(a, int) and isinstance(b, int) and b >= 0 and abs(f) < _MAX_INT:
+        return a**b
+    return f
+
 
 _WHY_NOT = {
     ast.Attribute: "attribute access (other than compat.<peer>.<Name>(...) calls)",
@@ -323,7 +343,7 @@ class _Interpreter:
             parts = self.chain(node, depth)
             return self.apply(_core_functions()["concat"], parts, {}, node, "concat")
         if type(node.op) not in _BINOPS:
-            sym = {ast.Pow: "**", ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@"}.get(
+            sym = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@"}.get(
                 type(node.op), type(node.op).__name__
             )
             raise self.fail(f"the operator {sym} is not part of the language", node)
@@ -331,6 +351,8 @@ class _Interpreter:
         a = self.operand(self.eval(node.left, depth + 1), node.left, symbol)
         b = self.operand(self.eval(node.right, depth + 1), node.right, symbol)
         if _is_number(a) and _is_number(b):
+            if symbol == "**":
+                fn = _number_pow
             try:
                 return self.number_result(fn(a, b), node)
             except (ArithmeticError, ValueError) as e:

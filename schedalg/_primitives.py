@@ -537,7 +537,15 @@ def _exp_positive(fn: str, name: str, x: Any) -> Any:
 
 
 @F.constructs(Exp)
-def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = None) -> Schedule:
+def exp(
+    start: Any,
+    end: Any = None,
+    steps: int | None = None,
+    *,
+    rate: Any = None,
+    every: Any = None,
+    staircase: bool = False,
+) -> Schedule:
     """Exponential (geometric) change, given by its end value or by its per-step rate.
 
     Formulas: ``exp(start, end, steps)``: ``s(t) = start * (end / start) ** u``,
@@ -550,6 +558,11 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
         end: the value approached at t = steps (geometric form).
         steps: the length; optional in the rate form.
         rate: the per-step factor, > 0 (rate form).
+        every: (rate form) apply ``rate`` once per ``every`` steps instead of once per step:
+            ``s(t) = start * rate ** (t / every)``, TF's ``exponential_decay`` with
+            ``decay_steps=every`` (``steps`` still counts steps).
+        staircase: with ``every``, floor the exponent: ``start * rate ** floor(t / every)``
+            (TF's ``staircase=True``, torch's ``StepLR``; see also ``step_decay``).
 
     Example:
         >>> from schedalg import exp
@@ -557,8 +570,23 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
         0.1
         >>> exp(1.0, rate=0.5)(3)
         0.125
+        >>> s = exp(1.0, rate=0.5, every=10, staircase=True)
+        >>> s(9), s(10), s(25)
+        (1.0, 0.5, 0.25)
     """
     fn = "exp"
+    if every is not None or staircase is not False:
+        if every is None or rate is None or end is not None:
+            raise K.ArgumentTypeError(
+                fn,
+                None,
+                None,
+                f"{fn}(): every= and staircase= go with the rate form, exp(start, rate=r, "
+                f"every=n), got end={end!r}, rate={rate!r}, every={every!r}"
+            )
+        from ._recipes import exp_every
+
+        return exp_every(start, rate, steps, every, staircase)
     if (end is None) == (rate is None):
         raise K.ArgumentTypeError(
             fn,

@@ -116,8 +116,8 @@ class Schedule:
             ("_child_fields", F.CHILD),
             ("_static_fields", F.STATIC),
         ):
-            if attr not in own:  # (a class may still spell a tuple out: internal nodes)
-                setattr(cls, attr, tuple(f.name for f in cls._fields if f.role == role))
+            if attr not in own and cls._fields:  # (or spelled out: internal nodes)
+                setattr(cls, attr, tuple(f.attr or f.name for f in cls._fields if f.role == role))
         if name is not None:
             cls._fname = name
             F.register_node(cls, name)
@@ -132,7 +132,7 @@ class Schedule:
 
     def _args(self) -> dict[str, Any]:
         """The constructor's arguments that rebuild this node: JSON dumps them."""
-        return {f.name: getattr(self, f.name) for f in self._arg_fields()}
+        return {f.name: getattr(self, f.attr or f.name) for f in self._arg_fields()}
 
     # -- construction ------------------------------------------------------------------------
 
@@ -469,6 +469,11 @@ class Schedule:
             )
         return text
 
+    def _stand_in(self) -> Schedule:
+        """The node that prints and saves for this one (itself; a named call whose arguments
+        are unknown stands in for its expansion)."""
+        return self
+
     def _repr(self) -> str:
         """The source text of this node (children through ``repr``)."""
         args = ", ".join(self._repr_args())
@@ -497,6 +502,8 @@ class Schedule:
     # -- operators: sugar for the named combinators ------------------------------------------
 
     def __rshift__(self, other: Any) -> Schedule:
+        """``concat(self, other)``: ``other`` starts at its own step 0 when ``self`` ends
+        (local time; for absolute time see ``switch``)."""
         from ._concat import concat
 
         return concat(self, other)
@@ -550,6 +557,22 @@ class Schedule:
         from ._arithmetic import neg
 
         return neg(self)
+
+    def __pow__(self, other: Any) -> Schedule:
+        from ._pointwise import power
+
+        return power(self, other)
+
+    def __rpow__(self, other: Any) -> Schedule:
+        from ._pointwise import power
+
+        return power(other, self)
+
+    def at(self, clock: Schedule) -> Schedule:
+        """This schedule read through a clock, ``s(clock(t))``: ``compose(s, clock)``."""
+        from ._clock import compose
+
+        return compose(self, clock)
 
     def __pos__(self) -> Schedule:
         return self

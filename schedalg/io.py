@@ -36,6 +36,7 @@ from typing import Any
 
 from . import _checks as K
 from . import _fields as F
+from . import _peer
 from ._concat import Concat
 from ._schedule import MAX_DEPTH as _MAX_NODE_DEPTH
 from ._schedule import Schedule, plain_number
@@ -67,6 +68,8 @@ NUM, NUM_OR_NULL, SCHED, SCHEDS, NUMS = (
     "list",
 )
 
+STR, BOOL = "a string", "a boolean"
+ARGS = _peer.ARGS
 _REQUIRED = F.REQUIRED
 
 
@@ -106,6 +109,8 @@ SPECS = _Specs()
 def _dump(s: Any, path: str, depth: int) -> dict[str, Any]:
     if depth >= MAX_DEPTH:  # depth counts from 0 at the root
         raise ValueError(f"to_dict(): at {path}: schedule nested deeper than {MAX_DEPTH} levels")
+    if isinstance(s, Schedule):
+        s = s._stand_in()
     cls = type(s)
     if not isinstance(s, Schedule) or cls not in F.node_classes(cls._fname):
         raise TypeError(f"to_dict(): at {path}: not a schedalg schedule node: {cls.__name__}")
@@ -120,6 +125,12 @@ def _dump(s: Any, path: str, depth: int) -> dict[str, Any]:
 
 
 def _value_out(v: Any, path: str, depth: int) -> Any:
+    if isinstance(v, (str, bool)) or v is None:  # (an option: a shape, a flag, none)
+        return v
+    if isinstance(v, dict):  # (a compat call's arguments)
+        return {k: _value_out(x, f"{path}.{k}", depth) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_value_out(x, f"{path}[{i}]", depth) for i, x in enumerate(v)]
     return _dump(v, path, depth + 1) if isinstance(v, Schedule) else plain_number(v, path)
 
 
@@ -283,6 +294,12 @@ def _load(d: Any, path: str, depth: int, root: bool = False) -> Any:
             kwargs[field] = [_check_num(v, f"{sub}[{i}]", NUM) for i, v in enumerate(x)]
         elif kind == SCHED:
             kwargs[field] = x if _is_num(x) else _load(x, sub, depth + 1)
+        elif kind == ARGS:
+            kwargs[field] = _load_args(x, sub, depth)
+        elif kind in (STR, BOOL):
+            if not isinstance(x, str if kind == STR else bool):
+                raise FormatError(sub, f"expected {kind}, got {_json_kind(x)} ({_short(x)})")
+            kwargs[field] = x
         else:  # SCHEDS
             if not isinstance(x, list):
                 raise FormatError(sub, f"expected a list of schedules, got {_json_kind(x)}")
@@ -297,6 +314,24 @@ def _load(d: Any, path: str, depth: int, root: bool = False) -> Any:
         message = str(e) if isinstance(e, (TypeError, ValueError)) else f"{type(e).__name__}: {e}"
         where = _error_path(path, name, spec.names, e, kwargs.get("pieces", ()))
         raise FormatError(where, message) from None
+
+
+def _load_args(x: Any, path: str, depth: int) -> tuple[tuple[str, Any], ...]:
+    """A compat call's arguments: an object of numbers, null, strings, booleans, schedule
+    objects and lists of those."""
+    if not isinstance(x, dict):
+        raise FormatError(path, f"expected {ARGS}, got {_json_kind(x)} ({_short(x)})")
+
+    def value(v: Any, sub: str) -> Any:
+        if isinstance(v, dict):
+            return _load(v, sub, depth + 1)
+        if isinstance(v, list):
+            return tuple(value(e, f"{sub}[{i}]") for i, e in enumerate(v))
+        if v is None or isinstance(v, (str, bool)):
+            return v
+        return _check_num(v, sub, NUM)
+
+    return tuple((k, value(v, f"{path}.{k}")) for k, v in x.items())
 
 
 def from_dict(d: Any) -> Schedule:

@@ -284,9 +284,37 @@ def wide_schedules(max_leaves: int = 6) -> st.SearchStrategy:
     return st.recursive(_w_primitives, _w_extend, max_leaves=max_leaves)
 
 
+def compat_schedules() -> st.SearchStrategy:
+    """Compat constructors' schedules (nodes that keep the peer's name), alone or inside
+    the algebra."""
+    from schedalg.compat import optax as O
+    from schedalg.compat import torch as T
+    from schedalg.compat import transformers as H
+
+    calls = st.one_of(
+        st.builds(T.StepLR, positive, st.integers(1, 10), st.floats(0.1, 0.9)),
+        st.builds(lambda lr, n, p: T.OneCycleLR(lr, total_steps=n, pct_start=p), positive,
+                  st.integers(20, 60), st.floats(0.2, 0.8)),
+        st.builds(lambda lr, n: T.CosineAnnealingLR(lr, T_max=n), positive, st.integers(1, 40)),
+        st.builds(lambda lr, w, n: H.get_linear_schedule_with_warmup(lr, w, w + n), positive,
+                  st.integers(0, 10), st.integers(1, 30)),
+        st.builds(lambda v, n: O.cosine_decay_schedule(v, n), positive, st.integers(1, 40)),
+        st.builds(lambda lr, g: T.SequentialLR([T.ExponentialLR(lr, g), T.StepLR(lr, 3)], [4]),
+                  positive, st.floats(0.5, 0.99)),
+    )
+    return st.one_of(calls, st.builds(lambda s, c: s >> c, finite_schedules(3), calls))
+
+
 def all_schedules(max_leaves: int = 6) -> st.SearchStrategy:
-    """``schedules()`` or ``wide_schedules()``: what io, parse and analysis are tested on."""
-    return st.one_of(schedules(max_leaves), wide_schedules(max_leaves))
+    """``schedules()``, ``wide_schedules()``, ``issue12_schedules()`` (switch, continuation,
+    powers, clocks, recipes) or ``compat_schedules()``: what io, parse, analysis and the
+    registry are tested on."""
+    return st.one_of(
+        schedules(max_leaves),
+        wide_schedules(max_leaves),
+        issue12_schedules(),
+        compat_schedules(),
+    )
 
 
 def all_finite_schedules(max_leaves: int = 6) -> st.SearchStrategy:
@@ -514,4 +542,101 @@ def broad_schedules(max_leaves: int = 6) -> st.SearchStrategy:
         tree,
         _w_such_that(tree, _w_finite),
         st.one_of(*targeted_schedules().values()),
+    )
+
+
+# -- issue 12's nodes: switch, continuation, powers, clocks, recipes --------------------------
+# Kept apart from the strategies above (tests/reference.py does not read these nodes yet);
+# tests/test_algebra_issue12.py checks that this strategy reaches every one of them.
+
+shapes = st.sampled_from(["linear", "1-sqrt", "cosine"])
+small = st.floats(-3, 3, allow_nan=False, allow_infinity=False, width=64)
+
+
+def _batch_sizes() -> st.SearchStrategy:
+    piece = st.one_of(
+        st.builds(sa.hold, positive, steps),
+        st.builds(sa.linear_ramp, positive, positive, steps),
+        st.builds(lambda a, b, n: sa.piecewise([n], [a, b]), positive, positive, steps),
+    )
+    return st.lists(piece, min_size=1, max_size=3).map(lambda xs: sa.concat(*xs))
+
+
+def issue12_schedules() -> st.SearchStrategy:
+    base = finite_schedules(max_leaves=3)
+    rates = st.floats(0.5, 0.99)
+    recipes = st.one_of(
+        st.builds(sa.warmup_cosine, positive, st.integers(0, 10), st.integers(10, 40)),
+        st.builds(sa.warmup_linear, positive, st.integers(0, 10), st.integers(10, 40), values),
+        st.builds(
+            lambda p, w, n, f, sh: sa.wsd(p, w, n, decay_fraction=f, shape=sh),
+            positive,
+            st.integers(0, 10),
+            st.integers(20, 40),
+            st.floats(0, 0.5),
+            shapes,
+        ),
+        st.builds(
+            lambda p, n, d, sh: sa.wsd(p, 5, n, decay=d, shape=sh),
+            positive,
+            st.integers(20, 40),
+            st.integers(0, 10),
+            shapes,
+        ),
+        st.builds(sa.one_cycle, positive, st.integers(2, 40), st.floats(0.1, 0.9)),
+        st.builds(
+            lambda p, n, m, d, k: sa.sgdr(p, n, mult=m, decay=d, times=k),
+            positive,
+            st.integers(1, 10),
+            st.sampled_from([1.0, 2.0]),
+            st.sampled_from([1.0, 0.5]),
+            st.integers(1, 4),
+        ),
+        st.builds(
+            lambda p, w, c: sa.inverse_sqrt(p, w, total=40, cooldown=c),
+            positive,
+            st.integers(1, 10),
+            st.integers(0, 10),
+        ),
+        st.builds(sa.rex, positive, st.integers(11, 40), st.integers(0, 10)),
+        st.builds(
+            lambda a, r, e, sc: sa.exp(a, rate=r, every=e, staircase=sc),
+            positive,
+            rates,
+            st.integers(1, 10),
+            st.booleans(),
+        ),
+        st.builds(sa.step_decay, positive, rates, st.integers(1, 10)),
+        st.builds(
+            lambda a, ms, f: sa.multistep(a, sorted(ms), f),
+            positive,
+            st.lists(st.integers(0, 30), max_size=3),
+            rates,
+        ),
+    )
+    return st.one_of(
+        st.builds(sa.switch, base, base, st.integers(0, 40)),
+        st.builds(lambda s, k, w: sa.value_at(s, k) * w, base, st.integers(0, 40), base),
+        st.builds(
+            lambda s, k, n, sh, to: sa.cooldown(s, at=k, steps=n, shape=sh, to=to),
+            base,
+            st.integers(0, 40),
+            st.integers(0, 20),
+            shapes,
+            values,
+        ),
+        st.builds(
+            lambda s, k, n, to: sa.rewarm(s, at=k, steps=n, to=to),
+            base,
+            st.integers(0, 40),
+            st.integers(0, 20),
+            values,
+        ),
+        st.builds(lambda s, p: sa.clip(s, -10.0, 10.0) ** p, base, st.sampled_from([2.0, 3.0])),
+        st.builds(lambda c, s: c ** sa.clip(s, -5.0, 5.0), st.floats(0.5, 2.0), base),
+        st.builds(lambda s: sa.exp_of(sa.clip(s, -5.0, 5.0)), base),
+        st.builds(sa.tokens, _batch_sizes(), st.integers(1, 4)),
+        st.builds(lambda s, b: s.at(sa.tokens(b)), base, _batch_sizes()),
+        recipes,
+        st.builds(lambda r, s: sa.cooldown(r, at=5, steps=5) >> s, recipes, base),
     )

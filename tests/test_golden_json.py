@@ -77,7 +77,39 @@ FORMULAS = {
     "sigmoid": lambda t: (
         (logistic(10 * (min(t, 10) / 10 - 0.5)) - logistic(-5)) / (logistic(5) - logistic(-5))
     ),
+    # issue 12: switch, continuation, powers, clocks, recipes
+    "switch": lambda t: 0.5 if t < 3 else ramp(t),
+    "value_at": lambda t: 0.25,
+    "power": lambda t: ramp(t) ** 2,
+    "power_number": lambda t: 0.5 ** ramp(t),
+    "exp_of": lambda t: math.exp(ramp(t)),
+    "tokens": lambda t: 2 * t if t <= 3 else 6 + 4 * (t - 3),  # seq_len 1 (the default)
+    "compose": lambda t: ramp(2 * t),  # the clock: 2 samples a step
+    "warmup_cosine": lambda t: t / 4 if t < 4 else cos01(1.0, 0.0, 10)(t - 4),
+    "warmup_linear": lambda t: t / 4 if t < 4 else 1 - min(t - 4, 8) / 8,
+    "wsd": lambda t: t / 4 if t < 4 else 1.0 if t < 12 else 1 - math.sqrt(min(t - 12, 8) / 8),
+    # w = round(0.3 * 20) = 6 steps up from 1 / 25, then down to 1 / 25 / 1e4 (the defaults)
+    "one_cycle": lambda t: cos01(0.04, 1.0, 6)(t) if t < 6 else cos01(1.0, 4e-6, 14)(t - 6),
+    "sgdr": lambda t: sgdr(t),
+    "cooldown": lambda t: cos01(1.0, 0.0, 20)(t) if t < 10 else 0.5 * (1 - min(t - 10, 8) / 8),
+    "rewarm": lambda t: cos01(1.0, 0.0, 20)(t) if t < 10 else 1 - 0.5 * (1 - min(t - 10, 8) / 8),
+    "inverse_sqrt": lambda t: t / 4 if t < 4 else math.sqrt(4 / t),
+    "rex": lambda t: (1 - min(t, 10) / 10) / (0.5 + 0.5 * (1 - min(t, 10) / 10)),
+    "step_decay": lambda t: 0.5 ** (t // 4),
+    "multistep": lambda t: 0.1 ** sum(m <= t for m in (3, 7, 7)),
+    "exp_every": lambda t: 0.5 ** (t // 4),
+    # torch's StepLR: base_lr * gamma ** (t // step_size)
+    "compat": lambda t: 0.5 ** (t // 4),
 }
+
+
+def sgdr(t):
+    """Cosine cycles of 4, 8, 16, ... steps from 1 to 0, the k-th scaled by 0.5**k."""
+    start, length, k = 0, 4, 0
+    while t >= start + length:
+        start, length, k = start + length, 2 * length, k + 1
+    return 0.5**k * cos01(1.0, 0.0, length)(t - start)
+
 
 # The built-in node types (a test or an example may register a primitive of its own).
 NODE_TYPES = {
@@ -126,6 +158,8 @@ BARE_NUMBER_SLOTS = {
     "maximum": ("a", None),
     "neg": ("a", None),
     "clip_number": ("schedule", None),
+    "switch": ("a", None),
+    "power_number": ("a", None),
 }
 
 

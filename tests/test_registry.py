@@ -87,7 +87,8 @@ def test_each_node_type_is_a_pytree_with_named_keys(name):
             assert isinstance(key, jax.tree_util.GetAttrKey), path
     if name not in ("concat", "piecewise"):  # (these pack their leaves into one vector)
         direct = next(n for n in (s, *_post_order(s)) if type(n)._fname == name)
-        fields = {f.name for f in type(direct)._fields if f.role in (F.LEAF, F.CHILD)}
+        # (the attribute holding each field: a key path is read with getattr)
+        fields = {f.attr or f.name for f in type(direct)._fields if f.role in (F.LEAF, F.CHILD)}
         names = {p[0].name for p, _ in jax.tree_util.tree_flatten_with_path(direct)[0]}
         assert names <= fields
 

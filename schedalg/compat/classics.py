@@ -19,6 +19,7 @@ from .._cycles import repeat, scale_by_cycle
 from .._primitives import cosine, exp, hold, inverse, linear_ramp, triangle
 from .._schedule import Schedule
 from .._time_maps import scale_time, shift, staircase, warp
+from . import _named
 
 __all__ = [
     "GradualWarmupScheduler",
@@ -113,7 +114,7 @@ def one_cycle(y1: float = 0.0, y2: float = 1.0, steps: int = 100) -> Schedule:
     lambda itself keeps waving; training stops at ``steps``).
 
     Example:
-        >>> from schedalg.compat.classics import one_cycle
+        >>> from schedalg.compat.classics import one_cycle   # (not schedalg.one_cycle)
         >>> one_cycle(1.0, 0.01, 100)(100)
         0.01
 
@@ -315,3 +316,6 @@ def GradualWarmupScheduler(  # named as the package names it
     start = 0.0 if m == 1 else lr
     warm = linear_ramp(start, top, n) >> hold(top, 1)
     return warm >> (hold(top) if after_scheduler is None else after_scheduler)
+
+
+_named.keep_names(globals(), "classics")

@@ -24,6 +24,7 @@ from .._cycles import repeat
 from .._primitives import cosine, exp, hold, linear_ramp
 from .._schedule import Schedule
 from .._time_maps import fit, warp
+from . import _named
 
 __all__ = [
     "SchedCos",
@@ -403,3 +404,6 @@ def fit_sgdr(
     steps = length * _run(fn, 1, n_iter)
     lr = _lr(fn, "lr_max", lr_max)
     return {"lr": repeat(cosine(lr, 0.0, steps), times=n, stretch=mult)}
+
+
+_named.keep_names(globals(), "fastai")

@@ -20,6 +20,7 @@ from .._cycles import repeat, scale_by_cycle
 from .._primitives import cosine, exp, hold, inverse, linear_ramp, piecewise, poly
 from .._schedule import Schedule
 from .._time_maps import scale_time, shift, staircase, take
+from . import _named
 
 __all__ = [
     "CosineDecay",
@@ -395,3 +396,6 @@ def CosineDecayRestarts(
     return _restarts(
         "CosineDecayRestarts", initial_learning_rate, first_decay_steps, t_mul, m_mul, alpha
     )
+
+
+_named.keep_names(globals(), "keras")

@@ -24,6 +24,7 @@ from .._primitives import cosine, exp, hold, linear_ramp, piecewise, poly
 from .._schedule import Schedule
 from .._time_maps import scale_time, shift, take
 from .._time_maps import staircase as _staircase
+from . import _named
 from ._segments import segment
 
 __all__ = [
@@ -639,3 +640,6 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
         n = max(edges[i + 1], 0) - max(edges[i], 0)
         pieces.append(s if s.duration == n else take(s, n))
     return concat(*pieces)
+
+
+_named.keep_names(globals(), "optax")

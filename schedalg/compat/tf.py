@@ -27,6 +27,7 @@ from .._cycles import repeat
 from .._primitives import cosine, hold, linear_ramp, piecewise
 from .._schedule import Schedule
 from .._time_maps import scale_time, staircase, take
+from . import _named
 from .keras import _exponential, _inverse_time, _keras_piecewise, _keras_polynomial, _restarts
 
 _TF1_NAMES = ("learning_rate", "decay_steps", "decay_rate")
@@ -446,3 +447,6 @@ def cosine_decay_with_warmup(
     return concat(
         linear_ramp(wlr, base, w), hold(base, h), cosine(base, 0.0, total - w - h), hold(0.0)
     )
+
+
+_named.keep_names(globals(), "tf")

@@ -26,6 +26,7 @@ from .._cycles import repeat, scale_by_cycle
 from .._primitives import cosine, exp, hold, inverse, linear_ramp, piecewise, poly, tanh
 from .._schedule import Schedule
 from .._time_maps import scale_time, shift, staircase, warp
+from . import _named
 
 __all__ = [
     "CosineLRScheduler",
@@ -572,3 +573,6 @@ def WSDLRScheduler(
     if w == 0 and type(base) is float and type(lo) is float and base < lo:
         body = _first(base, body)  # step 0 keeps the optimizer's lr; the floor applies from 1
     return _timing(fn, _warmed(init, w, base, body, True), t_in_epochs, updates_per_epoch)
+
+
+_named.keep_names(globals(), "timm")

@@ -23,6 +23,7 @@ from .._cycles import repeat, scale_by_cycle
 from .._primitives import cosine, exp, hold, linear_ramp, piecewise, poly
 from .._schedule import Schedule
 from .._time_maps import scale_time, shift, staircase, take
+from . import _named
 from ._segments import chain, segment
 
 __all__ = [
@@ -693,3 +694,6 @@ def ChainedScheduler(schedulers: Sequence[Schedule], base_lr: float) -> Schedule
     for s in scheds[1:]:
         out = out * (s / b)
     return out
+
+
+_named.keep_names(globals(), "torch")

@@ -25,6 +25,7 @@ from .._cycles import repeat
 from .._primitives import cosine, hold, inverse, linear_ramp, piecewise, poly
 from .._schedule import Schedule
 from .._time_maps import scale_time, shift, warp
+from . import _named
 
 __all__ = [
     "get_constant_schedule",
@@ -633,3 +634,6 @@ def get_scheduler(
     return make(
         base_lr, num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps, **kwargs
     )
+
+
+_named.keep_names(globals(), "transformers")

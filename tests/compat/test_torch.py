@@ -385,7 +385,8 @@ def test_onecycle_is_a_take_of_public_pieces_and_runs_under_jit():
     import jax
 
     s = C.OneCycleLR(max_lr=0.5, total_steps=100, three_phase=True)
-    assert type(s) is type(take(s, 1))
+    assert repr(s).startswith("compat.torch.OneCycleLR(0.5, ")  # it keeps torch's name
+    assert type(s.expand()) is type(take(s, 1))
     ts = np.arange(120)
     got = np.asarray(jax.jit(lambda s, t: s(t))(s, ts), dtype=np.float64)
     np.testing.assert_allclose(got, s(ts), rtol=2e-6)
