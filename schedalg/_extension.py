@@ -52,6 +52,23 @@ def _resolve_check(field: F.Field) -> Any:
     return c
 
 
+def _signature(cls: type) -> Any:
+    """The constructor's signature, from the declared fields (for ``help``, IDEs, the docs)."""
+    import inspect
+
+    annotations = getattr(cls, "__annotations__", {})
+    params = [
+        inspect.Parameter(
+            f.name,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            default=inspect.Parameter.empty if f.default is F.REQUIRED else f.default,
+            annotation=annotations.get(f.name, inspect.Parameter.empty),
+        )
+        for f in cls._arg_fields()  # type: ignore[attr-defined]
+    ]
+    return inspect.Signature(params, return_annotation=cls.__name__)
+
+
 class Primitive(Schedule):
     """A primitive schedule of your own: declare its fields, write its formula once.
 
@@ -128,6 +145,7 @@ class Primitive(Schedule):
 
     def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(name=name, **kwargs)
+        cls.__signature__ = _signature(cls)  # type: ignore[attr-defined]
         if name is not None and "formula" not in {
             k for c in cls.__mro__ if c is not Primitive for k in c.__dict__
         }:

@@ -1,7 +1,7 @@
 """Pointwise powers and exponentials of schedules: ``s ** p``, ``c ** s``, ``exp_of(s)``.
 
 Each is refused at construction where its values, or its gradients with respect to the
-leaves, could leave float32's range (the same guarantee as the rest of the algebra: see the
+leaves, could leave float32's range (the same guarantee as the rest of the algebra: see
 the Limits table in docs/concepts.md), judged from the operand's conservative value range.
 """
 

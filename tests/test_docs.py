@@ -97,3 +97,11 @@ def test_the_readme_test_command_is_the_one_ci_runs():
     assert installs
     pytest_line = next(line for line in ci if "python -m pytest -n" in line)
     assert command == " && ".join([*installs, pytest_line.removesuffix(" -q")])
+
+
+def test_the_strict_site_build_in_ci_is_not_quiet():
+    """``mkdocs build --strict -q`` passes whatever the warnings: quiet mode drops them before
+    strict mode counts them (a docstring warning went unnoticed that way)."""
+    lines = [x for x in (ROOT / ".ci" / "run").read_text().splitlines() if "mkdocs build" in x]
+    assert lines and all("--strict" in x for x in lines), lines
+    assert not any(re.search(r"\s(-q|--quiet)\b", x) for x in lines), lines

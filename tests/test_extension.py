@@ -171,3 +171,14 @@ def test_a_class_is_a_pytree_whatever_the_import_order(jax_first):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["2", str(2.0 / 2.0)]
+
+
+def test_a_primitive_has_the_signature_of_its_fields():
+    """help(), IDEs and the API reference see the declared fields as the arguments (the
+    constructor itself takes ``*args, **kwargs``)."""
+    import inspect
+
+    sig = inspect.signature(sa.sigmoid)
+    assert list(sig.parameters) == ["start", "end", "steps", "steepness"]
+    assert sig.parameters["start"].default is inspect.Parameter.empty
+    assert sig.parameters["steepness"].default == 10.0

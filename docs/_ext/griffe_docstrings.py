@@ -48,7 +48,43 @@ def split_shared_entries(text: str) -> str:
     return "\n".join(out)
 
 
+def _runtime_signature(cls: griffe.Class) -> Any:
+    """The signature a class has at run time, where its source does not show it: a
+    ``Primitive`` takes its declared fields as arguments (its ``__new__`` takes ``*args``)."""
+    import importlib
+    import inspect
+
+    try:
+        module = importlib.import_module(cls.module.path)
+        runtime = getattr(module, cls.name)
+    except (ImportError, AttributeError):
+        return None
+    return runtime.__dict__.get("__signature__") if isinstance(runtime, type) else None
+
+
 class SchedalgDocstrings(griffe.Extension):
+    def on_class_members(self, *, cls: griffe.Class, **kwargs: Any) -> None:
+        """Give a class whose signature is derived at run time an ``__init__`` that shows it."""
+        sig = _runtime_signature(cls)
+        if sig is None or "__init__" in cls.members:
+            return
+        params = griffe.Parameters(
+            griffe.Parameter("self", kind=griffe.ParameterKind.positional_or_keyword),
+            *(
+                griffe.Parameter(
+                    p.name,
+                    kind=griffe.ParameterKind.positional_or_keyword,
+                    annotation=None
+                    if p.annotation is p.empty
+                    else (p.annotation if isinstance(p.annotation, str) else p.annotation.__name__),
+                    default=None if p.default is p.empty else repr(p.default),
+                )
+                for p in sig.parameters.values()
+            ),
+        )
+        init = griffe.Function("__init__", parameters=params, parent=cls)
+        cls.set_member("__init__", init)
+
     def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         if obj.docstring is not None:
             text = EXAMPLE.sub(r"\1Examples:", obj.docstring.value)
