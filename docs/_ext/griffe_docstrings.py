@@ -52,7 +52,6 @@ def _runtime_signature(cls: griffe.Class) -> Any:
     """The signature a class has at run time, where its source does not show it: a
     ``Primitive`` takes its declared fields as arguments (its ``__new__`` takes ``*args``)."""
     import importlib
-    import inspect
 
     try:
         module = importlib.import_module(cls.module.path)
