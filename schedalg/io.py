@@ -246,6 +246,8 @@ def _error_path(
         name = "pieces"
         if any(isinstance(p, Concat) for p in pieces):
             return path  # a position among the flattened pieces: not a position in the file
+    if spec_name == "compat" and name != "call":  # (the peer's argument, inside args)
+        path, names = f"{path}.args", (name,)
     if name not in names:
         return path
     return f"{path}.{name}" if e.index is None else f"{path}.{name}[{e.index}]"
