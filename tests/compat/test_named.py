@@ -103,4 +103,6 @@ def test_bad_compat_documents_name_the_path():
 def test_compat_is_not_a_function_in_expressions():
     with pytest.raises(sa.ParseError, match="unknown function"):
         sa.parse('compat("torch.StepLR")')
-    assert O.cosine_decay_schedule(1.0, 10) == sa.parse("compat.optax.cosine_decay_schedule(1.0, 10)")
+    assert O.cosine_decay_schedule(1.0, 10) == sa.parse(
+        "compat.optax.cosine_decay_schedule(1.0, 10)"
+    )
