@@ -24,12 +24,12 @@ when one public function builds them (``exp`` builds ``Exp`` and ``ExpRate``).
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 LEAF, CHILD, STATIC = "leaf", "child", "static"
+
 
 class _Required:
     def __repr__(self) -> str:
@@ -242,6 +242,8 @@ class ArgSpec:
         for cls in classes:
             for f in cls._arg_fields():  # type: ignore[attr-defined]
                 fields.setdefault(f.name, f)
+        import inspect  # (here, not at ``import schedalg``: NumPy 1.x does not load it)
+
         try:
             params = inspect.signature(build).parameters
         except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
