@@ -25,7 +25,7 @@ from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 
-from ._backend import MAX_STEPS, MAX_VALUE, MIN_NORMAL, is_jax, is_tracer
+from ._namespaces import MAX_STEPS, MAX_VALUE, MIN_NORMAL, is_jax, is_tracer
 
 __all__ = [
     "ArgumentError",

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _backend as B
 from . import _checks as K
 from . import _fields as F
+from . import _namespaces as N
 from ._lower import (
     COSINE,
     EXPGEO,
@@ -226,7 +226,7 @@ def as_schedule(fn: str, name: str, x: Any, *, index: int | None = None) -> Sche
     if isinstance(x, Schedule):
         return x
     label = name if index is None else f"{name}[{index}]"
-    if isinstance(x, (numbers.Real, np.ndarray)) or B.is_jax(x):
+    if isinstance(x, (numbers.Real, np.ndarray)) or N.is_jax(x):
         try:
             return hold(x)
         except K.ArgumentError as e:
@@ -482,7 +482,7 @@ class ExpRate(Segment, name="exp"):
 def each(x: Any) -> np.ndarray | None:
     """A concrete value (a float, a NumPy or JAX array) as a float64 array for element-wise
     checks; None for a traced value, which can't be inspected (inside jit: unchecked)."""
-    if B.is_tracer(x):
+    if N.is_tracer(x):
         return None
     return np.asarray(x, dtype=np.float64)
 
@@ -503,7 +503,7 @@ def _log_rate(rate: Any) -> Any:
         return lr
     if isinstance(rate, np.ndarray):
         return np.log(rate.astype(np.float64))
-    return B.jnp().log(rate)
+    return N.jnp().log(rate)
 
 
 def _rate_of(log_rate: Any) -> Any:
@@ -512,7 +512,7 @@ def _rate_of(log_rate: Any) -> Any:
         return math.exp(log_rate) if r is None else r
     if isinstance(log_rate, np.ndarray):
         return np.exp(log_rate)
-    return B.jnp().exp(log_rate)
+    return N.jnp().exp(log_rate)
 
 
 def _exp_rate(start: Any, rate: Any, log_rate: Any, steps: int | None) -> ExpRate:
@@ -529,9 +529,9 @@ def _exp_positive(fn: str, name: str, x: Any) -> Any:
     if arr is not None:
         if not np.all(arr > 0):
             raise K.bad_value(fn, name, x, "must be > 0")
-        if not np.all(arr >= B.MIN_NORMAL):
+        if not np.all(arr >= N.MIN_NORMAL):
             raise K.bad_value(
-                fn, name, x, f"must be at least {B.MIN_NORMAL!r} (float32's smallest normal number)"
+                fn, name, x, f"must be at least {N.MIN_NORMAL!r} (float32's smallest normal number)"
             )
     return v
 
@@ -577,14 +577,14 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
             )
         b = each(end_v)
         if a is not None and b is not None:
-            if not np.all(np.maximum(a / b, b / a) <= B.MAX_VALUE):
+            if not np.all(np.maximum(a / b, b / a) <= N.MAX_VALUE):
                 # d s / d end = u * s / end: the ratio bounds the gradient.
                 raise K.ArgumentValueError(
                     fn,
                     "end",
                     end,
-                    f"{fn}(): end / start must be within [{1 / B.MAX_VALUE:g}, "
-                    f"{B.MAX_VALUE:g}], got start={start!r}, end={end!r}",
+                    f"{fn}(): end / start must be within [{1 / N.MAX_VALUE:g}, "
+                    f"{N.MAX_VALUE:g}], got start={start!r}, end={end!r}",
                 )
         return Exp._make(start=start_v, end=end_v, steps=K.steps(fn, "steps", steps))
     rate_v = _exp_positive(fn, "rate", rate)
@@ -602,7 +602,7 @@ def exp(start: Any, end: Any = None, steps: int | None = None, *, rate: Any = No
         if n is not None and a is not None:
             with np.errstate(over="ignore"):
                 end_value = a * r ** float(n)
-            if not np.all(np.abs(end_value) <= B.MAX_VALUE):
+            if not np.all(np.abs(end_value) <= N.MAX_VALUE):
                 raise K.ArgumentValueError(
                     fn,
                     None,
@@ -920,7 +920,7 @@ class Piecewise(Tabular, name="piecewise"):
         if isinstance(v, tuple):
             from ._lower import leaf_vector
 
-            xp = B.jnp() if any(B.is_jax(x) for x in v) else None
+            xp = N.jnp() if any(N.is_jax(x) for x in v) else None
             import numpy as np
 
             v = leaf_vector(v, xp if xp is not None else np)
