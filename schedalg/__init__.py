@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from ._arithmetic import add, clip, div, maximum, minimum, mul, neg, sub
 from ._concat import concat
 from ._cycles import repeat, scale_by_cycle
-from ._extension import Primitive, child, leaf, static
+from ._extension import Primitive
+from ._fields import child, leaf, static
 from ._parse import ParseError, parse
 from ._plot import plot
 from ._plot_html import plot_html

@@ -127,11 +127,21 @@ class Primitive(Schedule):
         return node
 
     def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
-        super().__init_subclass__(name=name, **kwargs)
+        # Refused before the base class registers the name: a class that fails is not left
+        # behind in the registry (or taken by parse and from_json).
+        inherited = [f for base in cls.__mro__[1:] for f in getattr(base, "_fields", ())]
+        own = [(k, v) for k, v in cls.__dict__.items() if isinstance(v, F.Field)]
+        for k, f in [(f.name, f) for f in inherited] + own:
+            if f.many:
+                raise TypeError(
+                    f"{cls.__qualname__}: field {k!r}: a Primitive's fields hold one value each "
+                    "(many=True is for built-in nodes that flatten a sequence themselves)"
+                )
         if name is not None and "formula" not in {
             k for c in cls.__mro__ if c is not Primitive for k in c.__dict__
         }:
             raise TypeError(f"{cls.__qualname__}: a Primitive must define formula(self, t, xp)")
+        super().__init_subclass__(name=name, **kwargs)
 
     # -- what a subclass writes ------------------------------------------------------------------
 
@@ -183,35 +193,3 @@ class Primitive(Schedule):
             return (math.nan, math.nan)
         return float(finite.min()), float(finite.max())
 
-
-def leaf(
-    default: Any = F.REQUIRED, *, check: Any = None, optional: bool = False, doc: str = ""
-) -> Any:
-    """A value field of a ``Primitive``: traced by ``jit``, differentiated by ``grad``.
-
-    Args:
-        default: the value when the argument is left out (none: required).
-        check: the argument check (default ``"value"``: a finite number within 1e30).
-        optional: None is accepted.
-        doc: one line describing the field.
-    """
-    return F.Field(F.LEAF, default, check=check, optional=optional, doc=doc)
-
-
-def static(
-    default: Any = F.REQUIRED, *, check: Any = None, optional: bool = False, doc: str = ""
-) -> Any:
-    """A static field of a ``Primitive`` (a length, a power): part of the structure, hashed.
-
-    Args:
-        default: the value when the argument is left out (none: required).
-        check: the argument check (default ``"number"``: a finite real number).
-        optional: None is accepted.
-        doc: one line describing the field.
-    """
-    return F.Field(F.STATIC, default, check=check, optional=optional, doc=doc)
-
-
-def child(doc: str = "") -> Any:
-    """A sub-schedule field of a ``Primitive`` (a number becomes a constant schedule)."""
-    return F.Field(F.CHILD, doc=doc)

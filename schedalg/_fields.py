@@ -40,6 +40,11 @@ class _Required:
 REQUIRED: Any = _Required()
 
 
+#: A field's argument check: a name ``Primitive`` knows (``"value"``, ``"number"``, ...) or a
+#: function ``(function name, argument name, value) -> accepted value``.
+Check = str | Callable[[str, str, Any], Any] | None
+
+
 class Field:
     """One declared field of a node class (see the module docstring).
 
@@ -48,15 +53,12 @@ class Field:
         default: the value when the argument is left out, or ``REQUIRED``.
         optional: None is an accepted value (an absent bound, an infinite length).
         many: the value is a sequence (piecewise's values, concat's pieces).
-        arg: the field is an argument of the public constructor (and a JSON field); False for
-            a field computed from the arguments (``ExpRate.log_rate``).
-        check: for a user's ``Primitive``: ``check(function_name, field_name, value)``
-            returns the accepted value or raises; None accepts the value as given (leaves
-            still go through the standard value check).
+        check: for a user's ``Primitive``: the argument check (see ``leaf``); None: the
+            standard one for the role. Built-in nodes check in their public functions.
         doc: one line for ``schedalg list`` and the docs.
     """
 
-    __slots__ = ("arg", "check", "default", "doc", "many", "name", "optional", "role")
+    __slots__ = ("check", "default", "doc", "many", "name", "optional", "role")
 
     def __init__(
         self,
@@ -65,8 +67,7 @@ class Field:
         *,
         optional: bool = False,
         many: bool = False,
-        arg: bool = True,
-        check: Callable[[str, str, Any], Any] | None = None,
+        check: Check = None,
         doc: str = "",
     ) -> None:
         if role not in (LEAF, CHILD, STATIC):
@@ -75,7 +76,6 @@ class Field:
         self.default = default
         self.optional = optional or default is None
         self.many = many
-        self.arg = arg
         self.check = check
         self.doc = doc
         self.name = ""
@@ -94,35 +94,65 @@ class Field:
         return "a number or null" if self.optional else "a number"
 
 
+# -- the field declarations: one set, for the built-in nodes and for users' primitives ------------
+
+
 def leaf(
     default: Any = REQUIRED,
     *,
+    check: Check = None,
     optional: bool = False,
     many: bool = False,
-    arg: bool = True,
-    check: Callable[[str, str, Any], Any] | None = None,
     doc: str = "",
 ) -> Any:
-    """Declare a leaf field: a value JAX may trace, differentiate and batch."""
-    return Field(LEAF, default, optional=optional, many=many, arg=arg, check=check, doc=doc)
+    """A value field: traced by ``jit``, differentiated by ``grad``, batched by ``vmap``.
 
-
-def child(*, many: bool = False, optional: bool = False, doc: str = "") -> Any:
-    """Declare a sub-schedule field (``many``: a tuple of schedules)."""
-    return Field(CHILD, optional=optional, many=many, doc=doc)
+    Args:
+        default: the value when the argument is left out (none: required).
+        check: the argument check of a ``Primitive``: ``"value"`` (the default: a finite
+            number within 1e30), ``"number"``, ``"positive"``, ``"steps"``,
+            ``"optional_steps"``, ``"length"``, or a function
+            ``(function, argument, value) -> value`` that raises for a bad value.
+        optional: None is accepted.
+        many: the value is a sequence of values (piecewise's ``values``), for a node that
+            flattens it itself; a ``Primitive``'s fields hold one value each.
+        doc: one line describing the field.
+    """
+    return Field(LEAF, default, check=check, optional=optional, many=many, doc=doc)
 
 
 def static(
     default: Any = REQUIRED,
     *,
+    check: Check = None,
     optional: bool = False,
     many: bool = False,
-    arg: bool = True,
-    check: Callable[[str, str, Any], Any] | None = None,
     doc: str = "",
 ) -> Any:
-    """Declare a static field: a number that shapes the computation (hashed, not traced)."""
-    return Field(STATIC, default, optional=optional, many=many, arg=arg, check=check, doc=doc)
+    """A static field (a length, a power): part of the structure, hashed, never traced.
+
+    Args:
+        default: the value when the argument is left out (none: required).
+        check: the argument check of a ``Primitive`` (as for ``leaf``; the default is
+            ``"number"``: a finite real number).
+        optional: None is accepted.
+        many: the value is a sequence (piecewise's ``boundaries``), for a node that handles
+            it itself; a ``Primitive``'s fields hold one value each.
+        doc: one line describing the field.
+    """
+    return Field(STATIC, default, check=check, optional=optional, many=many, doc=doc)
+
+
+def child(doc: str = "", *, optional: bool = False, many: bool = False) -> Any:
+    """A sub-schedule field (in a ``Primitive``, a number becomes a constant schedule).
+
+    Args:
+        doc: one line describing the field.
+        optional: None is accepted.
+        many: a tuple of schedules (concat's pieces), for a node that handles it itself; a
+            ``Primitive``'s fields hold one schedule each.
+    """
+    return Field(CHILD, optional=optional, many=many, doc=doc)
 
 
 def named(name: str, field: Any) -> Field:
