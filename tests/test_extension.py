@@ -186,9 +186,8 @@ def _all_node_classes():
 
 
 def test_built_in_nodes_declare_their_fields_with_the_public_helpers():
-    """No private back door: each field of every node class was made by ``schedalg.leaf``,
-    ``static`` or ``child`` (a Field remembers nothing of its maker, so the check is on the
-    one module that defines field helpers: the public names are its functions)."""
+    """No private back door: ``schedalg.leaf``, ``static`` and ``child`` are the only field
+    helpers (the ones ``_fields`` defines and the built-in nodes call as ``F.leaf``, ...)."""
     from schedalg import _extension, _fields
 
     assert (sa.leaf, sa.static, sa.child) == (_fields.leaf, _fields.static, _fields.child)
