@@ -11,7 +11,7 @@ import bisect
 import itertools
 import math
 import numbers
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Callable, Iterable, Mapping, Set
 from typing import Any
 
 import numpy as np
@@ -124,15 +124,28 @@ def _progress(t: int | float, n: int) -> tuple[float, float]:
     return t / n, (n - t) / n
 
 
-def _cos_weights(u: float, w: float) -> tuple[float, float]:
-    """(cos^2(pi u / 2), sin^2(pi u / 2)); the smaller one from a sine of the smaller of u, w."""
-    if u <= w:
-        s = math.sin(_HALF_PI * u)
+def _cosine_fn(a: Any, b: Any, n: int) -> Callable[[int | float], Any]:
+    """``t -> cosine(a, b, n)(t)`` (power 1) for one time ``t >= 0``: the scalar form of the
+    COSINE weights in ``_lower`` (cos^2 and sin^2 of pi u / 2, the smaller of the two from a
+    sine of the smaller of u and 1 - u), written out for the Python path's speed (a closure:
+    one call per step). A property test (tests/test_core_primitives.py) pins it to the array
+    form."""
+    sin, half_pi = math.sin, _HALF_PI
+
+    def f(t: int | float) -> Any:
+        if t >= n:
+            return b
+        u = t / n
+        w = (n - t) / n
+        if u <= w:
+            s = sin(half_pi * u)
+            s *= s
+            return a * (1.0 - s) + b * s
+        s = sin(half_pi * w)
         s *= s
-        return 1.0 - s, s
-    s = math.sin(_HALF_PI * w)
-    s *= s
-    return s, 1.0 - s
+        return a * s + b * (1.0 - s)
+
+    return f
 
 
 #: Largest bound on a gradient that construction accepts: float32's maximum (3.4e38) over
@@ -311,11 +324,13 @@ class Cosine(Segment, name="cosine"):
         n = self.steps
         if t >= n:
             return self.end
-        u, w = _progress(t, n)
         p = self.power
         if p == 1:
-            c, s = _cos_weights(u, w)
-            return self.start * c + self.end * s
+            f = self._cache.get("scalar")
+            if f is None:
+                f = self._cache["scalar"] = _cosine_fn(self.start, self.end, n)
+            return f(t)
+        u, w = _progress(t, n)
         if u <= w:  # cos^2 = 1 - s with s small: 1 - cos^2p = -expm1(p log1p(-s))
             s = math.sin(_HALF_PI * u)
             lg = p * math.log1p(-s * s)
@@ -330,23 +345,7 @@ class Cosine(Segment, name="cosine"):
     def _pyfn(self) -> Any:
         if self.power != 1:
             return self._py
-        a, b, n = self.start, self.end, self.steps
-        sin, half_pi = math.sin, _HALF_PI
-
-        def f(t: int | float) -> Any:
-            if t >= n:
-                return b
-            u = t / n
-            w = (n - t) / n
-            if u <= w:
-                s = sin(half_pi * u)
-                s *= s
-                return a * (1.0 - s) + b * s
-            s = sin(half_pi * w)
-            s *= s
-            return a * s + b * (1.0 - s)
-
-        return f
+        return _cosine_fn(self.start, self.end, self.steps)
 
 
 @F.constructs(Cosine)
