@@ -288,8 +288,7 @@ class Concat(Tabular, name="concat"):
         return (_concat_from_pieces, (self.pieces,))
 
 
-_PIECES = F.child(many=True, doc="the pieces, in order")
-_PIECES.name = "pieces"
+_PIECES = F.named("pieces", F.child(many=True, doc="the pieces, in order"))
 
 
 class _Layout(_HashedTuple):

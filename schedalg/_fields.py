@@ -117,6 +117,21 @@ def leaf(
         many: the value is a sequence of values (piecewise's ``values``), for a node that
             flattens it itself; a ``Primitive``'s fields hold one value each.
         doc: one line describing the field.
+
+    Example:
+        >>> import schedalg as sa
+        >>> class floor_ramp(sa.Primitive, name="floor_ramp_doc"):
+        ...     end: float = sa.leaf(doc="the value at t = steps")
+        ...     floor: float = sa.leaf(0.0, check="value", doc="the value at t = 0")
+        ...     steps: int = sa.static(check="steps")
+        ...     def formula(self, t, xp):
+        ...         return self.floor + (self.end - self.floor) * t / self.steps
+        >>> floor_ramp(1.0, steps=4)(2), floor_ramp(1.0, 0.5, 4)
+        (0.5, floor_ramp_doc(1.0, floor=0.5, steps=4))
+        >>> floor_ramp(1.0, steps=-1)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        schedalg._checks.ArgumentValueError: floor_ramp_doc(): steps must be a non-negative ...
     """
     return Field(LEAF, default, check=check, optional=optional, many=many, doc=doc)
 
