@@ -132,10 +132,10 @@ class Primitive(Schedule):
         inherited = [f for base in cls.__mro__[1:] for f in getattr(base, "_fields", ())]
         own = [(k, v) for k, v in cls.__dict__.items() if isinstance(v, F.Field)]
         for k, f in [(f.name, f) for f in inherited] + own:
-            if f.many:
+            if f.many or not f.arg:
                 raise TypeError(
-                    f"{cls.__qualname__}: field {k!r}: a Primitive's fields hold one value each "
-                    "(many=True is for built-in nodes that flatten a sequence themselves)"
+                    f"{cls.__qualname__}: field {k!r}: a Primitive's fields are its arguments "
+                    "and hold one value each (many=True and arg=False are for built-in nodes)"
                 )
         if name is not None and "formula" not in {
             k for c in cls.__mro__ if c is not Primitive for k in c.__dict__

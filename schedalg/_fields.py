@@ -53,12 +53,14 @@ class Field:
         default: the value when the argument is left out, or ``REQUIRED``.
         optional: None is an accepted value (an absent bound, an infinite length).
         many: the value is a sequence (piecewise's values, concat's pieces).
+        arg: the field is an argument of the public constructor (and a JSON field); False for
+            a field computed from the arguments (``ExpRate.log_rate``).
         check: for a user's ``Primitive``: the argument check (see ``leaf``); None: the
             standard one for the role. Built-in nodes check in their public functions.
         doc: one line for ``schedalg list`` and the docs.
     """
 
-    __slots__ = ("check", "default", "doc", "many", "name", "optional", "role")
+    __slots__ = ("arg", "check", "default", "doc", "many", "name", "optional", "role")
 
     def __init__(
         self,
@@ -67,6 +69,7 @@ class Field:
         *,
         optional: bool = False,
         many: bool = False,
+        arg: bool = True,
         check: Check = None,
         doc: str = "",
     ) -> None:
@@ -76,6 +79,7 @@ class Field:
         self.default = default
         self.optional = optional or default is None
         self.many = many
+        self.arg = arg
         self.check = check
         self.doc = doc
         self.name = ""
@@ -103,6 +107,7 @@ def leaf(
     check: Check = None,
     optional: bool = False,
     many: bool = False,
+    arg: bool = True,
     doc: str = "",
 ) -> Any:
     """A value field: traced by ``jit``, differentiated by ``grad``, batched by ``vmap``.
@@ -115,8 +120,13 @@ def leaf(
             ``(function, argument, value) -> value`` that raises for a bad value.
         optional: None is accepted.
         many: the value is a sequence of values (piecewise's ``values``), for a node that
-            flattens it itself; a ``Primitive``'s fields hold one value each.
+            flattens it itself.
+        arg: False for a value the node computes from its arguments (``exp``'s log-rate):
+            not a constructor argument, not in JSON.
         doc: one line describing the field.
+
+    A ``Primitive``'s fields are its arguments and hold one value each: it refuses
+    ``many=True`` and ``arg=False``, which are for built-in nodes that handle them.
 
     Example:
         >>> import schedalg as sa
@@ -133,7 +143,7 @@ def leaf(
         ...
         schedalg._checks.ArgumentValueError: floor_ramp_doc(): steps must be a non-negative ...
     """
-    return Field(LEAF, default, check=check, optional=optional, many=many, doc=doc)
+    return Field(LEAF, default, check=check, optional=optional, many=many, arg=arg, doc=doc)
 
 
 def static(
@@ -142,6 +152,7 @@ def static(
     check: Check = None,
     optional: bool = False,
     many: bool = False,
+    arg: bool = True,
     doc: str = "",
 ) -> Any:
     """A static field (a length, a power): part of the structure, hashed, never traced.
@@ -152,22 +163,29 @@ def static(
             ``"number"``: a finite real number).
         optional: None is accepted.
         many: the value is a sequence (piecewise's ``boundaries``), for a node that handles
-            it itself; a ``Primitive``'s fields hold one value each.
+            it itself.
+        arg: False for a number the node computes from its arguments: not a constructor
+            argument, not in JSON.
         doc: one line describing the field.
+
+    A ``Primitive`` refuses ``many=True`` and ``arg=False`` (see ``leaf``).
     """
-    return Field(STATIC, default, check=check, optional=optional, many=many, doc=doc)
+    return Field(STATIC, default, check=check, optional=optional, many=many, arg=arg, doc=doc)
 
 
-def child(doc: str = "", *, optional: bool = False, many: bool = False) -> Any:
+def child(doc: str = "", *, optional: bool = False, many: bool = False, arg: bool = True) -> Any:
     """A sub-schedule field (in a ``Primitive``, a number becomes a constant schedule).
 
     Args:
         doc: one line describing the field.
         optional: None is accepted.
-        many: a tuple of schedules (concat's pieces), for a node that handles it itself; a
-            ``Primitive``'s fields hold one schedule each.
+        many: a tuple of schedules (concat's pieces), for a node that handles it itself.
+        arg: False for a schedule the node builds from its arguments: not a constructor
+            argument, not in JSON.
+
+    A ``Primitive`` refuses ``many=True`` and ``arg=False`` (see ``leaf``).
     """
-    return Field(CHILD, optional=optional, many=many, doc=doc)
+    return Field(CHILD, optional=optional, many=many, arg=arg, doc=doc)
 
 
 def named(name: str, field: Any) -> Field:

@@ -411,8 +411,7 @@ class ExpRate(Segment, name="exp"):
 
     _kind = EXPRATE
     start: Any = F.leaf(doc="the value at t = 0, > 0")
-    # (not an argument: _arg_fields puts ``rate`` in its place)
-    log_rate: Any = F.leaf(doc="the natural log of the per-step factor")
+    log_rate: Any = F.leaf(arg=False, doc="the natural log of the per-step factor")
     steps: int | None = F.static(None, doc="the length; None: forever")
 
     @classmethod

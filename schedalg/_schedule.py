@@ -126,9 +126,8 @@ class Schedule:
 
     @classmethod
     def _arg_fields(cls) -> tuple[F.Field, ...]:
-        """The fields that are arguments of the public constructor (and JSON fields): all of
-        them, unless a node stores an argument differently (``ExpRate``, ``Concat``)."""
-        return cls._fields
+        """The fields that are arguments of the public constructor (and JSON fields)."""
+        return tuple(f for f in cls._fields if f.arg)
 
     def _args(self) -> dict[str, Any]:
         """The constructor's arguments that rebuild this node: JSON dumps them."""

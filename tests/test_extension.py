@@ -199,22 +199,32 @@ def test_built_in_nodes_declare_their_fields_with_the_public_helpers():
 
 def test_field_helpers_keep_their_public_signature():
     f = sa.child("the wrapped schedule")  # doc is positional, as before
-    assert (f.role, f.doc, f.many, f.optional) == ("child", "the wrapped schedule", False, False)
+    assert (f.role, f.doc, f.many, f.optional, f.arg) == (
+        "child",
+        "the wrapped schedule",
+        False,
+        False,
+        True,
+    )
     f = sa.leaf(0.5, check="positive", doc="a gain")
     assert (f.default, f.check, f.doc, f.optional) == (0.5, "positive", "a gain", False)
     assert sa.static(None).optional and sa.leaf(optional=True).optional
-    assert sa.static(many=True).json_kind == "list"
+    assert sa.static(many=True).json_kind == "list" and not sa.leaf(arg=False).arg
     assert sa.child(many=True).json_kind == "schedules"
     assert sa.leaf(optional=True).json_kind == "a number or null"
     # built-in nodes use the same helpers: piecewise's sequences, concat's pieces
     assert [f.json_kind for f in sa.piecewise([5], [1.0, 0.5])._fields] == ["list", "list"]
 
 
-def test_a_primitive_refuses_a_sequence_field_by_name():
+@pytest.mark.parametrize(
+    "declare",
+    [lambda: sa.leaf(many=True), lambda: sa.static(arg=False), lambda: sa.child(many=True)],
+)
+def test_a_primitive_refuses_sequence_and_computed_fields_by_name(declare):
     with pytest.raises(TypeError, match=r"many_ext_test: field 'values': a Primitive's fields"):
 
         class many_ext_test(sa.Primitive, name="many_ext_test_name"):
-            values: float = sa.leaf(many=True)
+            values: float = declare()
 
             def formula(self, t, xp):
                 return t
