@@ -5,12 +5,14 @@ combinators. Evaluate it on a Python number, a NumPy array or a JAX array; hash 
 hand it to optax or torch.
 """
 
-from ._analysis import Summary, tracker_dict
+from typing import TYPE_CHECKING
+
 from ._arithmetic import add, clip, div, maximum, minimum, mul, neg, sub
 from ._clock import compose, tokens
 from ._concat import concat
 from ._cycles import repeat, scale_by_cycle
-from ._extension import Primitive, child, leaf, static
+from ._extension import Primitive
+from ._fields import child, leaf, static
 from ._parse import ParseError, parse
 from ._peer import PeerCall as _PeerCall  # noqa: F401  (registers the "compat" node type)
 from ._plot import plot
@@ -49,6 +51,26 @@ from ._time_maps import fit, scale_time, shift, staircase, take, warp
 from .io import FormatError, from_dict, from_json, to_dict, to_json
 
 _install_pytree()
+
+if TYPE_CHECKING:
+    from ._analysis import Summary, tracker_dict
+else:
+    # The analysis layer loads on first use, not at ``import schedalg`` (tests/test_import.py):
+    # ``Summary`` and ``tracker_dict`` are reached through ``__getattr__``. Type checkers and
+    # the API reference (griffe reads the source) see the import above.
+    _LAZY = ("Summary", "tracker_dict")
+
+    def __getattr__(name: str) -> object:
+        if name in _LAZY:
+            from . import _analysis
+
+            value = globals()[name] = getattr(_analysis, name)
+            return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_LAZY})
+
 
 __version__ = "0.1.0"
 

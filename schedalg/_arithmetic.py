@@ -7,9 +7,9 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
-from . import _backend as B
 from . import _checks as K
 from . import _fields as F
+from . import _namespaces as N
 from ._node_checks import _MIN_DIVISOR, _checked, _gain, _magnitude
 from ._primitives import Hold, as_schedule, each, value_span
 from ._schedule import (
@@ -232,20 +232,20 @@ def div(a: Any, b: Any) -> Schedule:
             b,
             f"{fn}(): the divisor's values span [{rng[0]!r}, {rng[1]!r}], which includes 0 "
             f"(or numbers below 2**-63, whose square, in the gradient a / b**2, is below "
-            f"float32's smallest normal {B.MIN_NORMAL!r}), got b={sb!r}",
+            f"float32's smallest normal {N.MIN_NORMAL!r}), got b={sb!r}",
         )
     ra = as_schedule(fn, "a", a)._range()
     if rng is not None and ra is not None:
         # |d(a / b) / db| = |a| / b**2 must stay in range too (float32 gradients on JAX).
         top = max(abs(ra[0]), abs(ra[1]))
         low = min(abs(rng[0]), abs(rng[1]))
-        if top / low / low > B.MAX_VALUE:
+        if top / low / low > N.MAX_VALUE:
             raise K.ArgumentValueError(
                 fn,
                 "b",
                 b,
                 f"{fn}(): the quotient's gradient |a| / b**2 could reach {top / low / low:g}, "
-                f"beyond {B.MAX_VALUE:g}: the divisor comes too close to 0, got b={sb!r}",
+                f"beyond {N.MAX_VALUE:g}: the divisor comes too close to 0, got b={sb!r}",
             )
     return _binop(Div, fn, a, sb)
 

@@ -25,7 +25,7 @@ from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 
-from ._backend import MAX_STEPS, MAX_VALUE, MIN_NORMAL, is_jax, is_tracer
+from ._namespaces import MAX_STEPS, MAX_VALUE, MIN_NORMAL, is_jax, is_tracer
 
 __all__ = [
     "ArgumentError",
@@ -48,6 +48,9 @@ __all__ = [
     "time",
     "value",
 ]
+
+
+_E = TypeVar("_E", bound="ArgumentError")
 
 
 class ArgumentError(Exception):
@@ -84,6 +87,23 @@ class ArgumentError(Exception):
         self.argument = argument
         self.index = index
         self.value = value
+
+    @classmethod
+    def about(
+        cls: type[_E],
+        fn: str,
+        name: str,
+        x: Any,
+        requirement: str,
+        *,
+        index: Any = None,
+        note: str = "",
+    ) -> _E:
+        """``fn(): name <requirement>, got name=x<note>`` (``name[index]`` for a list element)."""
+        label = _label(name, index)
+        return cls(
+            fn, name, x, f"{fn}(): {label} {requirement}, got {label}={x!r}{note}", index=index
+        )
 
     @property
     def label(self) -> str | None:
@@ -122,24 +142,11 @@ def _label(name: str, index: Any) -> str:
     return name if index is None else f"{name}[{index!r}]"
 
 
-def bad_type(
-    fn: str, name: str, x: Any, requirement: str, *, index: Any = None, note: str = ""
-) -> ArgumentTypeError:
-    """``fn(): name <requirement>, got name=x<note>`` as an ``ArgumentTypeError``."""
-    label = _label(name, index)
-    return ArgumentTypeError(
-        fn, name, x, f"{fn}(): {label} {requirement}, got {label}={x!r}{note}", index=index
-    )
-
-
-def bad_value(
-    fn: str, name: str, x: Any, requirement: str, *, index: Any = None, note: str = ""
-) -> ArgumentValueError:
-    """``fn(): name <requirement>, got name=x<note>`` as an ``ArgumentValueError``."""
-    label = _label(name, index)
-    return ArgumentValueError(
-        fn, name, x, f"{fn}(): {label} {requirement}, got {label}={x!r}{note}", index=index
-    )
+#: The two kinds of the rule above, named by what went wrong; both build
+#: ``fn(): name <requirement>, got name=x<note>`` (``ArgumentError.about``), carrying the argument:
+#: ``raise bad_value(fn, "steps", x, "must be a non-negative int")``.
+bad_type = ArgumentTypeError.about
+bad_value = ArgumentValueError.about
 
 
 def _is_bool(x: Any) -> bool:

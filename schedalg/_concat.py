@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _backend as B
 from . import _checks as K
 from . import _fields as F
+from . import _namespaces as N
 from ._lower import OPAQUE, Row, eval_table, leaf_vector, shift_rows
 from ._node_checks import _add_time, _checked
 from ._primitives import Hold, Tabular, as_schedule
@@ -80,7 +80,7 @@ class Concat(Tabular, name="concat"):
 
     def _rebuild_pieces(self) -> tuple[Schedule, ...]:
         vec = self._vec
-        concrete = not B.is_tracer(vec)
+        concrete = not N.is_tracer(vec)
         if concrete:
             vec = np.asarray(vec, dtype=np.float64)
         out = []
@@ -179,7 +179,7 @@ class Concat(Tabular, name="concat"):
     @property
     def _py_ok(self) -> bool:
         def make() -> bool:
-            if self._pieces is None and B.is_tracer(self._packed_vec):
+            if self._pieces is None and N.is_tracer(self._packed_vec):
                 return False
             return all(p._py_ok for p in self.pieces)
 
@@ -270,7 +270,7 @@ class Concat(Tabular, name="concat"):
     def _tree_flatten(self) -> tuple[list[Any], Any]:
         vec = self._vec
         if isinstance(vec, list):
-            vec = leaf_vector(vec, B.jnp() if any(B.is_jax(x) for x in vec) else np)
+            vec = leaf_vector(vec, N.jnp() if any(N.is_jax(x) for x in vec) else np)
         return [vec, *self._opaque], self._layout
 
     @classmethod
@@ -288,8 +288,7 @@ class Concat(Tabular, name="concat"):
         return (_concat_from_pieces, (self.pieces,))
 
 
-_PIECES = F.child(many=True, doc="the pieces, in order")
-_PIECES.name = "pieces"
+_PIECES = F.named("pieces", F.child(many=True, doc="the pieces, in order"))
 
 
 class _Layout(_HashedTuple):
@@ -442,7 +441,7 @@ def _check_last_start(fn: str, start: int | float, pieces: list[Schedule]) -> No
     duration, None then, does not show where it starts)."""
     for p in pieces[:-1]:
         start = _add_time(start, p.duration or 0)  # finite: checked by the callers
-    if not start <= B.MAX_STEPS:
+    if not start <= N.MAX_STEPS:
         raise K.ArgumentValueError(
             fn,
             None,

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _backend as B
 from . import _checks as K
 from . import _fields as F
+from . import _namespaces as N
 from ._lower import Locator, interval_plan
 from ._node_checks import _checked, _fits, _need_schedule, _whole
 from ._primitives import each, value_span
@@ -307,12 +307,12 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
             schedule,
             f"{fn}(): schedule must have a positive duration, got {schedule!r}",
         )
-    if d < B.MIN_NORMAL:
+    if d < N.MIN_NORMAL:
         raise K.ArgumentValueError(
             fn,
             "schedule",
             schedule,
-            f"{fn}(): cycles of duration {d!r} are too short (at least {B.MIN_NORMAL!r}), "
+            f"{fn}(): cycles of duration {d!r} are too short (at least {N.MIN_NORMAL!r}), "
             f"got {schedule!r}",
         )
     n = K.steps(fn, "times", times, allow_none=True)
@@ -346,7 +346,7 @@ def repeat(schedule: Schedule, times: int | None = None, stretch: float = 1.0) -
         # Every cycle must be longer than 0 in float64, with a finite scale d / length.
         starts = node._cycle_table()[0]
         for a, b in itertools.pairwise(starts):
-            if not (b > a and d / (b - a) <= B.MAX_VALUE):
+            if not (b > a and d / (b - a) <= N.MAX_VALUE):
                 raise K.ArgumentValueError(
                     fn,
                     None,
@@ -453,12 +453,12 @@ def scale_by_cycle(schedule: Schedule, factor: Any, floor: Any = 0.0) -> Schedul
             raise K.ArgumentValueError(
                 fn, "factor", factor, f"{fn}(): factor must be > 0, got factor={factor!r}"
             )
-        if not np.all(fa >= B.MIN_NORMAL):
+        if not np.all(fa >= N.MIN_NORMAL):
             raise K.ArgumentValueError(
                 fn,
                 "factor",
                 factor,
-                f"{fn}(): factor must be at least {B.MIN_NORMAL!r} (float32's smallest normal "
+                f"{fn}(): factor must be at least {N.MIN_NORMAL!r} (float32's smallest normal "
                 f"number), got factor={factor!r}",
             )
         if np.any(fa > 1) and schedule.times is None:

@@ -69,6 +69,13 @@ def _signature(cls: type) -> Any:
     return inspect.Signature(params, return_annotation=cls.__name__)
 
 
+class _Signature:
+    """``cls.__signature__``, computed when asked (``inspect`` is not loaded at import)."""
+
+    def __get__(self, obj: Any, cls: type) -> Any:
+        return _signature(cls)
+
+
 class Primitive(Schedule):
     """A primitive schedule of your own: declare its fields, write its formula once.
 
@@ -100,6 +107,9 @@ class Primitive(Schedule):
         >>> s(2), s(7), s.duration, s
         (1.0, 0.5, 10, step2_doc(1.0, 0.5, 10))
     """
+
+    #: the constructor's signature: the declared fields (``help``, IDEs, the docs)
+    __signature__ = _Signature()
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         fn = cls._fname or cls.__name__
@@ -144,12 +154,21 @@ class Primitive(Schedule):
         return node
 
     def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
-        super().__init_subclass__(name=name, **kwargs)
-        cls.__signature__ = _signature(cls)  # type: ignore[attr-defined]
+        # Refused before the base class registers the name: a class that fails is not left
+        # behind in the registry (or taken by parse and from_json).
+        inherited = [f for base in cls.__mro__[1:] for f in getattr(base, "_fields", ())]
+        own = [(k, v) for k, v in cls.__dict__.items() if isinstance(v, F.Field)]
+        for k, f in [(f.name, f) for f in inherited] + own:
+            if f.many or not f.arg:
+                raise TypeError(
+                    f"{cls.__qualname__}: field {k!r}: a Primitive's fields are its arguments "
+                    "and hold one value each (many=True and arg=False are for built-in nodes)"
+                )
         if name is not None and "formula" not in {
             k for c in cls.__mro__ if c is not Primitive for k in c.__dict__
         }:
             raise TypeError(f"{cls.__qualname__}: a Primitive must define formula(self, t, xp)")
+        super().__init_subclass__(name=name, **kwargs)
 
     # -- what a subclass writes ------------------------------------------------------------------
 
@@ -201,35 +220,3 @@ class Primitive(Schedule):
             return (math.nan, math.nan)
         return float(finite.min()), float(finite.max())
 
-
-def leaf(
-    default: Any = F.REQUIRED, *, check: Any = None, optional: bool = False, doc: str = ""
-) -> Any:
-    """A value field of a ``Primitive``: traced by ``jit``, differentiated by ``grad``.
-
-    Args:
-        default: the value when the argument is left out (none: required).
-        check: the argument check (default ``"value"``: a finite number within 1e30).
-        optional: None is accepted.
-        doc: one line describing the field.
-    """
-    return F.Field(F.LEAF, default, check=check, optional=optional, doc=doc)
-
-
-def static(
-    default: Any = F.REQUIRED, *, check: Any = None, optional: bool = False, doc: str = ""
-) -> Any:
-    """A static field of a ``Primitive`` (a length, a power): part of the structure, hashed.
-
-    Args:
-        default: the value when the argument is left out (none: required).
-        check: the argument check (default ``"number"``: a finite real number).
-        optional: None is accepted.
-        doc: one line describing the field.
-    """
-    return F.Field(F.STATIC, default, check=check, optional=optional, doc=doc)
-
-
-def child(doc: str = "") -> Any:
-    """A sub-schedule field of a ``Primitive`` (a number becomes a constant schedule)."""
-    return F.Field(F.CHILD, doc=doc)

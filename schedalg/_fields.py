@@ -24,12 +24,12 @@ when one public function builds them (``exp`` builds ``Exp`` and ``ExpRate``).
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 LEAF, CHILD, STATIC = "leaf", "child", "static"
+
 
 class _Required:
     def __repr__(self) -> str:
@@ -38,6 +38,11 @@ class _Required:
 
 #: The default of a field that must be given.
 REQUIRED: Any = _Required()
+
+
+#: A field's argument check: a name ``Primitive`` knows (``"value"``, ``"number"``, ...) or a
+#: function ``(function name, argument name, value) -> accepted value``.
+Check = str | Callable[[str, str, Any], Any] | None
 
 
 class Field:
@@ -50,9 +55,8 @@ class Field:
         many: the value is a sequence (piecewise's values, concat's pieces).
         arg: the field is an argument of the public constructor (and a JSON field); False for
             a field computed from the arguments (``ExpRate.log_rate``).
-        check: for a user's ``Primitive``: ``check(function_name, field_name, value)``
-            returns the accepted value or raises; None accepts the value as given (leaves
-            still go through the standard value check).
+        check: for a user's ``Primitive``: the argument check (see ``leaf``); None: the
+            standard one for the role. Built-in nodes check in their public functions.
         doc: one line for ``schedalg list`` and the docs.
     """
 
@@ -77,7 +81,7 @@ class Field:
         optional: bool = False,
         many: bool = False,
         arg: bool = True,
-        check: Callable[[str, str, Any], Any] | None = None,
+        check: Check = None,
         doc: str = "",
         kind: str | None = None,
         attr: str | None = None,
@@ -111,26 +115,106 @@ class Field:
         return "a number or null" if self.optional else "a number"
 
 
+# -- the field declarations: one set, for the built-in nodes and for users' primitives ------------
+
+
 def leaf(
     default: Any = REQUIRED,
     *,
+    check: Check = None,
     optional: bool = False,
     many: bool = False,
     arg: bool = True,
-    check: Callable[[str, str, Any], Any] | None = None,
     doc: str = "",
     kind: str | None = None,
     attr: str | None = None,
 ) -> Any:
-    """Declare a leaf field: a value JAX may trace, differentiate and batch. ``kind`` and
-    ``attr`` as for ``static``."""
+    """A value field: traced by ``jit``, differentiated by ``grad``, batched by ``vmap``.
+
+    Args:
+        default: the value when the argument is left out (none: required).
+        check: the argument check of a ``Primitive``: ``"value"`` (the default: a finite
+            number within 1e30), ``"number"``, ``"positive"``, ``"steps"``,
+            ``"optional_steps"``, ``"length"``, or a function
+            ``(function, argument, value) -> value`` that raises for a bad value.
+        optional: None is accepted.
+        many: the value is a sequence of values (piecewise's ``values``), for a node that
+            flattens it itself.
+        arg: False for a value the node computes from its arguments (``exp``'s log-rate):
+            not a constructor argument, not in JSON.
+        doc: one line describing the field.
+        kind: the JSON kind where the role does not say it (see ``static``).
+        attr: the attribute holding the value where it is not the argument's name (see
+            ``static``).
+
+    A ``Primitive``'s fields are its arguments and hold one value each: it refuses
+    ``many=True`` and ``arg=False``, which are for built-in nodes that handle them.
+
+    Example:
+        >>> import schedalg as sa
+        >>> class floor_ramp(sa.Primitive, name="floor_ramp_doc"):
+        ...     end: float = sa.leaf(doc="the value at t = steps")
+        ...     floor: float = sa.leaf(0.0, check="value", doc="the value at t = 0")
+        ...     steps: int = sa.static(check="steps")
+        ...     def formula(self, t, xp):
+        ...         return self.floor + (self.end - self.floor) * t / self.steps
+        >>> floor_ramp(1.0, steps=4)(2), floor_ramp(1.0, 0.5, 4)
+        (0.5, floor_ramp_doc(1.0, floor=0.5, steps=4))
+        >>> floor_ramp(1.0, steps=-1)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        schedalg._checks.ArgumentValueError: floor_ramp_doc(): steps must be a non-negative ...
+    """
     return Field(
         LEAF,
         default,
+        check=check,
         optional=optional,
         many=many,
         arg=arg,
+        doc=doc,
+        kind=kind,
+        attr=attr,
+    )
+
+
+def static(
+    default: Any = REQUIRED,
+    *,
+    check: Check = None,
+    optional: bool = False,
+    many: bool = False,
+    arg: bool = True,
+    doc: str = "",
+    kind: str | None = None,
+    attr: str | None = None,
+) -> Any:
+    """A static field (a length, a power): part of the structure, hashed, never traced.
+
+    Args:
+        default: the value when the argument is left out (none: required).
+        check: the argument check of a ``Primitive`` (as for ``leaf``; the default is
+            ``"number"``: a finite real number).
+        optional: None is accepted.
+        many: the value is a sequence (piecewise's ``boundaries``), for a node that handles
+            it itself.
+        arg: False for a number the node computes from its arguments: not a constructor
+            argument, not in JSON.
+        doc: one line describing the field.
+        kind: the JSON kind where the value is not a number: ``"a string"``, ``"a boolean"``,
+            or ``"schedule"`` for an argument that may be a schedule or a number (``power``).
+        attr: the attribute holding the value where it is not the argument's name (``at``,
+            which would hide the method ``Schedule.at``, is held as ``at_step``).
+
+    A ``Primitive`` refuses ``many=True`` and ``arg=False`` (see ``leaf``).
+    """
+    return Field(
+        STATIC,
+        default,
         check=check,
+        optional=optional,
+        many=many,
+        arg=arg,
         doc=doc,
         kind=kind,
         attr=attr,
@@ -138,45 +222,26 @@ def leaf(
 
 
 def child(
-    *,
-    many: bool = False,
-    optional: bool = False,
-    arg: bool = True,
     doc: str = "",
+    *,
+    optional: bool = False,
+    many: bool = False,
+    arg: bool = True,
     attr: str | None = None,
 ) -> Any:
-    """Declare a sub-schedule field (``many``: a tuple of schedules; ``arg=False``: held by
-    the node, not an argument of its constructor)."""
+    """A sub-schedule field (in a ``Primitive``, a number becomes a constant schedule).
+
+    Args:
+        doc: one line describing the field.
+        optional: None is accepted.
+        many: a tuple of schedules (concat's pieces), for a node that handles it itself.
+        arg: False for a schedule the node builds from its arguments: not a constructor
+            argument, not in JSON.
+        attr: the attribute holding the value where it is not the argument's name.
+
+    A ``Primitive`` refuses ``many=True`` and ``arg=False`` (see ``leaf``).
+    """
     return Field(CHILD, optional=optional, many=many, arg=arg, doc=doc, attr=attr)
-
-
-def static(
-    default: Any = REQUIRED,
-    *,
-    optional: bool = False,
-    many: bool = False,
-    arg: bool = True,
-    check: Callable[[str, str, Any], Any] | None = None,
-    doc: str = "",
-    kind: str | None = None,
-    attr: str | None = None,
-) -> Any:
-    """Declare a static field: a number that shapes the computation (hashed, not traced).
-    ``kind``: the JSON kind where the value is not a number (``"a string"``, ``"a boolean"``,
-    ``"schedule"`` for an argument that is a schedule or a number: ``power``'s);
-    ``attr``: the attribute that holds the value, where it differs from the argument's name
-    (``at``, which would hide the method ``Schedule.at``, is held as ``at_step``)."""
-    return Field(
-        STATIC,
-        default,
-        optional=optional,
-        many=many,
-        arg=arg,
-        check=check,
-        doc=doc,
-        kind=kind,
-        attr=attr,
-    )
 
 
 def named(name: str, field: Any) -> Field:
@@ -309,6 +374,8 @@ class ArgSpec:
         for cls in classes:
             for f in cls._arg_fields():  # type: ignore[attr-defined]
                 fields.setdefault(f.name, f)
+        import inspect  # (here, not at ``import schedalg``: NumPy 1.x does not load it)
+
         try:
             params = inspect.signature(build).parameters
         except (TypeError, ValueError):  # pragma: no cover - builtins without a signature

@@ -108,7 +108,8 @@ def _cos_weights(xp: Any, lt: _LocalTime) -> tuple[Any, Any, Any]:
     """(cos^2(pi u / 2), sin^2(pi u / 2), s), each accurate to float rounding relative to itself.
 
     The smaller of the two, ``s``, is computed as a sine of the smaller of u, w; the larger is
-    one minus it (at least 1/2, so no cancellation).
+    one minus it (at least 1/2, so no cancellation). The Python path's scalar form of the same
+    formula is ``_primitives._cosine_fn``; a property test pins the two together.
     """
     m = xp.minimum(lt.tf, lt.rf) / lt.nf
     s = xp.sin((math.pi / 2) * m)

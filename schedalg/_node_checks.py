@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from . import _backend as B
 from . import _checks as K
+from . import _namespaces as N
 from ._primitives import MAX_GRADIENT
 from ._schedule import Schedule
 
@@ -27,7 +27,7 @@ def _checked(fn: str, node: _S, got: str | Callable[[], str]) -> _S:
         d = node.duration
     except OverflowError:
         d = math.inf
-    if d is not None and not d <= B.MAX_STEPS:
+    if d is not None and not d <= N.MAX_STEPS:
         raise K.ArgumentValueError(
             fn, None, None, f"{fn}(): the duration would exceed 2**62 steps, got {_got(got)}"
         )
@@ -35,13 +35,13 @@ def _checked(fn: str, node: _S, got: str | Callable[[], str]) -> _S:
         rng = node._range()
     except (OverflowError, ZeroDivisionError):
         rng = (-math.inf, math.inf)
-    if rng is not None and not (-B.MAX_VALUE <= rng[0] and rng[1] <= B.MAX_VALUE):
+    if rng is not None and not (-N.MAX_VALUE <= rng[0] and rng[1] <= N.MAX_VALUE):
         raise K.ArgumentValueError(
             fn,
             None,
             None,
             f"{fn}(): the values could reach {max(abs(rng[0]), abs(rng[1])):g}, beyond "
-            f"{B.MAX_VALUE:g} (values and gradients stay in float32's range), got {_got(got)}",
+            f"{N.MAX_VALUE:g} (values and gradients stay in float32's range), got {_got(got)}",
         )
     if rng is not None:
         g = _gain(node)

@@ -14,7 +14,6 @@ call with arguments it does not hold).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from . import _checks as K
@@ -32,6 +31,8 @@ def _fmt(v: Any) -> str:
     if isinstance(v, Schedule):
         return repr(v)
     if isinstance(v, str):
+        import json  # (here: json is not loaded at ``import schedalg``)
+
         return json.dumps(v)
     if isinstance(v, bool) or v is None:
         return repr(v)

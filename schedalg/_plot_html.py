@@ -8,11 +8,8 @@ policy forbids any load from the network.
 
 from __future__ import annotations
 
-import html
-import json
 import math
 import os
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -88,11 +85,15 @@ def _curve(s: Schedule, end: int | float, label: str, color: str, marks: bool) -
     t = "null" if every else "[" + ",".join(_number(x) for x in ts.tolist()) + "]"
     v = "[" + ",".join(_number(x) for x in vs.tolist()) + "]"
     m = [_number(float(b)) for b in _breakpoints(s, end)] if marks else []
+    import json
+
     head = json.dumps({"label": label, "expr": short_label(s, 2000), "color": color})
     return f'{head[:-1]}, "marks": [{",".join(m)}], "t": {t}, "v": {v}}}'
 
 
 def _asset(name: str) -> str:
+    from importlib import resources
+
     return resources.files("schedalg").joinpath(name).read_text(encoding="utf-8")
 
 
@@ -134,6 +135,8 @@ def _data(
         )
         for i, s in enumerate(scheds)
     ]
+    import json
+
     head = json.dumps({"title": title or "", "end": end, "log": log})
     return _script_safe(f'{head[:-1]}, "curves": [{", ".join(curves)}]}}')
 
@@ -208,6 +211,8 @@ def plot_html(
         True
         >>> schedalg.plot_html(s, out="schedule.html")  # doctest: +SKIP
     """
+    import html
+
     data = _data("plot_html", schedules, steps, labels, log, breakpoints, title)
     if out is not None and not isinstance(out, (str, os.PathLike)):
         raise K.ArgumentTypeError(

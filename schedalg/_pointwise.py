@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _backend as B
 from . import _checks as K
 from . import _fields as F
+from . import _namespaces as N
 from ._arithmetic import _known
 from ._node_checks import _checked, _gain
 from ._primitives import MAX_GRADIENT, as_schedule, each
@@ -167,7 +167,7 @@ def _too_big(fn: str, top: float, got: str) -> ValueError:
         fn,
         None,
         None,
-        f"{fn}(): the values could reach {top:g}, beyond {B.MAX_VALUE:g} (values and gradients "
+        f"{fn}(): the values could reach {top:g}, beyond {N.MAX_VALUE:g} (values and gradients "
         f"stay in float32's range), got {got}"
     )
 
@@ -182,13 +182,13 @@ def _schedule_power(fn: str, a: Schedule, p: Any) -> Schedule:
     if rng is None:  # traced leaves: unchecked
         return Power._make(a=a, power=float(pw))
     lo, hi = rng
-    if not integral and lo < B.MIN_NORMAL:
+    if not integral and lo < N.MIN_NORMAL:
         raise K.ArgumentValueError(
             fn,
             None,
             None,
             f"{fn}(): a non-integral power needs a base that stays positive (at least "
-            f"{B.MIN_NORMAL!r}), but the base's values span [{lo!r}, {hi!r}], got {got}"
+            f"{N.MIN_NORMAL!r}), but the base's values span [{lo!r}, {hi!r}], got {got}"
         )
     if pw < 0 and lo < 2.0**-63 and hi > -(2.0**-63):
         raise K.ArgumentValueError(
@@ -207,7 +207,7 @@ def _schedule_power(fn: str, a: Schedule, p: Any) -> Schedule:
         slope = max(abs(pw) * m ** (pw - 1) for m in mags if m > 0 or pw >= 1)
     except (OverflowError, ZeroDivisionError):
         raise _too_big(fn, math.inf, got) from None
-    if not top <= B.MAX_VALUE:
+    if not top <= N.MAX_VALUE:
         raise _too_big(fn, top, got)
     return _gradient_check(fn, Power._make(a=a, power=float(pw)), slope * _gain(a), got)  # type: ignore[no-any-return]
 
@@ -216,13 +216,13 @@ def _number_power(fn: str, c: Any, a: Schedule) -> Schedule:
     base = K.value(fn, "a", c)
     got = f"a={c!r}, b={short_repr(a)}"
     arr = each(base)
-    if arr is not None and not np.all(arr >= B.MIN_NORMAL):
+    if arr is not None and not np.all(arr >= N.MIN_NORMAL):
         raise K.ArgumentValueError(
             fn,
             None,
             None,
             f"{fn}(): a number raised to a schedule must be positive (at least "
-            f"{B.MIN_NORMAL!r}), got a={c!r}"
+            f"{N.MIN_NORMAL!r}), got a={c!r}"
         )
     rng = a._range()
     if rng is None or arr is None:
@@ -231,7 +231,7 @@ def _number_power(fn: str, c: Any, a: Schedule) -> Schedule:
     with np.errstate(over="ignore", divide="ignore"):
         vals = np.concatenate([np.ravel(arr**lo), np.ravel(arr**hi)])
         top = float(np.max(vals))
-        if not top <= B.MAX_VALUE:
+        if not top <= N.MAX_VALUE:
             raise _too_big(fn, top, got)
         # d / d exponent = c ** v * log c; d / d c = v * c ** (v - 1) = v * c ** v / c
         log_c = float(np.max(np.abs(np.log(arr))))
@@ -300,7 +300,7 @@ def exp_of(schedule: Any) -> Schedule:
     if rng is None:
         return ExpOf._make(schedule=a)
     top = math.exp(rng[1]) if rng[1] < 700 else math.inf
-    if not top <= B.MAX_VALUE:
+    if not top <= N.MAX_VALUE:
         raise _too_big(fn, top, got)
     return _gradient_check(fn, ExpOf._make(schedule=a), _gain(a) * top, got)  # type: ignore[no-any-return]
 

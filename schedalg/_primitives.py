@@ -11,14 +11,14 @@ import bisect
 import itertools
 import math
 import numbers
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Callable, Iterable, Mapping, Set
 from typing import Any
 
 import numpy as np
 
-from . import _backend as B
 from . import _checks as K
 from . import _fields as F
+from . import _namespaces as N
 from ._lower import (
     COSINE,
     EXPGEO,
@@ -124,15 +124,28 @@ def _progress(t: int | float, n: int) -> tuple[float, float]:
     return t / n, (n - t) / n
 
 
-def _cos_weights(u: float, w: float) -> tuple[float, float]:
-    """(cos^2(pi u / 2), sin^2(pi u / 2)); the smaller one from a sine of the smaller of u, w."""
-    if u <= w:
-        s = math.sin(_HALF_PI * u)
+def _cosine_fn(a: Any, b: Any, n: int) -> Callable[[int | float], Any]:
+    """``t -> cosine(a, b, n)(t)`` (power 1) for one time ``t >= 0``: the scalar form of the
+    COSINE weights in ``_lower`` (cos^2 and sin^2 of pi u / 2, the smaller of the two from a
+    sine of the smaller of u and 1 - u), written out for the Python path's speed (a closure:
+    one call per step). A property test (tests/test_core_primitives.py) pins it to the array
+    form."""
+    sin, half_pi = math.sin, _HALF_PI
+
+    def f(t: int | float) -> Any:
+        if t >= n:
+            return b
+        u = t / n
+        w = (n - t) / n
+        if u <= w:
+            s = sin(half_pi * u)
+            s *= s
+            return a * (1.0 - s) + b * s
+        s = sin(half_pi * w)
         s *= s
-        return 1.0 - s, s
-    s = math.sin(_HALF_PI * w)
-    s *= s
-    return s, 1.0 - s
+        return a * s + b * (1.0 - s)
+
+    return f
 
 
 #: Largest bound on a gradient that construction accepts: float32's maximum (3.4e38) over
@@ -226,7 +239,7 @@ def as_schedule(fn: str, name: str, x: Any, *, index: int | None = None) -> Sche
     if isinstance(x, Schedule):
         return x
     label = name if index is None else f"{name}[{index}]"
-    if isinstance(x, (numbers.Real, np.ndarray)) or B.is_jax(x):
+    if isinstance(x, (numbers.Real, np.ndarray)) or N.is_jax(x):
         try:
             return hold(x)
         except K.ArgumentError as e:
@@ -311,11 +324,13 @@ class Cosine(Segment, name="cosine"):
         n = self.steps
         if t >= n:
             return self.end
-        u, w = _progress(t, n)
         p = self.power
         if p == 1:
-            c, s = _cos_weights(u, w)
-            return self.start * c + self.end * s
+            f = self._cache.get("scalar")
+            if f is None:
+                f = self._cache["scalar"] = _cosine_fn(self.start, self.end, n)
+            return f(t)
+        u, w = _progress(t, n)
         if u <= w:  # cos^2 = 1 - s with s small: 1 - cos^2p = -expm1(p log1p(-s))
             s = math.sin(_HALF_PI * u)
             lg = p * math.log1p(-s * s)
@@ -330,23 +345,7 @@ class Cosine(Segment, name="cosine"):
     def _pyfn(self) -> Any:
         if self.power != 1:
             return self._py
-        a, b, n = self.start, self.end, self.steps
-        sin, half_pi = math.sin, _HALF_PI
-
-        def f(t: int | float) -> Any:
-            if t >= n:
-                return b
-            u = t / n
-            w = (n - t) / n
-            if u <= w:
-                s = sin(half_pi * u)
-                s *= s
-                return a * (1.0 - s) + b * s
-            s = sin(half_pi * w)
-            s *= s
-            return a * s + b * (1.0 - s)
-
-        return f
+        return _cosine_fn(self.start, self.end, self.steps)
 
 
 @F.constructs(Cosine)
@@ -482,7 +481,7 @@ class ExpRate(Segment, name="exp"):
 def each(x: Any) -> np.ndarray | None:
     """A concrete value (a float, a NumPy or JAX array) as a float64 array for element-wise
     checks; None for a traced value, which can't be inspected (inside jit: unchecked)."""
-    if B.is_tracer(x):
+    if N.is_tracer(x):
         return None
     return np.asarray(x, dtype=np.float64)
 
@@ -503,7 +502,7 @@ def _log_rate(rate: Any) -> Any:
         return lr
     if isinstance(rate, np.ndarray):
         return np.log(rate.astype(np.float64))
-    return B.jnp().log(rate)
+    return N.jnp().log(rate)
 
 
 def _rate_of(log_rate: Any) -> Any:
@@ -512,7 +511,7 @@ def _rate_of(log_rate: Any) -> Any:
         return math.exp(log_rate) if r is None else r
     if isinstance(log_rate, np.ndarray):
         return np.exp(log_rate)
-    return B.jnp().exp(log_rate)
+    return N.jnp().exp(log_rate)
 
 
 def _exp_rate(start: Any, rate: Any, log_rate: Any, steps: int | None) -> ExpRate:
@@ -529,9 +528,9 @@ def _exp_positive(fn: str, name: str, x: Any) -> Any:
     if arr is not None:
         if not np.all(arr > 0):
             raise K.bad_value(fn, name, x, "must be > 0")
-        if not np.all(arr >= B.MIN_NORMAL):
+        if not np.all(arr >= N.MIN_NORMAL):
             raise K.bad_value(
-                fn, name, x, f"must be at least {B.MIN_NORMAL!r} (float32's smallest normal number)"
+                fn, name, x, f"must be at least {N.MIN_NORMAL!r} (float32's smallest normal number)"
             )
     return v
 
@@ -605,14 +604,14 @@ def exp(
             )
         b = each(end_v)
         if a is not None and b is not None:
-            if not np.all(np.maximum(a / b, b / a) <= B.MAX_VALUE):
+            if not np.all(np.maximum(a / b, b / a) <= N.MAX_VALUE):
                 # d s / d end = u * s / end: the ratio bounds the gradient.
                 raise K.ArgumentValueError(
                     fn,
                     "end",
                     end,
-                    f"{fn}(): end / start must be within [{1 / B.MAX_VALUE:g}, "
-                    f"{B.MAX_VALUE:g}], got start={start!r}, end={end!r}",
+                    f"{fn}(): end / start must be within [{1 / N.MAX_VALUE:g}, "
+                    f"{N.MAX_VALUE:g}], got start={start!r}, end={end!r}",
                 )
         return Exp._make(start=start_v, end=end_v, steps=K.steps(fn, "steps", steps))
     rate_v = _exp_positive(fn, "rate", rate)
@@ -630,7 +629,7 @@ def exp(
         if n is not None and a is not None:
             with np.errstate(over="ignore"):
                 end_value = a * r ** float(n)
-            if not np.all(np.abs(end_value) <= B.MAX_VALUE):
+            if not np.all(np.abs(end_value) <= N.MAX_VALUE):
                 raise K.ArgumentValueError(
                     fn,
                     None,
@@ -948,7 +947,7 @@ class Piecewise(Tabular, name="piecewise"):
         if isinstance(v, tuple):
             from ._lower import leaf_vector
 
-            xp = B.jnp() if any(B.is_jax(x) for x in v) else None
+            xp = N.jnp() if any(N.is_jax(x) for x in v) else None
             import numpy as np
 
             v = leaf_vector(v, xp if xp is not None else np)

@@ -7,7 +7,6 @@ otherwise a one-shot import hook registers the classes right after ``jax`` finis
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
 import sys
 import threading
@@ -72,7 +71,12 @@ def register_class(cls: type) -> None:
             _register_one(cls)
 
 
-class _Loader(importlib.abc.Loader):
+# The hook's finder and loader are plain classes: the import system calls only the methods
+# below, and ``importlib.abc`` would load ``importlib.resources`` (tempfile, shutil, bz2, lzma,
+# random) at ``import schedalg``.
+
+
+class _Loader:
     def __init__(self, inner: Any) -> None:
         self._inner = inner
 
@@ -84,7 +88,7 @@ class _Loader(importlib.abc.Loader):
         register()
 
 
-class _Finder(importlib.abc.MetaPathFinder):
+class _Finder:
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
         if fullname != "jax":
             return None
@@ -99,7 +103,8 @@ class _Finder(importlib.abc.MetaPathFinder):
             if found is not None:
                 spec = found
                 break
-        spec.loader = _Loader(spec.loader)
+        loader: Any = _Loader(spec.loader)  # a loader by protocol, not an importlib.abc subclass
+        spec.loader = loader
         return spec
 
 

@@ -14,7 +14,6 @@ decays of TF and torch.
 
 from __future__ import annotations
 
-import json
 import math
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -50,6 +49,8 @@ def _fmt(x: Any) -> str:
     if isinstance(x, Schedule):
         return repr(x)
     if isinstance(x, str):
+        import json  # (here: json is not loaded at ``import schedalg``)
+
         return json.dumps(x)
     if isinstance(x, bool) or x is None:
         return repr(x)

@@ -27,9 +27,9 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from . import _backend as B
 from . import _checks as K
 from . import _fields as F
+from . import _namespaces as N
 
 # Precedence levels for printing: a child is parenthesised when its level is lower than the
 # context requires (Python's own: `>>` < `+ -` < `* /` < unary `-` < calls and atoms).
@@ -68,7 +68,7 @@ def fmt_number(x: Any) -> str:
 def _leaf_key(x: Any) -> Any:
     if type(x) is float:
         return x
-    if B.is_tracer(x):
+    if N.is_tracer(x):
         raise TypeError(
             "a schedule holding traced values has no hash or equality; compare it outside jit"
         )
@@ -251,7 +251,7 @@ class Schedule:
         return self._cached(
             "has_jax",
             lambda: (
-                any(B.is_jax(x) for x in self._leaves())
+                any(N.is_jax(x) for x in self._leaves())
                 or any(c._has_jax for c in self._children())
             ),
         )
@@ -262,7 +262,7 @@ class Schedule:
         return self._cached(
             "concrete",
             lambda: (
-                not any(B.is_tracer(x) for x in self._leaves())
+                not any(N.is_tracer(x) for x in self._leaves())
                 and all(c._concrete for c in self._children())
             ),
         )
@@ -308,15 +308,15 @@ class Schedule:
             raise K.ArgumentTypeError(
                 "schedule", "t", t, f"schedule(t): t must be a number or an array, got t={t!r}"
             )
-        if B.is_jax(t) or self._has_jax:
-            xp = B.jnp()
-            arr, beyond = B.as_jax_time(t)
+        if N.is_jax(t) or self._has_jax:
+            xp = N.jnp()
+            arr, beyond = N.as_jax_time(t)
             out_dtype = arr.dtype if arr.dtype.kind == "f" else xp.result_type(float)
         elif type(t).__module__.startswith("torch"):
             return self._evaluate_torch(t)
         else:
             xp = np
-            arr = B.as_numpy_time(t)
+            arr = N.as_numpy_time(t)
             out_dtype = np.float64
         arr = xp.maximum(arr, 0)
         if xp is np:
@@ -782,7 +782,7 @@ def plain_number(x: Any, path: str) -> int | float | None:
         return x
     if isinstance(x, (bool, np.bool_)):
         raise TypeError(f"to_dict(): at {path}: unexpected bool {x!r}")
-    if B.is_tracer(x):
+    if N.is_tracer(x):
         raise TypeError(
             f"to_dict(): at {path}: the schedule holds a traced JAX value; "
             "serialize it outside jit/grad/vmap"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._extension import Primitive, leaf, static
+from ._extension import Primitive
+from ._fields import leaf, static
 from ._primitives import _slope_check, value_span
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _backend as B
 from . import _checks as K
 from . import _fields as F
+from . import _namespaces as N
 from ._node_checks import _add_time, _checked, _need_schedule, _whole, _with_const
 from ._schedule import (
     Schedule,
@@ -245,7 +245,7 @@ def fit(schedule: Schedule, total: int | float) -> Schedule:
     d = _positive_duration(fn, schedule)
     tot = K.length(fn, "total", K.positive(fn, "total", total))
     factor = tot / d
-    if not B.MIN_NORMAL <= factor <= B.MAX_VALUE:
+    if not N.MIN_NORMAL <= factor <= N.MAX_VALUE:
         raise K.ArgumentValueError(
             fn,
             "total",

@@ -28,7 +28,6 @@ the offending field, e.g. ``$.pieces[2].steps``.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -169,6 +168,8 @@ def to_json(schedule: Schedule, indent: int | None = None) -> str:
         >>> to_json(hold(0.1, 10))
         '{"schedalg": 1, "type": "hold", "value": 0.1, "steps": 10}'
     """
+    import json
+
     return json.dumps(to_dict(schedule), indent=indent, allow_nan=False)
 
 
@@ -400,6 +401,8 @@ def from_json(text: str | bytes) -> Schedule:
             raise FormatError("$", f"not UTF-8 text: {e}") from None
     if not isinstance(text, str):
         raise TypeError(f"from_json(): text must be str or bytes, got {type(text).__name__}")
+    import json
+
     try:
         d = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as e:

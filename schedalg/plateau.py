@@ -42,8 +42,8 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from . import _backend as B
 from . import _checks as K
+from . import _namespaces as N
 
 __all__ = ["Plateau", "PlateauState", "reduce_on_plateau"]
 
@@ -129,8 +129,8 @@ class Plateau:
             0.5
         """
         leaves = (*state, metric)
-        if any(B.is_jax(x) for x in leaves):
-            return self._update_xp(state, metric, B.jnp())
+        if any(N.is_jax(x) for x in leaves):
+            return self._update_xp(state, metric, N.jnp())
         if all(isinstance(x, numbers.Real) for x in leaves):
             return self._update_py(state, float(metric))
         return self._update_xp(state, metric, np)

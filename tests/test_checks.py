@@ -269,6 +269,30 @@ def test_the_errors_pickle_with_their_data():
     )
 
 
+def test_one_helper_builds_both_kinds_of_error():
+    """``bad_type`` (wrong kind) and ``bad_value`` (out of range) are one message builder,
+    ``ArgumentError.about``, on the two classes of the rule."""
+    from schedalg import _checks as K
+
+    assert K.bad_type.__func__ is K.bad_value.__func__ is K.ArgumentError.about.__func__
+    e = K.bad_type("warp", "power", "2", "must be a real number")
+    assert type(e) is K.ArgumentTypeError and isinstance(e, TypeError)
+    assert not isinstance(e, ValueError)
+    assert str(e) == "warp(): power must be a real number, got power='2'"
+    assert (e.function, e.argument, e.index, e.value) == ("warp", "power", None, "2")
+    e = K.bad_value("piecewise", "values", -1.5, "must be >= 0", index=3, note=" (a rate)")
+    assert type(e) is K.ArgumentValueError and isinstance(e, ValueError)
+    assert not isinstance(e, TypeError)
+    assert str(e) == "piecewise(): values[3] must be >= 0, got values[3]=-1.5 (a rate)"
+    assert (e.function, e.argument, e.index, e.value, e.label) == (
+        "piecewise",
+        "values",
+        3,
+        -1.5,
+        "values[3]",
+    )
+
+
 def test_from_dict_paths_come_from_the_error_data():
     # the message names no field first ("the geometric form needs steps"): the data does
     doc = {"schedalg": 1, "type": "exp", "start": 1.0, "end": 0.5, "steps": None}

@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import rtol_for
 from schedalg import cosine, exp, hold, inverse, linear_ramp, piecewise, poly, tanh, triangle
@@ -202,3 +204,24 @@ def test_int32_time_at_two_billion():
     s2 = hold(0.0, 2_000_000_000) >> linear_ramp(0.0, 1.0, 1000)
     got2 = np.asarray(s2(jnp.asarray(ts)), dtype=np.float64)
     np.testing.assert_allclose(got2, [0.0, 0.001, 0.017], rtol=1e-6, atol=1e-12)
+
+
+@given(
+    st.floats(-1e6, 1e6),
+    st.floats(-1e6, 1e6),
+    st.one_of(st.integers(1, 64), st.integers(1, 2**52)),
+    st.data(),
+)
+def test_cosine_scalar_form_is_the_array_form(start, end, n, data):
+    """The Python path's hand-written cosine (``_primitives._cosine_fn``: the fast closure
+    and the ``_py`` that combinators call) gives the same floats, bit for bit, as the
+    segment table's weights (``_lower._cos_weights``) on NumPy: one formula, two spellings."""
+    s = cosine(start, end, n)
+    ts = sorted(
+        {0, 1, n // 2, n // 2 + 1, n - 1, n, n + 1}
+        | set(data.draw(st.lists(st.integers(0, n + 1), max_size=8)))
+    )
+    table = s(np.asarray(ts, dtype=np.int64)).tolist()
+    assert [s(t) for t in ts] == table
+    assert [s._py(t) for t in ts] == table
+    assert [s._py(float(t)) for t in ts] == table

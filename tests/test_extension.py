@@ -173,6 +173,84 @@ def test_a_class_is_a_pytree_whatever_the_import_order(jax_first):
     assert out.stdout.split() == ["2", str(2.0 / 2.0)]
 
 
+# -- one set of field declarations ---------------------------------------------------------------
+
+
+def _all_node_classes():
+    todo, out = [sa.Schedule], []
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            out.append(sub)
+            todo.append(sub)
+    return out
+
+
+def test_built_in_nodes_declare_their_fields_with_the_public_helpers():
+    """No private back door: ``schedalg.leaf``, ``static`` and ``child`` are the only field
+    helpers (the ones ``_fields`` defines and the built-in nodes call as ``F.leaf``, ...)."""
+    from schedalg import _extension, _fields
+
+    assert (sa.leaf, sa.static, sa.child) == (_fields.leaf, _fields.static, _fields.child)
+    assert not {"leaf", "static", "child"} & set(vars(_extension))  # no second set
+    roles = {sa.leaf().role, sa.static().role, sa.child().role}
+    declared = {f.role for cls in _all_node_classes() for f in cls._fields}
+    assert declared == roles == {"leaf", "static", "child"}
+
+
+def test_field_helpers_keep_their_public_signature():
+    f = sa.child("the wrapped schedule")  # doc is positional, as before
+    assert (f.role, f.doc, f.many, f.optional, f.arg) == (
+        "child",
+        "the wrapped schedule",
+        False,
+        False,
+        True,
+    )
+    f = sa.leaf(0.5, check="positive", doc="a gain")
+    assert (f.default, f.check, f.doc, f.optional) == (0.5, "positive", "a gain", False)
+    assert sa.static(None).optional and sa.leaf(optional=True).optional
+    assert sa.static(many=True).json_kind == "list" and not sa.leaf(arg=False).arg
+    assert sa.child(many=True).json_kind == "schedules"
+    assert sa.leaf(optional=True).json_kind == "a number or null"
+    # built-in nodes use the same helpers: piecewise's sequences, concat's pieces
+    assert [f.json_kind for f in sa.piecewise([5], [1.0, 0.5])._fields] == ["list", "list"]
+
+
+@pytest.mark.parametrize(
+    "declare",
+    [lambda: sa.leaf(many=True), lambda: sa.static(arg=False), lambda: sa.child(many=True)],
+)
+def test_a_primitive_refuses_sequence_and_computed_fields_by_name(declare):
+    with pytest.raises(TypeError, match=r"many_ext_test: field 'values': a Primitive's fields"):
+
+        class many_ext_test(sa.Primitive, name="many_ext_test_name"):
+            values: float = declare()
+
+            def formula(self, t, xp):
+                return t
+
+    from schedalg import _fields
+
+    assert _fields.node_classes("many_ext_test_name") == []  # refused, so not registered
+    with pytest.raises(TypeError, match=r"no_formula_ext_test: a Primitive must define formula"):
+
+        class no_formula_ext_test(sa.Primitive, name="no_formula_ext_test_name"):
+            v: float = sa.leaf()
+
+    assert _fields.node_classes("no_formula_ext_test_name") == []
+
+
+def test_an_unknown_named_check_is_named_with_the_known_ones():
+    class odd_check(sa.Primitive, name="odd_check_ext_test"):
+        v: float = sa.leaf(check="finite")
+
+        def formula(self, t, xp):
+            return self.v + 0 * t
+
+    with pytest.raises(ValueError, match=r"field 'v': unknown check 'finite' \(known: value, "):
+        odd_check(1.0)
+
+
 def test_a_primitive_has_the_signature_of_its_fields():
     """help(), IDEs and the API reference see the declared fields as the arguments (the
     constructor itself takes ``*args, **kwargs``)."""

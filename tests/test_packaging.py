@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -61,3 +62,24 @@ def test_project_urls():
     assert urls["Issues"] == f"{home}/issues"
     assert urls["Changelog"] == f"{home}/blob/main/CHANGELOG.md"
     assert (ROOT / "CHANGELOG.md").is_file()
+
+
+def _layout_modules() -> set[str]:
+    """The module files CONTRIBUTING.md's layout table names."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = text.split("## The layout", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"`(\w+\.py)`", section))
+
+
+def test_contributing_layout_names_every_module_and_only_real_ones():
+    """The layout table is the map a contributor reads first: it must follow renames
+    (``_backend.py`` became ``_namespaces.py``) and place every new module in a layer."""
+    modules = {p.name for p in (ROOT / "schedalg").glob("*.py")} - {"__init__.py", "__main__.py"}
+    named = _layout_modules()
+    assert named - modules == set(), "named in CONTRIBUTING.md's layout but not in schedalg/"
+    assert modules - named == set(), "in schedalg/ but missing from CONTRIBUTING.md's layout"
+
+
+def test_mutation_testing_paths_exist():
+    only = _pyproject()["tool"]["mutmut"]["only_mutate"]
+    assert only and all((ROOT / p).is_file() for p in only), only

@@ -52,13 +52,17 @@ def _runtime_signature(cls: griffe.Class) -> Any:
     """The signature a class has at run time, where its source does not show it: a
     ``Primitive`` takes its declared fields as arguments (its ``__new__`` takes ``*args``)."""
     import importlib
+    import inspect
 
     try:
         module = importlib.import_module(cls.module.path)
         runtime = getattr(module, cls.name)
     except (ImportError, AttributeError):
         return None
-    return runtime.__dict__.get("__signature__") if isinstance(runtime, type) else None
+    if not isinstance(runtime, type):
+        return None
+    sig = getattr(runtime, "__signature__", None)
+    return sig if isinstance(sig, inspect.Signature) else None
 
 
 class SchedalgDocstrings(griffe.Extension):

@@ -1,4 +1,5 @@
-"""Input dispatch and the numeric limits shared by every node (the checks are in ``_checks``).
+"""The array namespaces: which one evaluates an input, the time arrays for each, and the
+numeric limits their number types set for every node (the checks are in ``_checks``).
 
 Three evaluation paths, chosen by the input:
 
