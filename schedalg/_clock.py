@@ -190,6 +190,7 @@ def tokens(batch_size: Any, seq_len: int = 1) -> Schedule:
     Read a schedule written in tokens through it with ``s.at(clock)`` or ``compose``.
 
     Example:
+        >>> from schedalg import piecewise, tokens
         >>> clock = tokens(piecewise([2], [8.0, 16.0]), seq_len=10)
         >>> [clock(t) for t in range(5)]
         [0.0, 80.0, 160.0, 320.0, 480.0]
@@ -278,6 +279,7 @@ def compose(schedule: Schedule, clock: Schedule) -> Schedule:
     clock, the clock's.
 
     Example:
+        >>> from schedalg import hold, linear_ramp, tokens
         >>> clock = tokens(linear_ramp(1.0, 3.0, 2) >> hold(3.0), seq_len=1)
         >>> s = linear_ramp(0.0, 1.0, 10).at(clock)   # 10 samples long
         >>> [s(t) for t in range(5)], s.duration

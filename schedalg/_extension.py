@@ -57,14 +57,23 @@ def _signature(cls: type) -> Any:
     import inspect
 
     annotations = getattr(cls, "__annotations__", {})
+    fields = cls._arg_fields()  # type: ignore[attr-defined]
+    # A required field may follow one with a default (the constructor takes both by
+    # position); a Python signature cannot say so, so from the first default on the fields
+    # are shown as keyword arguments.
+    required = [f.default is F.REQUIRED for f in fields]
+    first_default = required.index(False) if False in required else len(fields)
+    keywords = any(required[first_default:])
     params = [
         inspect.Parameter(
             f.name,
-            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            inspect.Parameter.KEYWORD_ONLY
+            if keywords and i >= first_default
+            else inspect.Parameter.POSITIONAL_OR_KEYWORD,
             default=inspect.Parameter.empty if f.default is F.REQUIRED else f.default,
             annotation=annotations.get(f.name, inspect.Parameter.empty),
         )
-        for f in cls._arg_fields()  # type: ignore[attr-defined]
+        for i, f in enumerate(fields)
     ]
     return inspect.Signature(params, return_annotation=cls.__name__)
 

@@ -61,7 +61,18 @@ class _Label:
 
 
 class PeerCall(Recipe, name="compat"):
-    """A compat constructor's call (``compat.<peer>.<Name>(...)``) and what it built."""
+    """A compat constructor's call (``compat.<peer>.<Name>(...)``) and what it built.
+
+    Example:
+        >>> from schedalg.compat import torch as lr
+        >>> s = lr.StepLR(0.1, 30)
+        >>> s
+        compat.torch.StepLR(0.1, 30)
+        >>> s.expand()
+        staircase(scale_time(exp(0.1, rate=0.1), 30), 30)
+        >>> s == s.expand(), s(30) == s.expand()(30)
+        (True, True)
+    """
 
     call: str = F.static(kind="a string", doc="the constructor: '<peer>.<Name>'")
     args: Any = F.static(kind=ARGS, doc="its arguments as given, by name")

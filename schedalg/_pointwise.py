@@ -259,6 +259,7 @@ def power(a: Any, b: Any) -> Schedule:
     base's values as a schedule.
 
     Example:
+        >>> from schedalg import linear_ramp
         >>> s = linear_ramp(1.0, 3.0, 2) ** 2
         >>> s(0), s(1), s(2)
         (1.0, 4.0, 9.0)
@@ -290,6 +291,7 @@ def exp_of(schedule: Any) -> Schedule:
     Refused at construction when the values could exceed 1e30 (``schedule`` above about 69).
 
     Example:
+        >>> from schedalg import exp_of, linear_ramp
         >>> exp_of(linear_ramp(0.0, 1.0, 1))(5)
         2.718281828459045
     """

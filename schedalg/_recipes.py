@@ -228,6 +228,7 @@ def warmup_cosine(peak: Any, warmup: int, total: int, start: Any = 0.0, end: Any
     ``warmup_cosine_decay_schedule``); ``end`` is held after ``total``.
 
     Example:
+        >>> from schedalg import warmup_cosine
         >>> s = warmup_cosine(0.0003, 2000, 100_000)
         >>> s
         warmup_cosine(0.0003, 2000, 100000)
@@ -256,6 +257,7 @@ def warmup_linear(peak: Any, warmup: int, total: int, start: Any = 0.0, end: Any
     (transformers' ``get_linear_schedule_with_warmup``).
 
     Example:
+        >>> from schedalg import warmup_linear
         >>> s = warmup_linear(1.0, 10, 110)
         >>> s(5), s(10), s(60), s(110)
         (0.5, 1.0, 0.5, 0.0)
@@ -316,6 +318,7 @@ def wsd(
     (``decay_fraction=0.2``, rounded to the nearest step). ``end`` is held after ``total``.
 
     Example:
+        >>> from schedalg import wsd
         >>> s = wsd(1.0, 10, 100, decay_fraction=0.2, shape="1-sqrt")
         >>> s(10), s(79), s(80), s(85), s(100)
         (1.0, 1.0, 1.0, 0.5, 0.0)
@@ -386,6 +389,7 @@ def one_cycle(
     reproduces it exactly).
 
     Example:
+        >>> from schedalg import one_cycle
         >>> s = one_cycle(1.0, 100)
         >>> s(0), s(30), s(100)
         (0.04, 1.0, 4e-06)
@@ -441,6 +445,7 @@ def sgdr(
     above ``end`` times ``decay``: Keras' ``m_mul``). ``mult`` is ``T_mult``.
 
     Example:
+        >>> from schedalg import sgdr
         >>> s = sgdr(1.0, 10, mult=2.0, decay=0.5)
         >>> s(0), s(10), s(30)
         (1.0, 0.5, 0.25)
@@ -512,6 +517,7 @@ def cooldown(
     A cooldown from a checkpoint of a constant, cosine or inverse-sqrt run.
 
     Example:
+        >>> from schedalg import cooldown, cosine
         >>> run = cosine(1.0, 0.0, 1000)
         >>> s = cooldown(run, at=500, steps=100)
         >>> s(499) == run(499), s(500) == run(500), round(s(550), 12), s(600)
@@ -539,6 +545,7 @@ def rewarm(schedule: Schedule, at: int, steps: int, to: Any, shape: str = "linea
     ``rewarm(old, at=k, steps=1000, to=3e-4) >> cosine(3e-4, 3e-5, 50_000)``.
 
     Example:
+        >>> from schedalg import cosine, hold, rewarm
         >>> old = cosine(1.0, 0.1, 100)
         >>> s = rewarm(old, at=100, steps=10, to=0.5) >> hold(0.5)
         >>> round(s(100), 12), round(s(105), 12), s(110)
@@ -590,6 +597,7 @@ def inverse_sqrt(
     reached at ``total - c`` to 0 in the given shape (see ``cooldown``).
 
     Example:
+        >>> from schedalg import inverse_sqrt
         >>> s = inverse_sqrt(1.0, 100)
         >>> s(50), s(100), s(400)
         (0.5, 1.0, 0.5)
@@ -656,6 +664,7 @@ def rex(peak: Any, total: int, warmup: int = 0) -> Schedule:
     flatter than linear early and steeper at the end; 0 after ``total``.
 
     Example:
+        >>> from schedalg import rex
         >>> s = rex(1.0, 100)
         >>> s(0), round(s(50), 12), s(100)
         (1.0, 0.666666666667, 0.0)
@@ -756,6 +765,7 @@ def step_decay(start: Any, factor: float, every: int, steps: int | None = None) 
     staircase=True)``'s algebra. With ``steps``, the value at ``steps`` is held after.
 
     Example:
+        >>> from schedalg import step_decay
         >>> s = step_decay(0.1, 0.5, 30)
         >>> s(29), s(30), s(65)
         (0.1, 0.05, 0.025)
@@ -803,6 +813,7 @@ def multistep(start: Any, milestones: Any, factor: Any = 0.1) -> Schedule:
     the previous one times ``factor``, as torch's steps compute it).
 
     Example:
+        >>> from schedalg import multistep
         >>> s = multistep(0.1, [30, 80], 0.1)
         >>> s(29), s(30), round(s(80), 15)
         (0.1, 0.010000000000000002, 0.001)

@@ -88,6 +88,7 @@ def switch(a: Any, b: Any, at: int | float) -> Schedule:
         at: the step where ``b`` takes over, >= 0.
 
     Example:
+        >>> from schedalg import linear_ramp, piecewise, switch
         >>> warm, steps = linear_ramp(0.001, 0.1, 500), piecewise([1000, 2000], [0.1, 0.05, 0.01])
         >>> s = switch(warm, steps, at=500)
         >>> s(499) < 0.1, s(500), s(1001), s(2000)
@@ -154,6 +155,7 @@ def value_at(schedule: Schedule, step: int | float) -> Schedule:
         step: the step to read, >= 0.
 
     Example:
+        >>> from schedalg import cosine, value_at
         >>> s = cosine(1.0, 0.0, 100)
         >>> v = value_at(s, 50)
         >>> v(0) == v(10**9) == s(50)

@@ -315,9 +315,12 @@ def test_works_with_only_numpy():
         ("Cosine(1.0, 0.0, 10)", "unknown function 'Cosine'; did you mean cosine?"),
         ("lin_ramp(0.0, 1.0, 10)", "did you mean linear_ramp?"),
         (
-            "warmup_cosine(3e-4, 2000, 100000)",
-            "unknown function 'warmup_cosine'; did you mean cosine or "
-            "compat.optax.warmup_cosine_decay_schedule?",
+            "warmup_cosin(3e-4, 2000, 100000)",
+            "unknown function 'warmup_cosin'; did you mean warmup_cosine",
+        ),
+        (
+            "warmup_cosine_decay_schedule(0.0, 3e-4, 2000, 100000)",
+            "did you mean compat.optax.warmup_cosine_decay_schedule",
         ),
         ("OneCycleLR(max_lr=0.1, total_steps=10)", "did you mean compat.torch.OneCycleLR?"),
         ("compat.torch.OneCycleLr(max_lr=0.1)", "did you mean compat.torch.OneCycleLR?"),
@@ -379,7 +382,7 @@ def test_list_every_function(capsys):
     )
     assert "hold(value, steps=None)" in core
     assert "concat(*schedules)" in core
-    assert "exp(start, end=None, steps=None, *, rate=None)" in core
+    assert "exp(start, end=None, steps=None, *, rate=None, every=None, staircase=False)" in core
     torch_sigs = [sig for sig, _ in groups["compat.torch"]]
     import schedalg.compat.torch as ct
 

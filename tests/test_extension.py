@@ -260,3 +260,30 @@ def test_a_primitive_has_the_signature_of_its_fields():
     assert list(sig.parameters) == ["start", "end", "steps", "steepness"]
     assert sig.parameters["start"].default is inspect.Parameter.empty
     assert sig.parameters["steepness"].default == 10.0
+
+
+def test_a_signature_with_a_required_field_after_a_default_one():
+    """The constructor takes ``wave(1.0, 0.5, 10)`` by position; Python's signatures cannot
+    put a required argument after a default one, so those show as keyword arguments."""
+    import inspect
+
+    class wave(sa.Primitive, name="wave_signature_test"):
+        mean: float = sa.leaf()
+        amplitude: float = sa.leaf(0.0)
+        period: float = sa.static(check="positive")
+
+        def formula(self, t, xp):
+            return self.mean + self.amplitude * xp.sin(t / self.period)
+
+        def _duration(self):
+            return None
+
+    sig = inspect.signature(wave)
+    kinds = [p.kind for p in sig.parameters.values()]
+    assert list(sig.parameters) == ["mean", "amplitude", "period"]
+    assert kinds == [
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        inspect.Parameter.KEYWORD_ONLY,
+        inspect.Parameter.KEYWORD_ONLY,
+    ]
+    assert wave(1.0, 0.5, 10.0)(0) == 1.0

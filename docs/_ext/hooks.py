@@ -65,12 +65,14 @@ def migration_table(peer: str) -> str:
         raise PluginError(f"schedalg-migration: no peer {peer!r} in docs/_ext/migration.py")
     ns = compat_namespace()
     lines = [
-        f"| {module.PEERS[peer][1]} | `schedalg.compat` | the schedule (its `repr`) |",
+        f"| {module.PEERS[peer][1]} | `schedalg.compat` | the algebra it builds (`.expand()`) |",
         "|---|---|---|",
     ]
     for call, twin in module.ROWS[peer]:
         try:
-            algebra = repr(eval(twin, dict(ns)))
+            s = eval(twin, dict(ns))
+            # (a compat schedule prints as its call; the column shows what it is made of)
+            algebra = repr(s.expand() if hasattr(s, "expand") else s)
         except Exception as e:  # the build names the row that fails
             raise PluginError(f"schedalg-migration: {peer}: {twin}: {e}") from e
         cells = [call, twin.replace("compat.", ""), algebra]
