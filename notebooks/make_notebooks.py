@@ -519,7 +519,8 @@ def compare(title, peer_values, twin, rtol=1e-6, atol=0.0):
     ours = twin(steps)
     scale = np.max(np.abs(peer_values))
     np.testing.assert_allclose(ours, peer_values, rtol=rtol, atol=atol + 1e-12 * scale)
-    panels.append((title, steps, peer_values, ours, repr(twin)))
+    # the twin prints as the peer's call; what it is made of is its expansion
+    panels.append((title, steps, peer_values, ours, f"{twin!r}\\n      = {twin.expand()!r}"))
 
 
 def show(cols=2):
