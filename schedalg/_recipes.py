@@ -131,7 +131,10 @@ def _finish(cls: type[Recipe], fn: str, fields: dict[str, Any]) -> Schedule:
         node.expand()
     except (TypeError, ValueError) as e:
         msg = str(e)
-        raise type(e)(msg if msg.startswith(f"{fn}()") else f"{fn}(): {msg}") from None
+        msg = msg if msg.startswith(f"{fn}()") else f"{fn}(): {msg}"
+        if isinstance(e, K.ArgumentError):  # (the expansion's arguments are refused together)
+            raise type(e)(fn, None, None, msg) from None
+        raise type(e)(msg) from None
     return _checked(fn, node, lambda: repr(node))  # type: ignore[no-any-return]
 
 

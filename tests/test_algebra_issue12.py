@@ -505,6 +505,15 @@ def test_recipe_errors_name_the_recipe():
         sa.warmup_cosine(math.inf, 10, 100)
 
 
+def test_recipe_refused_by_its_expansion_names_the_recipe():
+    # regression (found by the differential strategy): an expansion's refusal was re-raised as
+    # type(e)(message), which ArgumentError's four-argument constructor turned into
+    # "TypeError: ArgumentError.__init__() missing 3 required positional arguments"
+    with pytest.raises(ValueError, match=r"^sgdr\(\): ") as e:
+        sa.sgdr(1.0, 5, decay=1.5)  # restarts that grow forever
+    assert e.value.function == "sgdr"
+
+
 # -- every node of issue 12: reached by the strategy, round trips ---------------------------------
 
 

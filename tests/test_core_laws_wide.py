@@ -56,7 +56,7 @@ def _jax_share() -> settings:
 
 
 def _stretched(s: sa.Schedule) -> bool:
-    return any(n["type"] == "repeat" and n["stretch"] != 1 for n in ref.walk(sa.to_dict(s)))
+    return any(n["stretch"] != 1 for n in ref.repeats(sa.to_dict(s)))
 
 
 @given(broad_schedules())
