@@ -493,10 +493,16 @@ def time_spread(node: Node, t: Time, rel: float) -> float:
 
     The first-order sum over the tree's time computations of the change of the value when
     that time moves by its error (each measured with exact arithmetic elsewhere), so a jump
-    within the error of a computed time counts in full. 0 where ``rel`` is 0 or t = inf.
+    within the error of a computed time counts in full. 0 where ``rel`` is 0 or t = inf;
+    inf where a time read through a clock is a step or more uncertain (then only the
+    schedule's range is known).
     """
-    if rel == 0 or t == INF:
+    if rel == 0:
         return 0.0
+    if t == INF:
+        # past every step; but a clock's value there is a finite float, rounded: where one is
+        # read, only the schedule's range is sure
+        return INF if any(n["type"] == "compose" for n in walk(node)) else 0.0
     return _spread(node, max(frac(t), Fraction(0)), Fraction(rel))
 
 
@@ -828,7 +834,8 @@ def _tokens_table(node: Node) -> list[tuple[Fraction, Fraction, Fraction, Fracti
 
 def _tokens(node: Node, t: Time) -> Value:
     """``seq_len * (before + a k + slope k (k - 1) / 2)``, ``k`` the steps into the stretch
-    (the docstring's formula, which fractional times follow too); the clock stops at 2**62."""
+    (the docstring's formula), linear between whole steps (the current step's batch in
+    proportion); the clock stops at 2**62."""
     big = Fraction(HORIZON)
     time = big if t == INF or t > big else t
     rows = _tokens_table(node)
@@ -839,7 +846,8 @@ def _tokens(node: Node, t: Time) -> Value:
         e, before, a, slope = row
     k = time - e  # type: ignore[operator]
     n = node["seq_len"]
-    v = n * (before + a * k + slope * k * (k - 1) / 2)
+    whole = math.floor(k)
+    v = n * (before + a * whole + slope * whole * (whole - 1) / 2 + (k - whole) * (a + slope * whole))
     fa, fs, fk, fe = abs(float(a)), abs(float(slope)), float(k), float(e)
     # the sum before, and the rounding of k (relative to the stretch's start as well)
     m = n * (float(before) + (fa + fs * fk) * (fk + fe) + fs * fk * fk)

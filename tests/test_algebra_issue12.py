@@ -318,6 +318,20 @@ def test_tokens_is_the_stepwise_cumulative_sum(bs):
     np.testing.assert_allclose(clock(ts[::7].astype(np.float64)), want, rtol=1e-14)
 
 
+def test_tokens_between_whole_steps_never_runs_backwards(ev, backend):
+    # regression (found by the differential suite): at a float t the closed form's quadratic
+    # ran on past the integers, so a steep batch ramp gave a negative clock at t = 0.5
+    # (8 * 0.5 - 445.5 * 0.125 = -51.7 samples) and a schedule read through it extrapolated
+    bs = sa.linear_ramp(8.0, 7582.0, 17) >> sa.hold(345.0)
+    clock = sa.tokens(bs, seq_len=3)
+    ts = np.array([0.0, 0.25, 0.5, 1.0, 1.5, 16.5, 17.0, 17.5, 30.25])
+    sums = [3 * sum(bs(i) for i in range(int(t))) for t in ts]
+    want = [c + 3 * (t - int(t)) * bs(int(t)) for c, t in zip(sums, ts, strict=True)]
+    np.testing.assert_allclose(ev(clock, ts), want, rtol=rtol_for(backend))
+    s = sa.linear_ramp(0.0, 1.0, 10**6).at(clock)
+    assert np.all(ev(s, ts) >= 0.0)
+
+
 def test_tokens_at_a_billion_steps():
     bs = sa.linear_ramp(32.0, 1024.0, 500) >> sa.hold(1024.0)
     clock = sa.tokens(bs, seq_len=2048)
