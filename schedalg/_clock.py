@@ -272,7 +272,13 @@ class Compose(Schedule, name="compose"):
         return lambda t: f(c(t))
 
     def _xp(self, t: Any, xp: Any) -> Any:
-        return self.schedule._xp(self.clock._xp(t, xp), xp)
+        c = self.clock._xp(t, xp)
+        # (a constant clock gives a scalar: the schedule reads a float time of t's shape)
+        fdt = xp.result_type(float) if xp is not np else np.float64
+        c = xp.asarray(c, dtype=fdt)
+        if c.shape != t.shape:
+            c = c + xp.zeros(t.shape, dtype=fdt)
+        return self.schedule._xp(c, xp)
 
 
 @F.constructs(Compose)

@@ -332,6 +332,15 @@ def test_tokens_between_whole_steps_never_runs_backwards(ev, backend):
     assert np.all(ev(s, ts) >= 0.0)
 
 
+def test_a_constant_clock(ev, backend):
+    # regression (found by the differential suite): a constant clock's value is a scalar on
+    # the array backends, which the schedule read as a time array (AttributeError: dtype)
+    for clock in (sa.hold(2.0), sa.hold(2.0) * 3.0):
+        s = sa.linear_ramp(0.0, 1.0, 10).at(clock)
+        want = [clock(0) / 10] * 3
+        np.testing.assert_allclose(ev(s, np.array([0, 1, 50])), want, rtol=rtol_for(backend))
+
+
 def test_tokens_at_a_billion_steps():
     bs = sa.linear_ramp(32.0, 1024.0, 500) >> sa.hold(1024.0)
     clock = sa.tokens(bs, seq_len=2048)
