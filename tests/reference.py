@@ -721,7 +721,8 @@ def has_float_time(node: Node) -> bool:
 
 # -- issue 12: switch, value_at, powers, clocks, recipes ------------------------------------------
 
-_ISSUE12 = ("switch", "value_at", "power", "exp_of", "tokens", "compose", *_RECIPES)
+#: Issue 12's node kinds (``kind_of``).
+ISSUE12 = _ISSUE12 = ("switch", "value_at", "power", "exp_of", "tokens", "compose", *_RECIPES)
 
 
 def repeats(node: Node) -> Iterator[Node]:

@@ -531,7 +531,6 @@ def _b12_power(s, k, c):
         lambda: sa.clip(s, 0.5, 10.0) ** -1.0,
         lambda: c ** sa.clip(s, -5.0, 5.0),
         lambda: sa.exp_of(sa.clip(s, -5.0, 5.0)),
-        lambda: s**2.0,
     ][k]()
 
 
@@ -568,18 +567,22 @@ def _b12_continuations(children):
 
 
 def _b12_powers(children):
-    return st.builds(_b_safe(_b12_power), children, st.integers(0, 6), st.floats(0.1, 10.0))
+    return st.one_of(
+        *(st.builds(_b_safe(_b12_power), children, st.just(k), st.floats(0.1, 10.0)) for k in range(6))
+    )
 
 
-def _b12_clocks(children):
-    """A token clock, or a schedule read through one (or through another non-negative clock)."""
+def _b12_clocks(children, bare: bool = False):
+    """A schedule read through a token clock (or through another non-negative clock); with
+    ``bare``, the token clock alone too (only at the root: its values, up to 1e23, would
+    overflow the arithmetic above it)."""
     tokens = st.builds(sa.tokens, _b12_batch_sizes(), st.integers(1, 4))
     other = st.one_of(
         st.builds(lambda c: sa.clip(c, low=0.0), children),
         st.builds(lambda x, n: sa.linear_ramp(0.0, x, n) >> sa.hold(x), _b_positive, _b12_long),
     )
     return st.one_of(
-        tokens,
+        *([tokens] if bare else []),
         st.builds(_b_safe(lambda s, c: s.at(c)), children, tokens),
         st.builds(_b_safe(lambda s, c: s.at(c)), children, other),
     )
@@ -717,7 +720,7 @@ def targeted_schedules(max_leaves: int = 4) -> dict[str, st.SearchStrategy]:
         "switch": _b12_switches(child),
         "continuation": _b12_continuations(child),
         "powers": _b12_powers(child),
-        "clocks": _b12_clocks(child),
+        "clocks": _b12_clocks(child, bare=True),
         "recipes": st.one_of(
             _b12_recipes,
             st.builds(_b_safe(lambda r, s: r >> s), _b12_recipes, child),
