@@ -528,6 +528,15 @@ def test_recipe_errors_name_the_recipe():
         sa.warmup_cosine(math.inf, 10, 100)
 
 
+def test_recipe_steps_from_a_fraction_round_to_the_nearest():
+    # regression: floor(x + 0.5) rounded 0.49999999999999994 (= 0.24999999999999997 * 2) up,
+    # since the sum rounds to 1.0; the nearest step is 0 (ties, x = 0.5, go up)
+    assert sa.one_cycle(1.0, 2, pct_start=0.24999999999999997)(0) == 1.0  # no rise
+    assert sa.one_cycle(1.0, 2, pct_start=0.25)(0) == 1.0 / 25  # 0.5 -> a 1-step rise
+    s = sa.wsd(1.0, 0, 2, decay_fraction=0.24999999999999997)
+    assert s.expand() == sa.linear_ramp(0.0, 1.0, 0) >> sa.hold(1.0, 2) >> sa.linear_ramp(1.0, 0.0, 0)
+
+
 def test_recipe_refused_by_its_expansion_names_the_recipe():
     # regression (found by the differential strategy): an expansion's refusal was re-raised as
     # type(e)(message), which ArgumentError's four-argument constructor turned into
