@@ -265,8 +265,11 @@ def _allowed(case: Case, overall: tuple[float, float]) -> tuple[bool, str]:
     return abs(got - float(v)) <= tol, f"want {float(v)!r} +- {tol:.3g}"
 
 
-def check_backend(schedule: sa.Schedule, backend: str) -> list[str]:
-    """Every mismatch with the reference on this backend, one line each (known ones left out)."""
+def check_backend(
+    schedule: sa.Schedule, backend: str, dtypes: tuple[str, ...] | None = None
+) -> list[str]:
+    """Every mismatch with the reference on this backend (at every time dtype it takes, or
+    those given), one line each (known ones left out)."""
     tree = Tree(schedule)
     times = _candidate_times(tree.node)
     finite = [x for x in times if x != math.inf and x >= 0 and x <= 2 * tree.extent + 10]
@@ -275,7 +278,7 @@ def check_backend(schedule: sa.Schedule, backend: str) -> list[str]:
     lo, hi = schedule._range()
     overall = (min(*finite_vals, float(lo)), max(*finite_vals, float(hi)))
     problems = []
-    for dtype in DTYPES[backend]:
+    for dtype in dtypes or DTYPES[backend]:
         arr, exact = _as_dtype(times, dtype)
         cases = [Case(tree, backend, dtype, t) for t in exact]
         try:
