@@ -21,7 +21,7 @@ from . import _fields as F
 from ._concat import Concat
 from ._node_checks import _checked, _fits
 from ._primitives import Hold, LinearRamp, Piecewise
-from ._schedule import Schedule, fmt_number, short_repr
+from ._schedule import Schedule, short_repr
 
 __all__ = ["compose", "tokens"]
 
@@ -186,9 +186,9 @@ def tokens(batch_size: Any, seq_len: int = 1) -> Schedule:
     Formula: ``s(t) = seq_len * sum(batch_size(i) for i in range(t))`` (0 at ``t = 0``),
     in closed form: per segment of the batch size, ``before + a k + slope k (k - 1) / 2``
     with ``k`` the steps into the segment. Between whole steps (a float ``t``) it is linear,
-    the current step's batch counted in proportion, so the clock never runs backwards. Exact to float rounding at any ``t`` (1e9
-    included), no loop over steps, and traceable: the batch sizes are leaves, so ``jit``,
-    ``vmap`` and ``grad`` work through it.
+    the current step's batch counted in proportion, so the clock never runs backwards. Exact
+    to float rounding at any ``t`` (1e9 included), no loop over steps, and traceable: the
+    batch sizes are leaves, so ``jit``, ``vmap`` and ``grad`` work through it.
 
     Args:
         batch_size: a non-negative batch-size schedule made of constants and linear ramps: a

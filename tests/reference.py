@@ -848,7 +848,8 @@ def _tokens(node: Node, t: Time) -> Value:
     k = time - e  # type: ignore[operator]
     n = node["seq_len"]
     whole = math.floor(k)
-    v = n * (before + a * whole + slope * whole * (whole - 1) / 2 + (k - whole) * (a + slope * whole))
+    inside = (k - whole) * (a + slope * whole)  # (the step under way, in proportion)
+    v = n * (before + a * whole + slope * whole * (whole - 1) / 2 + inside)
     fa, fs, fk, fe = abs(float(a)), abs(float(slope)), float(k), float(e)
     # the sum before, and the rounding of k (relative to the stretch's start as well)
     m = n * (float(before) + (fa + fs * fk) * (fk + fe) + fs * fk * fk)
@@ -949,7 +950,8 @@ def _recipe_phases(node: Node, kind: str) -> list[Phase]:
         w, start, end = node["warmup"], frac(node["start"]), frac(node["end"])
         rise = _shape_phase("linear", start, peak, w)
         if kind != "wsd":
-            return [rise, _shape_phase("linear" if kind == "warmup_linear" else "cosine", peak, end, n - w)]
+            shape = "linear" if kind == "warmup_linear" else "cosine"
+            return [rise, _shape_phase(shape, peak, end, n - w)]
         d = _wsd_decay(node)
         return [rise, _hold_phase(peak, n - w - d), _shape_phase(node["shape"], peak, end, d)]
     if kind == "one_cycle":  # cosine from peak / div up to peak, down to peak / div / final_div
@@ -968,8 +970,8 @@ def _recipe_phases(node: Node, kind: str) -> list[Phase]:
         z = tau / d
         num, den = 1 - z, (2 - z) / 2
         v = peak * num / den
-        fz = float(z)
-        return v, mp * ((1 + fz) / float(den) + float(num) * (1 + fz) / float(den) ** 2) + 3 * abs(float(v))
+        fz, fd = float(z), float(den)
+        return v, mp * ((1 + fz) / fd + float(num) * (1 + fz) / fd**2) + 3 * abs(float(v))
 
     return [_shape_phase("linear", Fraction(0), peak, w), (d, body, (Fraction(0), mp))]
 
@@ -1035,7 +1037,8 @@ def _sgdr_tree(node: Node) -> Node:
         rep = {"type": "repeat", "schedule": body, "times": node["times"], "stretch": node["mult"]}
         if node["decay"] == 1:
             return rep
-        return {"type": "scale_by_cycle", "schedule": rep, "factor": node["decay"], "floor": node["end"]}
+        factor, floor = node["decay"], node["end"]
+        return {"type": "scale_by_cycle", "schedule": rep, "factor": factor, "floor": floor}
 
     return _memo(node, "_tree", make)  # type: ignore[no-any-return]
 
@@ -1044,10 +1047,8 @@ def _recipe(node: Node, kind: str, t: Time) -> Value:
     if kind == "sgdr":
         return _value(_sgdr_tree(node), t)
     if kind in ("cooldown", "rewarm"):
-        s = node["schedule"]
-        return _continued(
-            lambda x: _value(s, x), frac(node["at"]), node["steps"], node["shape"], frac(node["to"]), t
-        )
+        s, at, to = node["schedule"], frac(node["at"]), frac(node["to"])
+        return _continued(lambda x: _value(s, x), at, node["steps"], node["shape"], to, t)
     if kind == "inverse_sqrt":
         n, c = node["total"], node["cooldown"]
         if n is None:

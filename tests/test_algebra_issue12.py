@@ -535,7 +535,8 @@ def test_recipe_steps_from_a_fraction_round_to_the_nearest():
     assert sa.one_cycle(1.0, 2, pct_start=0.24999999999999997)(0) == 1.0  # no rise
     assert sa.one_cycle(1.0, 2, pct_start=0.25)(0) == 1.0 / 25  # 0.5 -> a 1-step rise
     s = sa.wsd(1.0, 0, 2, decay_fraction=0.24999999999999997)
-    assert s.expand() == sa.linear_ramp(0.0, 1.0, 0) >> sa.hold(1.0, 2) >> sa.linear_ramp(1.0, 0.0, 0)
+    want = sa.linear_ramp(0.0, 1.0, 0) >> sa.hold(1.0, 2) >> sa.linear_ramp(1.0, 0.0, 0)
+    assert s.expand() == want
 
 
 def test_recipe_refused_by_its_expansion_names_the_recipe():
