@@ -409,6 +409,12 @@ _b12_at = st.one_of(
     st.integers(0, 240).map(lambda q: q / 4),
     st.sampled_from([1000, 10**6]),
 )
+# (a switch at 0 is b itself: switch() returns it)
+_b12_switch_at = st.one_of(
+    st.integers(1, 60),
+    st.integers(1, 240).map(lambda q: q / 4),
+    st.sampled_from([1000, 10**6]),
+)
 _b12_rates = st.one_of(st.floats(0.5, 1.0), st.sampled_from([0.1, 0.5, 0.96, 1.0]))
 
 
@@ -537,7 +543,7 @@ def _b12_power(s, k, c):
 
 
 def _b12_switches(children):
-    return st.builds(_b_safe(sa.switch), children, st.one_of(children, _b_values), _b12_at)
+    return st.builds(_b_safe(sa.switch), children, st.one_of(children, _b_values), _b12_switch_at)
 
 
 def _b12_continuations(children):
@@ -564,6 +570,13 @@ def _b12_continuations(children):
             _b12_at,
             st.one_of(children, _b_values),
             st.integers(0, 2),
+        ),
+        # by hand: s until k, then s(k) times a piece read in absolute time
+        st.builds(
+            _b_safe(lambda s, k, w: sa.switch(s, sa.value_at(s, k) * w, at=k)),
+            children,
+            _b12_switch_at,
+            children,
         ),
     )
 
