@@ -653,14 +653,21 @@ def _b_extend(children):
         st.builds(_b_safe(sa.div), operand, _w_positive_schedules),
         st.builds(_b_safe(sa.minimum), operand, operand),
         st.builds(_b_safe(sa.maximum), operand, operand),
-        _b12_extend(children),
     )
 
 
 def broad_wide_schedules(max_leaves: int = 6) -> st.SearchStrategy:
     """Recursive trees over every node type with the broad leaves and lengths."""
+    return st.recursive(st.one_of(_w_primitives, _b_primitives), _b_extend, max_leaves=max_leaves)
+
+
+def broad_issue12_schedules(max_leaves: int = 4) -> st.SearchStrategy:
+    """Broad trees with issue 12's nodes anywhere: recipes among the primitives, switch,
+    continuation, powers and clocks among the combinators (each group one branch)."""
     return st.recursive(
-        st.one_of(_w_primitives, _b_primitives, _b12_recipes), _b_extend, max_leaves=max_leaves
+        st.one_of(_w_primitives, _b_primitives, _b12_recipes),
+        lambda c: st.one_of(_b_extend(c), _b12_extend(c)),
+        max_leaves=max_leaves,
     )
 
 
@@ -733,12 +740,15 @@ def targeted_schedules(max_leaves: int = 4) -> dict[str, st.SearchStrategy]:
             st.sampled_from([133, 10**4, 10**6, 10**9, 2**40]),
             st.integers(0, 2),
         ),
-        # issue 12's nodes at the root, over broad subtrees
-        "switch": _b12_switches(child),
-        "continuation": _b12_continuations(child),
-        "powers": _b12_powers(child),
-        "clocks": _b12_clocks(child, bare=True),
-        "recipes": st.one_of(
+        # issue 12's nodes at the root over broad subtrees, and anywhere in a tree (each one
+        # branch of broad_schedules' one_of, which flattens its arguments: the groups as
+        # branches of their own would crowd out the blind spots above)
+        "issue 12 nested": broad_issue12_schedules(),
+        "issue 12": _one_branch(
+            _b12_switches(child),
+            _b12_continuations(child),
+            _b12_powers(child),
+            _b12_clocks(child, bare=True),
             _b12_recipes,
             st.builds(_b_safe(lambda r, s: r >> s), _b12_recipes, child),
             st.builds(

@@ -196,12 +196,23 @@ def _features(s: sa.Schedule) -> set[str]:
             out.add("duration > 132")
         if any(ref.kind_of(c) in ref.ISSUE12 for c in kids):
             out.add("issue 12 node below another")
+        for group, kinds in ISSUE12_GROUPS.items():
+            if kind in kinds:
+                out.add(group)
         for key in ("value", "start", "end", "low", "high"):
             x = n.get(key)
             if isinstance(x, (int, float)) and abs(x) > 10:
                 out.add("leaf outside +-10")
     return out
 
+
+ISSUE12_GROUPS = {
+    "a switch": {"switch"},
+    "a continuation": {"value_at", "cooldown", "rewarm"},
+    "a power": {"power", "exp_of"},
+    "a clock": {"tokens", "compose"},
+    "a recipe": set(ref.ISSUE12) - {"switch", "value_at", "power", "exp_of", "tokens", "compose"},
+}
 
 WANTED = {
     "take",
@@ -223,25 +234,8 @@ WANTED = {
     "duration > 132",
     "leaf outside +-10",
     "finite root",
-    # issue 12's nodes (tests/reference.py reads each)
-    "switch",
-    "value_at",
-    "power",
-    "exp_of",
-    "tokens",
-    "compose",
-    "warmup_cosine",
-    "warmup_linear",
-    "wsd",
-    "one_cycle",
-    "sgdr",
-    "cooldown",
-    "rewarm",
-    "inverse_sqrt",
-    "rex",
-    "exp_every",
-    "step_decay",
-    "multistep",
+    # issue 12's nodes (tests/reference.py reads each), by group
+    *ISSUE12_GROUPS,
     "issue 12 node below another",
 }
 
