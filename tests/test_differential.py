@@ -233,8 +233,9 @@ def _time_rel(case: Case) -> float:
     """Relative error of the times the backend computes (0 where time is exact)."""
     is_float_t = case.dtype in ("float", "float16", "float32", "float64", "bfloat16")
     # (the uint64 times hold the dtype's maximum, above 2**63 - 1: NumPy and torch read such
-    # an array as float64, as the README's Limits say)
-    is_float_t = is_float_t or (case.dtype == "uint64" and not _is_jax(case))
+    # an array as float64; JAX reads uint32 above 2**31 - 1 in its default float: the
+    # README's Limits)
+    is_float_t = is_float_t or case.dtype == ("uint32" if _is_jax(case) else "uint64")
     if not is_float_t and not case.tree.float_time:
         return 0.0
     return C * (EPS32 if _is_jax(case) else EPS64)
