@@ -10,6 +10,7 @@ batch sizes: a quadratic per segment, so ``t = 1e9`` costs what ``t = 10`` does.
 from __future__ import annotations
 
 import bisect
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -115,8 +116,12 @@ class Tokens(Schedule, name="tokens"):
         j = bisect.bisect_right(starts, t) - 1
         before, a, slope = rows[j]
         k = t - starts[j]
-        tri = k * (k - 1) // 2 if type(k) is int else k * (k - 1) / 2
-        return (before + a * k + slope * tri) * self.seq_len  # type: ignore[no-any-return]
+        if type(k) is int:
+            return (before + a * k + slope * (k * (k - 1) // 2)) * self.seq_len  # type: ignore[no-any-return]
+        # between whole steps: the current step's batch in proportion (linear, never backwards)
+        whole = math.floor(k)
+        part = a * whole + slope * (whole * (whole - 1) / 2) + (k - whole) * (a + slope * whole)
+        return (before + part) * self.seq_len  # type: ignore[no-any-return]
 
     def _xp(self, t: Any, xp: Any) -> Any:
         if _fits(t, _HORIZON):
@@ -147,12 +152,17 @@ class Tokens(Schedule, name="tokens"):
                 vec = xp.stack([xp.asarray(v, dtype=dtype) for v in values])
                 return xp.take(vec, j, axis=0)
 
+        first, slope = pick(firsts), pick(slopes)
         if int_time:
             k = (t - pick(list(starts), t.dtype)).astype(fdt)
+            part = first * k + slope * (k * (k - 1.0) * 0.5)
         else:
             k = t.astype(fdt) - pick([float(s) for s in starts])
-        tri = k * (k - 1.0) * 0.5
-        return (pick(before) + pick(firsts) * k + pick(slopes) * tri) * float(self.seq_len)
+            # between whole steps: the current step's batch in proportion (never backwards)
+            whole = xp.floor(k)
+            part = first * whole + slope * (whole * (whole - 1.0) * 0.5)
+            part = part + (k - whole) * (first + slope * whole)
+        return (pick(before) + part) * float(self.seq_len)
 
     def _first_reaching(self, x: float) -> int | None:
         """The first integer step ``t`` with ``self(t) >= x`` (None if not by 2**62)."""
@@ -177,9 +187,10 @@ def tokens(batch_size: Any, seq_len: int = 1) -> Schedule:
 
     Formula: ``s(t) = seq_len * sum(batch_size(i) for i in range(t))`` (0 at ``t = 0``),
     in closed form: per segment of the batch size, ``before + a k + slope k (k - 1) / 2``
-    with ``k`` the steps into the segment. Exact to float rounding at any ``t`` (1e9
-    included), no loop over steps, and traceable: the batch sizes are leaves, so ``jit``,
-    ``vmap`` and ``grad`` work through it.
+    with ``k`` the steps into the segment. Between whole steps (a float ``t``) it is linear,
+    the current step's batch counted in proportion, so the clock never runs backwards. Exact
+    to float rounding at any ``t`` (1e9 included), no loop over steps, and traceable: the
+    batch sizes are leaves, so ``jit``, ``vmap`` and ``grad`` work through it.
 
     Args:
         batch_size: a non-negative batch-size schedule made of constants and linear ramps: a
@@ -264,7 +275,13 @@ class Compose(Schedule, name="compose"):
         return lambda t: f(c(t))
 
     def _xp(self, t: Any, xp: Any) -> Any:
-        return self.schedule._xp(self.clock._xp(t, xp), xp)
+        c = self.clock._xp(t, xp)
+        # (a constant clock gives a scalar: the schedule reads a float time of t's shape)
+        fdt = xp.result_type(float) if xp is not np else np.float64
+        c = xp.asarray(c, dtype=fdt)
+        if c.shape != t.shape:
+            c = c + xp.zeros(t.shape, dtype=fdt)
+        return self.schedule._xp(c, xp)
 
 
 @F.constructs(Compose)

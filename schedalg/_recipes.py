@@ -131,7 +131,10 @@ def _finish(cls: type[Recipe], fn: str, fields: dict[str, Any]) -> Schedule:
         node.expand()
     except (TypeError, ValueError) as e:
         msg = str(e)
-        raise type(e)(msg if msg.startswith(f"{fn}()") else f"{fn}(): {msg}") from None
+        msg = msg if msg.startswith(f"{fn}()") else f"{fn}(): {msg}"
+        if isinstance(e, K.ArgumentError):  # (the expansion's arguments are refused together)
+            raise type(e)(fn, None, None, msg) from None
+        raise type(e)(msg) from None
     return _checked(fn, node, lambda: repr(node))
 
 
@@ -174,6 +177,13 @@ def _continue(s: Schedule, at: int | float, steps: int, shape: str, to: Any) -> 
     v = value_at(s, at)
     out: Schedule = take(s, at) >> (to + (v - to) * _unit_decay(shape, steps))
     return out
+
+
+def _nearest_step(x: float) -> int:
+    """``x`` (a product as Python computes it) rounded to the nearest int, ties up, exactly
+    (``floor(x + 0.5)`` rounds 0.49999999999999994 up: the sum rounds to 1.0)."""
+    whole = math.floor(x)
+    return whole + (x - whole >= 0.5)
 
 
 def _steps(fn: str, name: str, x: Any) -> int:
@@ -284,7 +294,7 @@ class Wsd(Recipe, name="wsd"):
         if decay is not None:
             return decay
         assert fraction is not None
-        return math.floor(fraction * total + 0.5)
+        return _nearest_step(fraction * total)
 
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
@@ -315,7 +325,9 @@ def wsd(
     the decay from ``peak`` to ``end`` over the last ``d`` steps, in the given shape:
     ``"linear"``, ``"1-sqrt"`` (``end + (peak - end) * (1 - sqrt(u))``, Hägele et al. 2024)
     or ``"cosine"``. Give the decay in steps (``decay=2000``) or as a fraction of ``total``
-    (``decay_fraction=0.2``, rounded to the nearest step). ``end`` is held after ``total``.
+    (``decay_fraction=0.2``; ``decay_fraction * total`` rounded to the nearest step, ties up).
+    ``end`` is held after ``total`` (a 0-step decay contributes nothing, as in any concat: then
+    ``peak`` is).
 
     Example:
         >>> from schedalg import wsd
@@ -372,7 +384,7 @@ class OneCycle(Recipe, name="one_cycle"):
     @classmethod
     def _build(cls, **f: Any) -> Schedule:
         n, peak = f["total"], f["peak"]
-        w = math.floor(f["pct_start"] * n + 0.5)
+        w = _nearest_step(f["pct_start"] * n)
         low = peak / f["div"]
         return P.cosine(low, peak, w) >> P.cosine(peak, low / f["final_div"], n - w)
 
@@ -384,7 +396,8 @@ def one_cycle(
     """1cycle: a cosine rise from ``peak / div`` to ``peak``, then a cosine fall.
 
     Expands to ``cosine(peak / div, peak, w) >> cosine(peak, peak / div / final_div,
-    total - w)`` with ``w = round(pct_start * total)``; the defaults are torch's
+    total - w)`` with ``w = pct_start * total`` rounded to the nearest step (ties up); the
+    defaults are torch's
     ``OneCycleLR`` (whose phases end one step earlier: ``schedalg.compat.torch.OneCycleLR``
     reproduces it exactly).
 
@@ -512,7 +525,9 @@ def cooldown(
     Formula: ``s(t) = schedule(t)`` for ``t < at``; then, with ``v = schedule(at)`` and
     ``W`` going from 1 to 0 over ``steps`` steps (``"linear"``: ``1 - u``; ``"1-sqrt"``:
     ``1 - sqrt(u)``; ``"cosine"``: ``(1 + cos(pi u)) / 2``), ``s(at + tau) = to + (v - to) *
-    W(tau)``; ``to`` after ``at + steps``. ``v`` is read from ``schedule``'s leaves at every
+    W(tau)``; ``to`` after ``at + steps`` (with ``steps=0`` the cooldown contributes nothing,
+    as a 0-step piece of a concat: ``v`` is held from ``at > 0``). ``v`` is read from
+    ``schedule``'s leaves at every
     evaluation (``value_at``): no number to paste, exact under ``jit`` with traced leaves.
     A cooldown from a checkpoint of a constant, cosine or inverse-sqrt run.
 

@@ -17,6 +17,13 @@ within a small multiple of ``eps * m`` of ``v``. ``m`` is the first-order sum of
 ``duration(node)``, ``is_constant(node)``, ``breakpoints(node)`` (where the value may jump or
 bend: the times worth probing) and ``has_float_time(node)`` (whether a backend must compute
 time in floating point) complete the picture.
+
+Issue 12's nodes are read the same way, each from its docstring and the README's tables (a
+recipe by its formula, never through ``.expand()``): ``switch`` (absolute time), ``value_at``
+(a constant), ``power`` / ``exp_of`` (pointwise), ``tokens`` (the exact cumulative sum of the
+batch size, in Fractions), ``compose`` (the schedule read at the clock's value: a time
+computed in floats, whose rounding ``time_spread`` allows for), the step decays and the
+recipes (``warmup_cosine`` ... ``multistep``).
 """
 
 from __future__ import annotations
@@ -40,7 +47,32 @@ def frac(x: Any) -> Fraction:
 # -- structure ---------------------------------------------------------------------------------
 
 _BINOPS = ("add", "sub", "mul", "div", "minimum", "maximum")
-_UNARY_POINTWISE = ("neg", "clip")
+_UNARY_POINTWISE = ("neg", "clip", "power", "exp_of")
+#: Issue 12's named schedules, each read by its formula (``exp`` with ``every`` is one too).
+_RECIPES = (
+    "warmup_cosine",
+    "warmup_linear",
+    "wsd",
+    "one_cycle",
+    "sgdr",
+    "cooldown",
+    "rewarm",
+    "inverse_sqrt",
+    "rex",
+    "exp_every",
+    "step_decay",
+    "multistep",
+)
+#: The clock stops at the last step there is (the README's limit on steps).
+HORIZON = 2**62
+
+
+def kind_of(node: Node) -> str:
+    """The node's type; ``exp`` with an ``every`` argument (TF's decay steps) is ``exp_every``."""
+    kind: str = node["type"]
+    if kind == "exp" and "every" in node:
+        return "exp_every"
+    return kind
 
 
 def children(node: Node) -> list[Node]:
@@ -48,10 +80,16 @@ def children(node: Node) -> list[Node]:
     kind = node["type"]
     if kind == "concat":
         return list(node["pieces"])
-    if kind in _BINOPS:
+    if kind in _BINOPS or kind == "switch":
         return [node["a"], node["b"]]
     if kind == "neg":
         return [node["a"]]
+    if kind == "power":  # s ** p or c ** s: the operand that is a schedule
+        return [x for x in (node["a"], node["b"]) if isinstance(x, dict)]
+    if kind == "compose":
+        return [node["schedule"], node["clock"]]
+    if kind == "tokens":
+        return [node["batch_size"]]
     if "schedule" in node:
         return [node["schedule"]]
     return []
@@ -75,9 +113,9 @@ def is_constant(node: Node) -> bool:
         return is_constant(node["a"]) and is_constant(node["b"])
     if kind == "neg":
         return is_constant(node["a"])
-    if kind == "clip":
-        return is_constant(node["schedule"])
-    return False
+    if kind in ("clip", "power", "exp_of"):
+        return all(is_constant(c) for c in children(node))
+    return kind == "value_at"  # the constant schedule(step)
 
 
 def _settle(node: Node) -> Fraction | None:
@@ -133,6 +171,15 @@ def _duration(node: Node) -> Fraction | None:
         return cycle_start(node, node["times"])
     if kind == "scale_by_cycle":
         return duration(node["schedule"])
+    if kind == "switch":  # max(at, duration of b), None if b is infinite
+        db = duration(node["b"])
+        return None if db is None else max(db, frac(node["at"]))
+    if kind in ("value_at", "tokens"):
+        return None
+    if kind == "compose":
+        return _compose_duration(node)
+    if kind_of(node) in _RECIPES:
+        return _recipe_duration(node)
     if kind in _BINOPS or kind in _UNARY_POINTWISE:
         if is_constant(node):
             return None
@@ -336,7 +383,9 @@ def value(node: Node, t: Time) -> Value:
 
 
 def _value(node: Node, t: Time) -> Value:
-    kind = node["type"]
+    kind = kind_of(node)
+    if kind in _ISSUE12:
+        return _value12(node, kind, t)
     if kind == "concat":
         return _value(*_concat_locate(node, t))
     if kind == "repeat":
@@ -444,10 +493,16 @@ def time_spread(node: Node, t: Time, rel: float) -> float:
 
     The first-order sum over the tree's time computations of the change of the value when
     that time moves by its error (each measured with exact arithmetic elsewhere), so a jump
-    within the error of a computed time counts in full. 0 where ``rel`` is 0 or t = inf.
+    within the error of a computed time counts in full. 0 where ``rel`` is 0 or t = inf;
+    inf where a time read through a clock is a step or more uncertain (then only the
+    schedule's range is known).
     """
-    if rel == 0 or t == INF:
+    if rel == 0:
         return 0.0
+    if t == INF:
+        # past every step; but a clock's value there is a finite float, rounded: where one is
+        # read, only the schedule's range is sure
+        return INF if any(n["type"] == "compose" for n in walk(node)) else 0.0
     return _spread(node, max(frac(t), Fraction(0)), Fraction(rel))
 
 
@@ -471,7 +526,9 @@ def _moves(node: Node, t: Fraction, h: Fraction) -> float:
 
 
 def _spread(node: Node, t: Fraction, rel: Fraction) -> float:
-    kind = node["type"]
+    kind = kind_of(node)
+    if kind in _ISSUE12:
+        return _spread12(node, kind, t, rel)
     if kind == "concat":
         piece, local = _concat_locate(node, t)
         return _moves(node, t, _h(rel, t)) + _spread(piece, local, rel)  # type: ignore[arg-type]
@@ -487,6 +544,8 @@ def _spread(node: Node, t: Fraction, rel: Fraction) -> float:
     if kind in _BINOPS:
         a, b = node["a"], node["b"]
         sa, sb = _spread(a, t, rel), _spread(b, t, rel)
+        if not math.isfinite(sa + sb):
+            return INF
         va, vb = (abs(float(_value(c, t)[0] or 0)) for c in (a, b))
         if kind == "mul":
             return sa * vb + sb * va + sa * sb
@@ -534,12 +593,14 @@ def breakpoints(node: Node, horizon: Fraction, limit: int = 64) -> list[Fraction
 
 
 def _breaks(node: Node, horizon: Fraction, limit: int) -> set[Fraction]:
-    kind = node["type"]
+    kind = kind_of(node)
     d = duration(node)
     out: set[Fraction] = {Fraction(0)}
     if d is not None:
         out.add(d)
-    if kind == "piecewise":
+    if kind in _ISSUE12 and kind not in _UNARY_POINTWISE:
+        out.update(_breaks12(node, kind, horizon, limit))
+    elif kind == "piecewise":
         out.update(frac(b) for b in node["boundaries"])
     elif kind == "triangle":
         out.add(frac(node["steps"]) / 2)
@@ -594,18 +655,35 @@ def _breaks(node: Node, horizon: Fraction, limit: int) -> set[Fraction]:
     return out
 
 
+def _step_nodes(node: Node) -> Iterator[Node]:
+    """The nodes whose times are steps of the root (not a compose's schedule: it reads the
+    clock's units, tokens, which may be far larger)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed([n["clock"]] if n["type"] == "compose" else children(n)))
+
+
 def extent(node: Node) -> Fraction:
-    """The largest time-like magnitude in the tree (durations, shifts, boundaries)."""
+    """The largest time-like magnitude in the tree (durations, shifts, boundaries), in steps."""
     big = Fraction(0)
-    for n in walk(node):
+    for n in _step_nodes(node):
         d = duration(n)
         if d is not None:
             big = max(big, abs(d))
+        kind = kind_of(n)
         for key in ("steps", "every"):
-            if n["type"] in ("shift", "staircase", "take") and key in n:
-                big = max(big, abs(frac(n[key])))
-        if n["type"] == "piecewise" and n["boundaries"]:
+            if kind in ("shift", "staircase", "take", "exp_every", "step_decay") and key in n:
+                if n[key] is not None:
+                    big = max(big, abs(frac(n[key])))
+        for key in ("at", "step", "period", "total"):
+            if kind in _ISSUE12 and n.get(key) is not None:
+                big = max(big, frac(n[key]))
+        if kind == "piecewise" and n["boundaries"]:
             big = max(big, frac(n["boundaries"][-1]))
+        if kind == "multistep" and n["milestones"]:
+            big = max(big, frac(n["milestones"][-1]))
     return big
 
 
@@ -617,8 +695,15 @@ def has_float_time(node: Node) -> bool:
     that is not an integer (cycle starts then come from a closed form in floats).
     """
     for n in walk(node):
-        kind = n["type"]
-        if kind in ("scale_time", "warp"):
+        kind = kind_of(n)
+        if kind in ("scale_time", "warp", "compose"):  # (compose: the clock's value is a float)
+            return True
+        if kind == "sgdr" and has_float_time(_sgdr_tree(n)):
+            return True
+        for key in ("at", "step", "every"):
+            if kind in _ISSUE12 and key in n and frac(n[key]).denominator != 1:
+                return True
+        if kind == "multistep" and any(frac(m).denominator != 1 for m in n["milestones"]):
             return True
         if kind == "repeat" and frac(n["stretch"]).denominator != 1:
             return True
@@ -632,3 +717,460 @@ def has_float_time(node: Node) -> bool:
         if d is not None and d.denominator != 1:
             return True
     return False
+
+
+# -- issue 12: switch, value_at, powers, clocks, recipes ------------------------------------------
+
+#: Issue 12's node kinds (``kind_of``).
+ISSUE12 = _ISSUE12 = ("switch", "value_at", "power", "exp_of", "tokens", "compose", *_RECIPES)
+
+
+def repeats(node: Node) -> Iterator[Node]:
+    """Every repeat in the tree, sgdr's cycles included (they are a repeat's)."""
+    for n in walk(node):
+        if n["type"] == "repeat":
+            yield n
+        elif kind_of(n) == "sgdr":
+            yield from (x for x in walk(_sgdr_tree(n)) if x["type"] == "repeat")
+
+
+def _value12(node: Node, kind: str, t: Time) -> Value:
+    if kind == "switch":  # a before ``at``, then b read at the same, absolute t
+        return _value(node["a"] if t < frac(node["at"]) else node["b"], t)
+    if kind == "value_at":  # the constant schedule(step)
+        return _value(node["schedule"], frac(node["step"]))
+    if kind == "power":
+        return _power(node, t)
+    if kind == "exp_of":
+        v, m = _value(node["schedule"], t)
+        if v is None:
+            return None, 0.0
+        e = math.exp(float(v))
+        return _f(e), e * (m + 2)
+    if kind == "tokens":
+        return _tokens(node, t)
+    if kind == "compose":  # the schedule read at the clock's value
+        c = _value(node["clock"], t)[0]
+        if c is None:
+            return None, 0.0
+        return _value(node["schedule"], max(frac(c), Fraction(0)))
+    return _recipe(node, kind, t)
+
+
+def _power(node: Node, t: Time) -> Value:
+    """``s(t) ** p`` (an integral p exactly) or ``c ** s(t)``."""
+    a, b = node["a"], node["b"]
+    if isinstance(a, dict):
+        v, m = _value(a, t)
+        if v is None:
+            return None, 0.0
+        p = b
+        if float(p).is_integer():
+            k = int(p)
+            out = v**k
+            slope = abs(k) * abs(float(v)) ** (k - 1) if k else 0.0
+            return out, slope * m + (abs(k) + 1) * abs(float(out))
+        out = _f(float(v) ** p)
+        return out, abs(p) * float(v) ** (p - 1) * m + 2 * abs(float(out))
+    v, m = _value(b, t)
+    if v is None:
+        return None, 0.0
+    x, lg = float(v), abs(math.log(a))
+    out = _f(a**x)
+    # the exponent's error (times log c), the base as a rounded leaf (|x|), the exp itself
+    return out, abs(float(out)) * (lg * (m + abs(x)) + abs(x) + 2)
+
+
+def _pointwise_fn(node: Node) -> tuple[Any, Any]:
+    """The scalar function of a power / exp_of node and its domain (for time_spread)."""
+    if node["type"] == "exp_of":
+        return math.exp, lambda x: True
+    a, b = node["a"], node["b"]
+    if not isinstance(a, dict):
+        return (lambda x: a**x), lambda x: True
+    if float(b).is_integer():
+        return (lambda x: x**b), lambda x: b > 0 or x != 0
+    return (lambda x: x**b), lambda x: x > 0
+
+
+def _image_spread(node: Node, v: float, s: float) -> float:
+    """max |f(x) - f(v)| over |x - v| <= s, f the node's pointwise function (monotone on
+    each side of 0, so the ends and 0 are enough); inf where that leaves f's domain."""
+    f, ok = _pointwise_fn(node)
+    xs = [v - s, v + s] + ([0.0] if v - s < 0 < v + s else [])
+    if not all(ok(x) for x in xs):
+        return INF
+    try:
+        f0 = f(v)
+        return max(abs(f(x) - f0) for x in xs)  # type: ignore[no-any-return]
+    except (OverflowError, ZeroDivisionError):
+        return INF
+
+
+# tokens: seq_len * sum(batch_size(i) for i < t), exact
+
+
+def _tokens_table(node: Node) -> list[tuple[Fraction, Fraction, Fraction, Fraction]]:
+    """Per stretch of the batch size between its breakpoints (where it is linear): its start
+    ``e``, the exact sum of the batch sizes before it, the batch size at ``e`` and the slope
+    per step (from the batch size at ``e`` and ``e + 1/2``: the reference's own values)."""
+
+    def make() -> list[tuple[Fraction, Fraction, Fraction, Fraction]]:
+        bs = node["batch_size"]
+        edges = sorted(b for b in _breaks(bs, extent(bs) + 1, 10**6) if b >= 0)
+        assert all(e.denominator == 1 for e in edges), edges
+        rows = []
+        acc = Fraction(0)
+        for j, e in enumerate(edges):
+            a = frac(_value(bs, e)[0])
+            slope = 2 * (frac(_value(bs, e + Fraction(1, 2))[0]) - a)
+            rows.append((e, acc, a, slope))
+            if j + 1 < len(edges):
+                n = edges[j + 1] - e
+                acc += a * n + slope * n * (n - 1) / 2  # an arithmetic series
+        return rows
+
+    return _memo(node, "_table", make)  # type: ignore[no-any-return]
+
+
+def _tokens(node: Node, t: Time) -> Value:
+    """``seq_len * (before + a k + slope k (k - 1) / 2)``, ``k`` the steps into the stretch
+    (the docstring's formula), linear between whole steps (the current step's batch in
+    proportion); the clock stops at 2**62."""
+    big = Fraction(HORIZON)
+    time = big if t == INF or t > big else t
+    rows = _tokens_table(node)
+    e, before, a, slope = rows[0]
+    for row in rows[1:]:
+        if row[0] > time:
+            break
+        e, before, a, slope = row
+    k = time - e  # type: ignore[operator]
+    n = node["seq_len"]
+    whole = math.floor(k)
+    inside = (k - whole) * (a + slope * whole)  # (the step under way, in proportion)
+    v = n * (before + a * whole + slope * whole * (whole - 1) / 2 + inside)
+    fa, fs, fk, fe = abs(float(a)), abs(float(slope)), float(k), float(e)
+    # the sum before, and the rounding of k (relative to the stretch's start as well)
+    m = n * (float(before) + (fa + fs * fk) * (fk + fe) + fs * fk * fk)
+    return v, m + abs(float(v))
+
+
+def _first_reaching(clock: Node, x: Fraction) -> Fraction | None:
+    """The first integer step at which a tokens clock reaches ``x`` (None if not by 2**62)."""
+    if _tokens(clock, Fraction(HORIZON))[0] < x:  # type: ignore[operator]
+        return None
+    lo, hi = 0, HORIZON
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _tokens(clock, Fraction(mid))[0] >= x:  # type: ignore[operator]
+            hi = mid
+        else:
+            lo = mid + 1
+    return Fraction(lo)
+
+
+def _compose_duration(node: Node) -> Fraction | None:
+    """With a tokens clock, the first step at which it reaches the schedule's duration; with
+    another clock (or an infinite schedule), the clock's duration."""
+    d = duration(node["schedule"])
+    clock = node["clock"]
+    if d is not None and clock["type"] == "tokens":
+        return _first_reaching(clock, d)
+    return duration(clock)
+
+
+# recipes, each by its formula
+
+
+Phase = tuple[Any, Any, Value]  # (length or None, value at local time, value held after)
+
+
+def _phases(t: Time, phases: list[Phase]) -> Value:
+    """Phases one after the other by the README's boundary rule: a 0-step phase contributes
+    nothing (all of them: the last one's end value), the last one's end value is held."""
+    live = [p for p in phases if p[0] != 0] or [phases[-1]]
+    start = Fraction(0)
+    for n, f, _ in live[:-1]:
+        if t < start + n:
+            return f(t - start)  # type: ignore[no-any-return]
+        start += n
+    n, f, end = live[-1]
+    if t == INF or (n is not None and t - start >= n):
+        return end
+    return f(t - start)  # type: ignore[no-any-return]
+
+
+def _hold_phase(v: Fraction, n: Any) -> Phase:
+    m = abs(float(v))
+    return n, lambda tau: (v, m), (v, m)
+
+
+def _weight(shape: str, u: Fraction) -> tuple[Fraction, float]:
+    """The weight of the start value, 1 at u = 0 to 0 at u = 1, and ``u |dW/du|``."""
+    if shape == "linear":
+        return 1 - u, float(u)
+    if shape == "1-sqrt":  # 1 - sqrt(u), as (1 - u) / (1 + sqrt(u)): no cancellation near 1
+        r = math.sqrt(float(u))
+        return (1 - u) / (1 + _f(r)), r / 2
+    assert shape == "cosine", shape
+    c, dc = _cos_factor(u)
+    return _f(c), dc * float(u)
+
+
+def _shape_phase(shape: str, a: Fraction, b: Fraction, n: Any) -> Phase:
+    """From ``a`` to ``b`` over ``n`` steps: linear, 1 - sqrt(u) or half a cosine."""
+    ends, delta = abs(float(a)) + abs(float(b)), abs(float(a - b))
+
+    def f(tau: Fraction) -> Value:
+        w, sens = _weight(shape, tau / n)
+        return b + (a - b) * w, ends + delta * (float(w) + sens)
+
+    return n, f, (b, ends)
+
+
+def _round_half_up(x: float) -> int:
+    """A float (the product as Python computes it) rounded to the nearest int, ties up."""
+    return math.floor(Fraction(x) + Fraction(1, 2))
+
+
+def _wsd_decay(node: Node) -> int:
+    d = node["decay"]
+    return d if d is not None else _round_half_up(node["decay_fraction"] * node["total"])
+
+
+def _one_cycle_rise(node: Node) -> int:
+    return _round_half_up(node["pct_start"] * node["total"])
+
+
+def _recipe_phases(node: Node, kind: str) -> list[Phase]:
+    peak = frac(node["peak"])
+    n = node["total"]
+    if kind in ("warmup_cosine", "warmup_linear", "wsd"):
+        w, start, end = node["warmup"], frac(node["start"]), frac(node["end"])
+        rise = _shape_phase("linear", start, peak, w)
+        if kind != "wsd":
+            shape = "linear" if kind == "warmup_linear" else "cosine"
+            return [rise, _shape_phase(shape, peak, end, n - w)]
+        d = _wsd_decay(node)
+        return [rise, _hold_phase(peak, n - w - d), _shape_phase(node["shape"], peak, end, d)]
+    if kind == "one_cycle":  # cosine from peak / div up to peak, down to peak / div / final_div
+        w = _one_cycle_rise(node)
+        low = peak / frac(node["div"])
+        return [
+            _shape_phase("cosine", low, peak, w),
+            _shape_phase("cosine", peak, low / frac(node["final_div"]), n - w),
+        ]
+    assert kind == "rex", kind
+    w = node["warmup"]
+    d = n - w
+    mp = abs(float(peak))
+
+    def body(tau: Fraction) -> Value:  # peak (1 - z) / (1/2 + (1 - z) / 2)
+        z = tau / d
+        num, den = 1 - z, (2 - z) / 2
+        v = peak * num / den
+        fz, fd = float(z), float(den)
+        return v, mp * ((1 + fz) / fd + float(num) * (1 + fz) / fd**2) + 3 * abs(float(v))
+
+    return [_shape_phase("linear", Fraction(0), peak, w), (d, body, (Fraction(0), mp))]
+
+
+def _inverse_sqrt_base(node: Node, x: Time) -> Value:
+    """The warmup from 0 to peak, then ``peak * (1 + tau / timescale) ** -0.5``."""
+    peak, w = frac(node["peak"]), node["warmup"]
+    scale = frac(node["timescale"] if node["timescale"] is not None else w)
+    if x < w:
+        return peak * x / w, abs(float(peak))  # type: ignore[operator]
+    if x == INF:
+        return Fraction(0), abs(float(peak))
+    y = 1 + (x - w) / scale  # type: ignore[operator]
+    v = peak * _f(float(y) ** -0.5)
+    return v, abs(float(v)) * (2 + 0.5 * (math.log(float(y)) + 1))
+
+
+def _continued(before: Any, at: Fraction, n: int, shape: str, to: Fraction, t: Time) -> Value:
+    """``before(t)`` until ``at``; then ``to + (v - to) * W(u)`` with ``v = before(at)`` over
+    ``n`` steps, ``to`` after (a 0-step cooldown after ``at > 0`` contributes nothing: ``v``
+    is held, as by ``take``)."""
+    if t < at:
+        return before(t)  # type: ignore[no-any-return]
+    v, mv = before(at)
+    if n == 0 and at > 0:
+        return v, mv
+    tau = t - at  # type: ignore[operator]
+    if tau == INF or tau >= n:
+        return to, abs(float(to))
+    w, sens = _weight(shape, tau / n)
+    return to + (v - to) * w, abs(float(to)) + mv + abs(float(v - to)) * (1 + sens)
+
+
+def _exp_every(node: Node, kind: str, t: Time) -> Value:
+    """``start * r ** (t / every)``, the exponent floored with staircase; with ``steps``, the
+    value at ``steps`` held after."""
+    start, every, n = frac(node["start"]), frac(node["every"]), node["steps"]
+    r = node["rate"] if kind == "exp_every" else node["factor"]
+    stairs = kind == "step_decay" or node["staircase"]
+    if n is not None and (t == INF or t > n):
+        t = frac(n)
+    if t == INF:  # infinite, so r <= 1
+        return (start if r == 1 else Fraction(0)), abs(float(start))
+    x = t / every
+    if stairs:
+        x = Fraction(math.floor(x))
+    v = start * _f(r ** float(x))
+    return v, abs(float(v)) * (2 + abs(math.log(r)) * float(x))
+
+
+def _sgdr_tree(node: Node) -> Node:
+    """sgdr as its docstring defines it: ``repeat(cosine(peak, end, period), times,
+    stretch=mult)``, in ``scale_by_cycle(..., decay, floor=end)`` when ``decay != 1``."""
+
+    def make() -> Node:
+        body = {
+            "type": "cosine",
+            "start": node["peak"],
+            "end": node["end"],
+            "steps": node["period"],
+            "power": 1.0,
+        }
+        rep = {"type": "repeat", "schedule": body, "times": node["times"], "stretch": node["mult"]}
+        if node["decay"] == 1:
+            return rep
+        factor, floor = node["decay"], node["end"]
+        return {"type": "scale_by_cycle", "schedule": rep, "factor": factor, "floor": floor}
+
+    return _memo(node, "_tree", make)  # type: ignore[no-any-return]
+
+
+def _recipe(node: Node, kind: str, t: Time) -> Value:
+    if kind == "sgdr":
+        return _value(_sgdr_tree(node), t)
+    if kind in ("cooldown", "rewarm"):
+        s, at, to = node["schedule"], frac(node["at"]), frac(node["to"])
+        return _continued(lambda x: _value(s, x), at, node["steps"], node["shape"], to, t)
+    if kind == "inverse_sqrt":
+        n, c = node["total"], node["cooldown"]
+        if n is None:
+            return _inverse_sqrt_base(node, t)
+        if c == 0:  # cut at total: its value there held
+            return _inverse_sqrt_base(node, t if t != INF and t < n else frac(n))
+        return _continued(
+            lambda x: _inverse_sqrt_base(node, x), frac(n - c), c, node["shape"], Fraction(0), t
+        )
+    if kind in ("exp_every", "step_decay"):
+        return _exp_every(node, kind, t)
+    if kind == "multistep":  # start * factor ** (milestones reached), each one counted
+        start, factor = frac(node["start"]), frac(node["factor"])
+        k = sum(1 for m in node["milestones"] if t >= m)
+        v = start * factor**k
+        return v, abs(float(v)) * (2 + 2 * k)
+    return _phases(t, _recipe_phases(node, kind))
+
+
+def _recipe_duration(node: Node) -> Fraction | None:
+    kind = kind_of(node)
+    if kind == "sgdr":
+        return duration(_sgdr_tree(node))
+    if kind in ("cooldown", "rewarm"):
+        return frac(node["at"]) + node["steps"]
+    if kind == "multistep":
+        ms = node["milestones"]
+        return frac(ms[-1]) if ms else Fraction(0)
+    n = node["steps"] if kind in ("exp_every", "step_decay") else node["total"]
+    return None if n is None else frac(n)
+
+
+def _spread12(node: Node, kind: str, t: Fraction, rel: Fraction) -> float:
+    if kind == "switch":
+        at = frac(node["at"])
+        own = _moves(node, t, _h(rel, t, at))
+        return own + _spread(node["a"] if t < at else node["b"], t, rel)
+    if kind == "value_at":  # the step, computed in the time's type
+        k, s = frac(node["step"]), node["schedule"]
+        return _moves(s, k, _h(rel, k)) + _spread(s, k, rel)
+    if kind in ("power", "exp_of"):
+        child = children(node)[0]
+        sc = _spread(child, t, rel)
+        v = _value(child, t)[0]
+        if sc == 0 or v is None:
+            return 0.0
+        return _image_spread(node, float(v), sc)
+    if kind == "tokens":
+        return 0.0  # its time's rounding is in the value's error scale
+    if kind == "compose":
+        # the schedule is read at the clock's value, a float off by the clock's own rounding
+        # (its error scale) and by the clock's time spread
+        clock, s = node["clock"], node["schedule"]
+        c, mc = _value(clock, t)
+        sc = _spread(clock, t, rel)
+        if c is None or not math.isfinite(sc):
+            return INF
+        h = rel * _f(mc) + _f(sc)
+        if h >= 1:
+            return INF  # a step or more uncertain: only the schedule's range is known
+        c = max(frac(c), Fraction(0))
+        return _moves(s, c, h) + _spread(s, c, rel)
+    if kind in ("cooldown", "rewarm"):
+        at, s = frac(node["at"]), node["schedule"]
+        own = _moves(node, t, _h(rel, t, at))
+        if t < at:
+            return own + _spread(s, t, rel)
+        return own + _moves(s, at, _h(rel, at)) + _spread(s, at, rel)
+    if kind == "sgdr":
+        return _spread(_sgdr_tree(node), t, rel)
+    # a recipe of whole-step phases: the offsets, computed in the time's type
+    return _moves(node, t, _h(rel, t))
+
+
+def _recipe_edges(node: Node, kind: str) -> set[Fraction]:
+    n = node["total"]
+    if kind == "inverse_sqrt":
+        out = {frac(node["warmup"])}
+        if n is not None:
+            out.update((frac(n), frac(n - node["cooldown"])))
+        return out
+    if kind == "one_cycle":
+        return {frac(_one_cycle_rise(node)), frac(n)}
+    out = {frac(node["warmup"]), frac(n)}
+    if kind == "wsd":
+        out.add(frac(n - _wsd_decay(node)))
+    return out
+
+
+def _breaks12(node: Node, kind: str, horizon: Fraction, limit: int) -> set[Fraction]:
+    out: set[Fraction] = set()
+    if kind == "switch":
+        at = frac(node["at"])
+        out.add(at)
+        out.update(b for b in _breaks(node["a"], min(horizon, at), limit) if b < at)
+        out.update(b for b in _breaks(node["b"], horizon, limit) if b >= at)
+    elif kind == "tokens":
+        out.update(_breaks(node["batch_size"], horizon, limit))
+    elif kind == "compose":
+        clock = node["clock"]
+        out.update(_breaks(clock, horizon, limit))
+        if clock["type"] == "tokens":  # the steps where the clock crosses the schedule's
+            top = frac(_tokens(clock, horizon)[0])
+            for b in sorted(_breaks(node["schedule"], top, limit))[:limit]:
+                step = _first_reaching(clock, b)
+                if step is not None:
+                    out.update((step - 1, step))
+    elif kind in ("cooldown", "rewarm"):
+        at = frac(node["at"])
+        out.update(b for b in _breaks(node["schedule"], min(horizon, at), limit) if b < at)
+        out.update((at, at + node["steps"]))
+    elif kind == "sgdr":
+        out.update(_breaks(_sgdr_tree(node), horizon, limit))
+    elif kind in ("exp_every", "step_decay"):
+        e = frac(node["every"])
+        if kind == "step_decay" or node["staircase"]:
+            out.update(e * i for i in range(1, 4))
+        if node["steps"] is not None:
+            n = frac(node["steps"])
+            out.update((n, math.floor(n / e) * e))
+    elif kind == "multistep":
+        out.update(frac(m) for m in node["milestones"])
+    elif kind in _RECIPES:
+        out.update(_recipe_edges(node, kind))
+    return out

@@ -416,6 +416,231 @@ def _b_safe(build):
     return make
 
 
+# Issue 12's nodes in the broad trees: the recipes among the primitives, switch, continuation,
+# powers and clocks among the combinators (each group also has a targeted sub-strategy with
+# it at the root). Each group enters as one branch: ``one_of`` flattens its arguments, so ten
+# recipes as ten branches would crowd out every other primitive.
+
+
+def _one_branch(*strategies: st.SearchStrategy) -> st.SearchStrategy:
+    """``one_of(*strategies)`` drawn as a single branch of an enclosing ``one_of``."""
+    return st.one_of(*strategies).map(lambda s: s)
+
+
+_b12_shapes = st.sampled_from(["linear", "1-sqrt", "cosine"])
+_b12_short = st.integers(0, 40)
+_b12_long = st.one_of(_b12_short, _b12_short, st.sampled_from([133, 1000, 10**6, 10**9]))
+# an absolute step: whole, quarter or far
+_b12_at = st.one_of(
+    st.integers(0, 60),
+    st.integers(0, 240).map(lambda q: q / 4),
+    st.sampled_from([1000, 10**6]),
+)
+# (a switch at 0 is b itself: switch() returns it)
+_b12_switch_at = st.one_of(
+    st.integers(1, 60),
+    st.integers(1, 240).map(lambda q: q / 4),
+    st.sampled_from([1000, 10**6]),
+)
+_b12_rates = st.one_of(st.floats(0.5, 1.0), st.sampled_from([0.1, 0.5, 0.96, 1.0]))
+
+
+@st.composite
+def _b12_wsd(draw):
+    peak, w, d = draw(_b_values), draw(_b12_short), draw(_b12_short)
+    total = w + d + draw(_b12_long)
+    shape, start, end = draw(_b12_shapes), draw(_b_values), draw(_b_values)
+    if draw(st.booleans()):
+        return sa.wsd(peak, w, total, decay=d, shape=shape, start=start, end=end)
+    # a fraction that rounds to at most total - w steps (ties included)
+    f = draw(st.one_of(st.floats(0.0, 1.0), st.sampled_from([0.1, 0.2, 0.25, 0.5, 1.0])))
+    f = f * (total - w) / total if total else 0.0
+    return _b_safe(sa.wsd)(peak, w, total, None, f, shape, start, end)
+
+
+def _b12_inverse_sqrt(peak, w, scale, extra, c, shape):
+    if w == 0 and scale is None:
+        scale = 1.0
+    total = None if extra is None else w + c + extra
+    return sa.inverse_sqrt(peak, w, scale, total, c if total is not None else 0, shape)
+
+
+@st.composite
+def _b12_exp_every(draw):
+    start = draw(_b_positive)
+    every = draw(
+        st.one_of(st.integers(1, 20), st.floats(0.5, 20.0), st.sampled_from([1000, 10**6]))
+    )
+    n = draw(st.one_of(st.none(), _b12_long))
+    rate = draw(_b12_rates if n is None else st.one_of(_b12_rates, st.floats(1.0, 1.5)))
+    stairs = draw(st.booleans())
+    if draw(st.booleans()):
+        make = _b_safe(lambda a: sa.exp(a, rate=rate, steps=n, every=every, staircase=stairs))
+        return make(start)
+    return _b_safe(sa.step_decay)(start, rate, every, n)
+
+
+@st.composite
+def _b12_milestones(draw):
+    ms = draw(
+        st.lists(
+            st.one_of(
+                st.integers(0, 60),
+                st.integers(0, 120).map(lambda q: q / 2),
+                st.sampled_from([1000, 10**6]),
+            ),
+            max_size=4,
+        )
+    )
+    if ms and draw(st.booleans()):
+        ms.append(draw(st.sampled_from(ms)))  # a milestone listed twice applies twice
+    return sorted(ms)
+
+
+_b12_recipes = _one_branch(
+    st.builds(
+        _b_safe(
+            lambda p, w, x, lin, s, e: (sa.warmup_linear if lin else sa.warmup_cosine)(
+                p, w, w + x, s, e
+            )
+        ),
+        _b_values,
+        _b12_short,
+        _b12_long,
+        st.booleans(),
+        _b_values,
+        _b_values,
+    ),
+    _b12_wsd(),
+    st.builds(
+        _b_safe(sa.one_cycle),
+        _b_values,
+        _b12_long,
+        st.one_of(st.floats(0.0, 1.0), st.sampled_from([0.3, 0.25, 0.5, 0.1, 1.0])),
+        st.sampled_from([25.0, 10.0, 1.0, 0.5]),
+        st.sampled_from([1e4, 1.0, 100.0]),
+    ),
+    st.builds(
+        _b_safe(sa.sgdr),
+        _b_values,
+        st.one_of(st.integers(1, 20), st.sampled_from([133, 10**6])),
+        _b_values,
+        st.sampled_from([1.0, 2.0, 1.5, 3.0]),
+        st.sampled_from([1.0, 0.5, 0.9, 1.5]),
+        st.one_of(st.none(), st.integers(1, 5)),
+    ),
+    st.builds(
+        _b_safe(_b12_inverse_sqrt),
+        _b_values,
+        st.integers(0, 40),
+        st.one_of(st.none(), st.floats(0.5, 1e4), st.integers(1, 1000)),
+        st.one_of(st.none(), _b12_long),
+        _b12_short,
+        _b12_shapes,
+    ),
+    st.builds(_b_safe(lambda p, x, w: sa.rex(p, w + 1 + x, w)), _b_values, _b12_long, _b12_short),
+    _b12_exp_every(),
+    st.builds(_b_safe(sa.multistep), _b_values, _b12_milestones(), _b_values),
+)
+
+
+def _b12_batch_sizes() -> st.SearchStrategy:
+    """A non-negative batch-size schedule of holds, ramps and piecewise steps (whole steps)."""
+    size = st.one_of(_b_positive, st.just(0.0))
+    n = st.one_of(st.integers(0, 40), st.sampled_from([1000, 10**6]))
+    piece = st.one_of(
+        st.builds(sa.hold, size, n),
+        st.builds(sa.linear_ramp, size, size, n),
+        st.builds(lambda a, b, k: sa.piecewise([k], [a, b]), size, size, n),
+    )
+    last = st.one_of(piece, st.builds(sa.hold, size))
+    return st.builds(lambda xs, z: sa.concat(*xs, z), st.lists(piece, max_size=2), last)
+
+
+def _b12_power(s, k, c):
+    """A power of ``s`` (clipped into a range where it is allowed) or of a number."""
+    return [
+        lambda: sa.clip(s, -10.0, 10.0) ** 2.0,
+        lambda: sa.clip(s, -5.0, 5.0) ** 3,
+        lambda: sa.clip(s, 0.01, 100.0) ** 0.5,
+        lambda: sa.clip(s, 0.5, 10.0) ** -1.0,
+        lambda: c ** sa.clip(s, -5.0, 5.0),
+        lambda: sa.exp_of(sa.clip(s, -5.0, 5.0)),
+    ][k]()
+
+
+def _b12_switches(children):
+    return st.builds(_b_safe(sa.switch), children, st.one_of(children, _b_values), _b12_switch_at)
+
+
+def _b12_continuations(children):
+    return st.one_of(
+        st.builds(
+            _b_safe(lambda s, k, n, sh, to: sa.cooldown(s, at=k, steps=n, shape=sh, to=to)),
+            children,
+            _b12_at,
+            _b12_long,
+            _b12_shapes,
+            _b_values,
+        ),
+        st.builds(
+            _b_safe(lambda s, k, n, to, sh: sa.rewarm(s, at=k, steps=n, to=to, shape=sh)),
+            children,
+            _b12_at,
+            _b12_short,
+            _b_values,
+            _b12_shapes,
+        ),
+        st.builds(
+            _b_safe(lambda s, k, o, j: [sa.add, sa.mul, sa.sub][j](sa.value_at(s, k), o)),
+            children,
+            _b12_at,
+            st.one_of(children, _b_values),
+            st.integers(0, 2),
+        ),
+        # by hand: s until k, then s(k) times a piece read in absolute time
+        st.builds(
+            _b_safe(lambda s, k, w: sa.switch(s, sa.value_at(s, k) * w, at=k)),
+            children,
+            _b12_switch_at,
+            children,
+        ),
+    )
+
+
+def _b12_powers(children):
+    # (one branch per form: a drawn index of six came out badly skewed in CI's 60 draws)
+    numbers = st.floats(0.1, 10.0)
+    return st.one_of(
+        *(st.builds(_b_safe(_b12_power), children, st.just(k), numbers) for k in range(6))
+    )
+
+
+def _b12_clocks(children, bare: bool = False):
+    """A schedule read through a token clock (or through another non-negative clock); with
+    ``bare``, the token clock alone too (only at the root: its values, up to 1e23, would
+    overflow the arithmetic above it)."""
+    tokens = st.builds(sa.tokens, _b12_batch_sizes(), st.integers(1, 4))
+    other = st.one_of(
+        st.builds(lambda c: sa.clip(c, low=0.0), children),
+        st.builds(lambda x, n: sa.linear_ramp(0.0, x, n) >> sa.hold(x), _b_positive, _b12_long),
+    )
+    return st.one_of(
+        *([tokens] if bare else []),
+        st.builds(_b_safe(lambda s, c: s.at(c)), children, tokens),
+        st.builds(_b_safe(lambda s, c: s.at(c)), children, other),
+    )
+
+
+def _b12_extend(children):
+    return _one_branch(
+        _b12_switches(children),
+        _b12_continuations(children),
+        _b12_powers(children),
+        _b12_clocks(children),
+    )
+
+
 def _b_extend(children):
     finite = _w_such_that(children, _w_finite)
     cyclable = _w_such_that(children, _w_cyclable)
@@ -461,6 +686,16 @@ def _b_extend(children):
 def broad_wide_schedules(max_leaves: int = 6) -> st.SearchStrategy:
     """Recursive trees over every node type with the broad leaves and lengths."""
     return st.recursive(st.one_of(_w_primitives, _b_primitives), _b_extend, max_leaves=max_leaves)
+
+
+def broad_issue12_schedules(max_leaves: int = 4) -> st.SearchStrategy:
+    """Broad trees with issue 12's nodes anywhere: recipes among the primitives, switch,
+    continuation, powers and clocks among the combinators (each group one branch)."""
+    return st.recursive(
+        st.one_of(_w_primitives, _b_primitives, _b12_recipes),
+        lambda c: st.one_of(_b_extend(c), _b12_extend(c)),
+        max_leaves=max_leaves,
+    )
 
 
 def targeted_schedules(max_leaves: int = 4) -> dict[str, st.SearchStrategy]:
@@ -531,6 +766,24 @@ def targeted_schedules(max_leaves: int = 4) -> dict[str, st.SearchStrategy]:
             cyclable,
             st.sampled_from([133, 10**4, 10**6, 10**9, 2**40]),
             st.integers(0, 2),
+        ),
+        # issue 12's nodes at the root over broad subtrees, and anywhere in a tree (each one
+        # branch of broad_schedules' one_of, which flattens its arguments: the groups as
+        # branches of their own would crowd out the blind spots above)
+        "issue 12 nested": broad_issue12_schedules(),
+        "issue 12": _one_branch(
+            _b12_switches(child),
+            _b12_continuations(child),
+            _b12_powers(child),
+            _b12_clocks(child, bare=True),
+            _b12_recipes,
+            st.builds(_b_safe(lambda r, s: r >> s), _b12_recipes, child),
+            st.builds(
+                _b_safe(lambda r, s, k: [sa.add, sa.mul][k](r, s)),
+                _b12_recipes,
+                child,
+                st.integers(0, 1),
+            ),
         ),
     }
 

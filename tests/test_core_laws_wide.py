@@ -7,8 +7,9 @@ no NaN or inf, values within the static range, pytree and print/parse round trip
 pieces, repeated and fractional piecewise boundaries, float shift and staircase steps,
 scale_by_cycle over stretched repeats and with factors above 1, constants in arithmetic and
 concat, repeat(times=1), infinite operands, durations up to 2**40, leaves outside +-10 and of
-int and NumPy types, and about half finite roots. The last test checks that the strategy does
-draw each of those.
+int and NumPy types, issue 12's nodes (switch, value_at, powers, clocks, recipes) at the root
+and nested, and about half finite roots. The last test checks that the strategy does draw
+each of those.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _jax_share() -> settings:
 
 
 def _stretched(s: sa.Schedule) -> bool:
-    return any(n["type"] == "repeat" and n["stretch"] != 1 for n in ref.walk(sa.to_dict(s)))
+    return any(n["stretch"] != 1 for n in ref.repeats(sa.to_dict(s)))
 
 
 @given(broad_schedules())
@@ -162,7 +163,7 @@ def _features(s: sa.Schedule) -> set[str]:
     if s.duration is not None:
         out.add("finite root")
     for n in ref.walk(node):
-        kind = n["type"]
+        kind = ref.kind_of(n)
         out.add(kind)
         kids = ref.children(n)
         if kind == "clip" and (n["low"] is None) != (n["high"] is None):
@@ -193,12 +194,25 @@ def _features(s: sa.Schedule) -> set[str]:
         d = ref.duration(n)
         if d is not None and d > 132:
             out.add("duration > 132")
+        if any(ref.kind_of(c) in ref.ISSUE12 for c in kids):
+            out.add("issue 12 node below another")
+        for group, kinds in ISSUE12_GROUPS.items():
+            if kind in kinds:
+                out.add(group)
         for key in ("value", "start", "end", "low", "high"):
             x = n.get(key)
             if isinstance(x, (int, float)) and abs(x) > 10:
                 out.add("leaf outside +-10")
     return out
 
+
+ISSUE12_GROUPS = {
+    "a switch": {"switch"},
+    "a continuation": {"value_at", "cooldown", "rewarm"},
+    "a power": {"power", "exp_of"},
+    "a clock": {"tokens", "compose"},
+    "a recipe": set(ref.ISSUE12) - {"switch", "value_at", "power", "exp_of", "tokens", "compose"},
+}
 
 WANTED = {
     "take",
@@ -220,6 +234,9 @@ WANTED = {
     "duration > 132",
     "leaf outside +-10",
     "finite root",
+    # issue 12's nodes (tests/reference.py reads each), by group
+    *ISSUE12_GROUPS,
+    "issue 12 node below another",
 }
 
 
