@@ -332,9 +332,10 @@ class _Interpreter:
         b = self.operand(self.eval(node.right, depth + 1), node.right, symbol)
         if _is_number(a) and _is_number(b):
             try:
-                return self.number_result(fn(a, b), node)
+                v = fn(a, b)
             except (ArithmeticError, ValueError) as e:
                 raise self.fail(f"{a!r} {symbol} {b!r}: {e}", node) from None
+            return self.number_result(v, node)
         return self.apply(fn, [a, b], {}, node, symbol)
 
     def chain(self, node: ast.BinOp, depth: int) -> list[Any]:

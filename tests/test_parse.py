@@ -312,3 +312,158 @@ def test_name_table_is_filled_once_for_racing_threads(monkeypatch):
         th.join()
     want = sa.warp(sa.linear_ramp(1.0, 0.0, 10), 0.5) >> sa.hold(0.0)
     assert results == [want] * 8
+
+
+# -- exact messages and positions -----------------------------------------------------------------
+# The layout of a ParseError, written out by hand: "parse(): REASON (line L, column C)", then
+# the offending line indented by 4 and a caret under column C. A line longer than 76
+# characters is cut to a 76-character window that starts 38 characters before the column
+# (kept inside the line), with "..." on each side that was cut.
+
+
+def _caret(col0: int) -> str:
+    """The caret line under 0-based column ``col0`` of the shown excerpt."""
+    return "    " + " " * col0 + "^"
+
+
+def test_error_on_a_middle_line_shows_that_line_only():
+    text = "hold(1.0, 3)\n>> hold(2.0, 3)\n>> (lambda: 1)\n>> hold(1.0)"
+    err = _error(text)
+    reason = "lambdas not allowed in a schedule expression"
+    assert (err.reason, err.line, err.column, err.text) == (reason, 3, 5, text)
+    assert str(err) == f"parse(): {reason} (line 3, column 5)\n    >> (lambda: 1)\n{_caret(4)}"
+
+
+def test_error_on_the_last_line_keeps_its_last_character():
+    err = _error("hold(1.0, 3) >>\n  foo")
+    assert (err.line, err.column) == (2, 3)
+    assert str(err).endswith("\n      foo\n      ^")
+
+
+def test_error_after_a_leading_line_break():
+    err = _error("\n(lambda: 1)")
+    assert (err.line, err.column) == (2, 2)
+    assert str(err).endswith("\n    (lambda: 1)\n     ^")
+
+
+def test_an_empty_line_is_shown_empty():
+    err = _error("\n")
+    assert (err.reason, err.line, err.column) == ("empty expression", 1, 1)
+    assert str(err) == "parse(): empty expression (line 1, column 1)\n    \n    ^"
+
+
+def test_text_is_kept_up_to_10000_characters():
+    lam = "(lambda: 1)"
+    assert _error(lam + " " * (10_000 - len(lam))).text == lam + " " * (10_000 - len(lam))
+    assert _error(lam + " " * (10_001 - len(lam))).text is None
+
+
+def test_an_error_without_a_position():
+    err = _error("x" * (_parse.MAX_LENGTH + 1))
+    assert (err.line, err.column, err.text) == (None, None, None)
+    assert str(err) == (
+        f"parse(): expression is {_parse.MAX_LENGTH + 1} characters long; "
+        f"the limit is MAX_LENGTH={_parse.MAX_LENGTH}"
+    )
+    # built by hand with a text but no offset: no position either
+    err = ParseError("bad input", "hold(1.0)")
+    assert (err.reason, err.line, err.column, err.text) == ("bad input", None, None, "hold(1.0)")
+    assert str(err) == "parse(): bad input"
+
+
+def _long_line(spaces: int, before: int, after: int) -> str:
+    """A line with the bad lambda after ``spaces`` blanks and ``before`` "1 + " terms."""
+    return " " * spaces + "1 + " * before + "(lambda: 1)" + " + 1" * after
+
+
+@pytest.mark.parametrize(
+    "spaces, before, after, column, shown",
+    [
+        # 131 characters, error at 0-based 1: the window is [0, 76), cut on the right
+        (0, 0, 30, 2, lambda t: t[0:76] + "..."),
+        # 159 characters, error at 0-based 39: the window starts at 1, cut on both sides
+        (2, 9, 28, 40, lambda t: "..." + t[1:77] + "..."),
+        # 231 characters, error at 0-based 101: the window is [63, 139)
+        (0, 25, 30, 102, lambda t: "..." + t[63:139] + "..."),
+        # 215 characters, error at 0-based 201: the window ends at the line's end, [139, 215)
+        (0, 50, 1, 202, lambda t: "..." + t[139:215]),
+    ],
+)
+def test_a_long_line_is_shown_around_the_column(spaces, before, after, column, shown):
+    text = _long_line(spaces, before, after)
+    err = _error(text)
+    assert err.column == column
+    lo = {2: 0, 40: 1, 102: 63, 202: 139}[column]
+    caret = column - 1 - lo + (3 if lo > 0 else 0)
+    assert str(err).endswith(f"\n    {shown(text)}\n{_caret(caret)}"), str(err)
+
+
+@pytest.mark.parametrize(
+    "text, reason, column",
+    [
+        # arithmetic on numbers: one message, at the operator expression (was nested twice)
+        (
+            "hold(1.0, 3) >> hold(1e308 * 10)",
+            "arithmetic result out of range (not finite)",
+            22,
+        ),
+        (
+            "hold(1.0, 3) >> hold(4611686018427387904 * 2)",
+            f"integer result too large (limit {2**63})",
+            22,
+        ),
+        ("hold(1.0, 3) >> hold(1 / 0)", "1 / 0: division by zero", 22),
+        ("hold(1.0, 3) >> ~hold(1.0)", "only unary - and + are allowed", 17),
+        ("hold(1.0, 3) >> (not hold(1.0))", "only unary - and + are allowed", 18),
+        ("hold(1.0, 3) >> -[1]", "'-' needs numbers or schedules, got a list", 18),
+        ("hold(1.0, 3) >> +'a'", "'+' needs numbers or schedules, got a string", 18),
+        ("hold(1.0, 3) >> [1] * 10", "'*' needs numbers or schedules, got a list", 17),
+        ("hold(1.0, 3) >> True * hold(1.0)", "'*' needs numbers or schedules, got True", 17),
+        ("hold(1.0, 3) >> hold(1.0) - None", "'-' needs numbers or schedules, got None", 29),
+        ("()", "the expression is an empty tuple (), not a schedule", 1),
+        ("(1, 2)", "the expression is a tuple, not a schedule", 1),
+        ("[hold(1.0)]", "the expression is a list, not a schedule", 1),
+        ("None", "the expression is None, not a schedule", 1),
+        (
+            "hold(1.0, 3) >> 'abc'(1)",
+            "only named functions can be called in a schedule expression (schedalg "
+            "constructors and compat.<peer>.<Name>), got a call of a string",
+            17,
+        ),
+        (
+            "hold(1.0, 3) >> ((yield))(1)",
+            "only named functions can be called in a schedule expression (schedalg "
+            "constructors and compat.<peer>.<Name>), got a call of a Yield expression",
+            19,
+        ),
+    ],
+)
+def test_exact_reasons_and_columns(text, reason, column):
+    err = _error(text)
+    assert err.reason == reason
+    assert err.column == column
+    assert str(err).startswith(f"parse(): {reason} (line 1, column {column})\n")
+
+
+def test_an_exact_power_of_two_integer_result_is_refused():
+    # the limit is |n| < 2**63: 2**63 itself is refused, 2**63 - 1 is a number
+    assert "integer result too large" in _error("4611686018427387904 * 2").reason
+    assert parse("hold(1.0, steps=4611686018427387903 * 2 + 1 - 9223372036854775806)") == (
+        sa.hold(1.0, 1)
+    )
+
+
+def test_expression_depth_limit_is_200_levels():
+    # 150 nested + then n unary minus (two runs, bracketed): the number 1 sits n + 150 deep.
+    def text(n):
+        return "-" * (n // 2) + "(" + "-" * (n - n // 2) + "1)" + " + 1" * 150
+
+    assert parse(text(50)) == sa.hold(151.0)  # 200 levels: (-1)**50 * 1 + 150
+    err = _error(text(51))
+    assert err.reason == "expression nested deeper than 200 levels"
+
+
+def test_register_refuses_what_is_not_callable():
+    with pytest.raises(TypeError) as info:
+        register("not_callable_thing", 3)  # type: ignore[arg-type]
+    assert str(info.value) == "register(): function must be callable, got function=3"
