@@ -467,3 +467,65 @@ def test_register_refuses_what_is_not_callable():
     with pytest.raises(TypeError) as info:
         register("not_callable_thing", 3)  # type: ignore[arg-type]
     assert str(info.value) == "register(): function must be callable, got function=3"
+
+
+def test_compat_names_resolve_by_all_or_by_defining_module(tmp_path, monkeypatch):
+    # A fake compat package with a fresh name on every call, so the test holds when run twice
+    # in one process (mutation testing does): a name is public if listed in __all__, or, in
+    # a module without __all__, if the module itself defines it.
+    import uuid
+
+    package = f"fakecompat_{uuid.uuid4().hex}"
+    root = tmp_path / package
+    root.mkdir()
+    (root / "__init__.py").write_text("")
+    (root / "withall.py").write_text(
+        textwrap.dedent(
+            """\
+            from os import getcwd
+            import schedalg as _sa
+            __all__ = ["Const", "getcwd", "RATE", "Missing"]
+            RATE = 0.5
+            def Const(v):
+                return _sa.hold(v)
+            def helper(v):
+                return _sa.hold(v)
+            """
+        )
+    )
+    (root / "noall.py").write_text(
+        "from os import getcwd\nimport schedalg as _sa\nRATE = 0.5\n"
+        "def Const(v):\n    return _sa.hold(v)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(_parse, "_COMPAT_PACKAGE", package)
+
+    def why(peer, name):
+        fn, reason = _parse._compat_function(peer, name)
+        assert fn is None
+        return reason
+
+    unknown = "unknown compat constructor 'compat.{}.{}'"
+    assert parse("compat.withall.Const(0.25)") == sa.hold(0.25)
+    assert parse("compat.noall.Const(0.25)") == sa.hold(0.25)
+    # listed in __all__ though imported: public (its call fails as getcwd's own error)
+    assert _parse._compat_function("withall", "getcwd")[0] is __import__("os").getcwd
+    assert _parse._compat_function("withall", "Const")[1] == ""
+    for peer, name in [("withall", "helper"), ("withall", "RATE"), ("withall", "Missing")]:
+        assert why(peer, name) == (
+            unknown.format(peer, name) + f" ({package}.{peer} has no public constructor {name!r})"
+        )
+    for name in ("getcwd", "RATE", "helper"):
+        assert why("noall", name) == (
+            unknown.format("noall", name) + f" ({package}.noall has no public constructor {name!r})"
+        )
+    assert why("nosuchpeer", "Const") == (
+        unknown.format("nosuchpeer", "Const") + f" (no module {package}.nosuchpeer)"
+    )
+    # names that are not identifiers of the right case are refused before any import
+    assert why("WithAll", "Const") == unknown.format("WithAll", "Const")
+    assert why("withall", "_Const") == unknown.format("withall", "_Const")
+    monkeypatch.setattr(_parse, "_COMPAT_PACKAGE", f"{package}_absent")
+    assert why("withall", "Const") == (
+        unknown.format("withall", "Const") + " (no compat modules installed)"
+    )
