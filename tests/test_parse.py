@@ -461,6 +461,7 @@ def test_expression_depth_limit_is_200_levels():
     assert parse(text(50)) == sa.hold(151.0)  # 200 levels: (-1)**50 * 1 + 150
     err = _error(text(51))
     assert err.reason == "expression nested deeper than 200 levels"
+    assert err.column == 25 + 1 + 26 + 1  # at the 1, the first node below the limit
 
 
 def test_register_refuses_what_is_not_callable():
@@ -529,3 +530,167 @@ def test_compat_names_resolve_by_all_or_by_defining_module(tmp_path, monkeypatch
     assert why("withall", "Const") == (
         unknown.format("withall", "Const") + " (no compat modules installed)"
     )
+
+
+@pytest.mark.parametrize(
+    "text, reason, column",
+    [
+        ("hold(1.0, 3) >> hold(9223372036854775808)", f"integer too large (limit {2**63})", 22),
+        ("hold(1.0, 3) >> hold(1e999)", "number out of range (not finite)", 22),
+        ("hold(1.0, 3) >> hold(b'x')", "bytes constants not allowed", 22),
+        ("hold(1.0, 3) >> hold('" + "a" * 201 + "')", "string longer than 200 characters", 22),
+        ("hold(1.0, 3) >> 10 * [1]", "'*' needs numbers or schedules, got a list", 22),
+        ("hold(1.0, 3) >> (hold(1.0) | 2)", "the operator BitOr is not part of the language", 18),
+        ("hold(1.0, 3) >> (hold(1.0) & 2)", "the operator BitAnd is not part of the language", 18),
+        ("hold(1.0, 3) >> hold(1.0) % 2", "the operator % is not part of the language", 17),
+        ("hold(1.0, 3) >> hold(1.0) @ 2", "the operator @ is not part of the language", 17),
+        (
+            "hold(1.0, 3) >> hold(*[1])",
+            "starred arguments not allowed in a schedule expression",
+            22,
+        ),
+        (
+            "hold(1.0, 3) >> hold(**{})",
+            "**keyword arguments not allowed in a schedule expression",
+            22,
+        ),
+        (
+            "hold(1.0, 3) >> os.system(1)",
+            "attribute access not allowed in a schedule expression (only "
+            "compat.<peer>.<Name>(...) calls), got 'os.system'",
+            17,
+        ),
+        (
+            "hold(1.0, 3) >> hold(1.0).x(1)",
+            "attribute access not allowed in a schedule expression (only "
+            "compat.<peer>.<Name>(...) calls), got 'x'",
+            17,
+        ),
+        # the walk stops after three names: a long chain is named by its last three
+        (
+            "hold(1.0, 3) >> x.y.compat.torch.StepLR(1)",
+            "attribute access not allowed in a schedule expression (only "
+            "compat.<peer>.<Name>(...) calls), got 'compat.torch.StepLR'",
+            17,
+        ),
+        # a concat inside brackets fails at its own operator, with concat's message
+        (
+            "hold(1.0, 3) >> (hold(1.0) >> hold(2.0))",
+            "concat(): every piece but the last must be finite, got the infinite piece "
+            "hold(1.0) at position 0",
+            18,
+        ),
+        # a schedule operator fails with the operator function's message, at the operator
+        (
+            "hold(1.0, 3) >> hold(1.0) / 0",
+            "div(): the divisor's values span [0.0, 0.0], which includes 0 (or numbers "
+            "below 2**-63, whose square, in the gradient a / b**2, is below float32's "
+            "smallest normal 1.1754943508222875e-38), got b=hold(0.0)",
+            17,
+        ),
+        (
+            "hold(1.0, 3) >> cosine(1, 0, -5)",
+            "cosine(): steps must be a non-negative int, got steps=-5",
+            17,
+        ),
+    ],
+)
+def test_exact_reasons_and_columns_of_refused_syntax(text, reason, column):
+    err = _error(text)
+    assert (err.reason, err.column) == (reason, column)
+
+
+def test_a_200_character_string_is_an_argument():
+    # 200 characters are read (hold then refuses a string), 201 are not
+    err = _error("hold('" + "a" * 200 + "')")
+    assert err.reason.startswith("hold(): ")
+
+
+def test_a_suggestion_follows_an_unknown_compat_name_only():
+    err = _error("hold(1.0, 3) >> compat.torch.StepLr(1)")
+    assert err.reason == (
+        "unknown compat constructor 'compat.torch.StepLr' (schedalg.compat.torch has no "
+        "public constructor 'StepLr'); did you mean compat.torch.StepLR?"
+    )
+    assert err.column == 17
+
+
+def test_a_compat_module_that_fails_to_import_gets_no_suggestion(tmp_path, monkeypatch):
+    import uuid
+
+    package = f"fakecompat_{uuid.uuid4().hex}"
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / package / "torch.py").write_text("import no_such_module_for_schedalg_tests\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(_parse, "_COMPAT_PACKAGE", package)
+    err = _error("compat.torch.StepLr(1)")
+    assert err.reason == (
+        "compat.torch could not be imported: No module named 'no_such_module_for_schedalg_tests'"
+    )
+
+
+def test_a_constructor_error_without_its_name_gets_the_called_name(monkeypatch):
+    monkeypatch.setattr(_parse, "_FUNCTIONS", {})  # a fresh table: core names only
+
+    def picky(peak):
+        if peak > 1:
+            raise ValueError(f"peak must be at most 1, got peak={peak}")
+        if peak < 0:
+            raise RuntimeError("no negative peaks")
+        return sa.hold(peak)
+
+    register("picky", picky)
+    assert parse("picky(0.5)") == sa.hold(0.5)
+    err = _error("hold(1.0, 3) >> picky(2)")
+    assert (err.reason, err.column) == ("picky: peak must be at most 1, got peak=2", 17)
+    assert _error("picky(-1)").reason == "picky: RuntimeError: no negative peaks"
+
+
+def test_fit_and_sigmoid_are_callable_by_name():
+    # fit is not a node type, and sigmoid is a node type without a separate public function
+    assert parse("fit(cosine(1.0, 0.0, 10), 20)") == sa.fit(sa.cosine(1.0, 0.0, 10), 20)
+    got = parse("sigmoid(0.0, 1.0, 100)")
+    assert type(got) is sa.sigmoid and got == sa.sigmoid(0.0, 1.0, 100)
+
+
+def test_a_node_type_defined_after_the_first_parse_is_callable():
+    import uuid
+
+    parse("hold(1.0)")  # the name table is filled now
+    name = f"late_{uuid.uuid4().hex}"  # a fresh name: the test may run twice in a process
+    late = type(
+        name,
+        (sa.Primitive,),
+        {
+            "__annotations__": {"v": float},
+            "v": sa.leaf(),
+            "formula": lambda self, t, xp: self.v + 0 * t,
+        },
+        name=name,
+    )
+    got = parse(f"{name}(2.5)")
+    assert type(got) is late and got(3) == 2.5
+
+
+def _depth_text(right_steps: int, left_binops: int) -> str:
+    """1 + (1 + (... X)) with ``right_steps`` brackets; X = 1 + 1 + ... left-nested."""
+    inner = "1" + " + 1" * left_binops
+    return "1 + (" * right_steps + inner + ")" * right_steps
+
+
+def test_depth_counts_right_operands_and_chains_and_calls():
+    # right operands: 99 right steps + 101 left ones put a 1 at depth 200, one more refused
+    assert parse(_depth_text(99, 101)) == sa.hold(201.0)
+    assert _error(_depth_text(99, 102)).reason == "expression nested deeper than 200 levels"
+
+    # >> pieces and call arguments: 99 bracketed chains, 32 unary minus, m products, then
+    # the arguments of hold(...) one level below the call
+    def chain(m, call):
+        inner = "-" * 32 + call + " * 1" * m
+        return "hold(1.0, 1) >> (" * 99 + inner + ")" * 99
+
+    for call in ("hold(1.0, 1)", "hold(value=1.0, steps=1)"):
+        assert parse(chain(68, call)).duration == 100
+        err = _error(chain(69, call))
+        assert err.reason == "expression nested deeper than 200 levels", call
