@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import textwrap
 import time
+import warnings
 
 import pytest
 from hypothesis import given
@@ -694,3 +695,57 @@ def test_depth_counts_right_operands_and_chains_and_calls():
         assert parse(chain(68, call)).duration == 100
         err = _error(chain(69, call))
         assert err.reason == "expression nested deeper than 200 levels", call
+
+
+@pytest.mark.parametrize(
+    "text, reason, line, column",
+    [
+        ("hold(1.0)\x7f", "unexpected character '\\x7f'", 1, 10),
+        ("hold(1.0)\x00", "unexpected character '\\x00'", 1, 10),
+        ("hold(1.0, 3) >> cosine", "cosine is a function: call it, cosine(...)", 1, 17),
+        ("hold(1.0, 3)\n>> >> hold(1.0)", "invalid syntax", 2, 4),
+        ("hold(" + "-" * 33 + "1)", "more than 32 unary operators in a row", 1, 6),
+        ("1 + " + "(" * 101 + "1" + ")" * 101, "brackets nested deeper than 100", 1, 105),
+        ("1" * 5000, "number literal too long", 1, 1),
+        ("1 + " + "+".join(["1"] * 5000), "expression nested too deeply", 1, 1),
+        # a >> chain cut in slices of 500: an empty last slice is an empty operand
+        ("hold(1.0, 1) >> " * 500, "expected an expression", 1, 8000),
+    ],
+)
+def test_exact_reasons_and_positions_before_the_interpreter(text, reason, line, column):
+    err = _error(text)
+    assert (err.reason, err.line, err.column) == (reason, line, column)
+
+
+def test_the_limits_admit_their_last_value():
+    assert parse("-" * 32 + "1") == sa.hold(1.0)  # 32 unary operators in a row
+    assert parse("(" * 100 + "1" + ")" * 100) == sa.hold(1.0)  # 100 brackets deep
+
+
+def test_an_invalid_escape_is_a_parse_error_whatever_the_warning_filters():
+    # "invalid escape sequence" is a DeprecationWarning before Python 3.12, a SyntaxWarning
+    # from 3.12: either way parse() answers with a ParseError, not a warning, even where
+    # warnings are ignored
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        err = _error("compat.torch.OneCycleLR(1e-3, 100, anneal_strategy='\\d')")
+    assert err.reason == "invalid escape sequence '\\d'"
+
+
+def _nested_piece(m: int) -> str:
+    """A finite piece whose innermost numbers sit ``m + 33`` levels below it."""
+    return "-" * 32 + "hold(1.0, 1)" + " * 1" * m
+
+
+@pytest.mark.parametrize("n", [2, 501, 1001])
+def test_the_depth_limit_does_not_depend_on_where_a_long_chain_is_cut(n):
+    # a piece of a >> chain is one level below it, whether the chain is parsed whole or in
+    # slices of 500 (a piece alone in its slice, or among others)
+    other = " >> hold(1.0, 1)" * (n - 1)
+    last = "hold(1.0, 1) >> " * (n - 1)
+    for m, ok in ((166, True), (167, False)):
+        for text in (_nested_piece(m) + other, last + _nested_piece(m)):
+            if ok:
+                assert parse(text).duration == n
+            else:
+                assert _error(text).reason == "expression nested deeper than 200 levels"
