@@ -1064,3 +1064,80 @@ def test_to_lambda_lr_after_a_load_reports_the_loaded_lrs_and_skips_no_group():
     opt2.add_param_group({"params": [torch.zeros(3, requires_grad=True)], "lr": 0.2})
     with pytest.raises(ValueError):
         sched2.load_state_dict(state)
+
+
+def test_a_refused_metric_or_epoch_names_the_method_and_argument():
+    from schedalg.plateau import reduce_on_plateau
+    from schedalg.torch import PlateauLR
+
+    sched = ParamScheduler(_groups([0.1])[0], {"lr": _S})
+    with pytest.raises(TypeError) as info:
+        sched.report(0.5)
+    assert (info.value.function, info.value.argument, info.value.value) == (
+        "ParamScheduler.report",
+        "metric",
+        0.5,
+    )
+    plateau = PlateauLR(_groups([0.1])[0], reduce_on_plateau(0.5))
+    with pytest.raises(TypeError) as info:
+        plateau.step(1.0, epoch=3)
+    assert (info.value.function, info.value.argument, info.value.value) == (
+        "PlateauLR.step",
+        "epoch",
+        3,
+    )
+    assert str(info.value) == "PlateauLR.step(): epoch is not supported; call step(metric)"
+
+
+def test_to_lambda_lr_refuses_a_state_for_another_number_of_groups():
+    opt, _ = _groups([0.1, 0.1])
+    state = to_lambda_lr(opt, [_S, _S2]).state_dict()
+    one = to_lambda_lr(_groups([0.1])[0], _S)
+    with pytest.raises(ValueError) as info:
+        one.load_state_dict(state)
+    assert str(info.value) == (
+        "to_lambda_lr(...).load_state_dict(): the state holds schedules for 2 param groups, "
+        "this scheduler drives 1"
+    )
+
+
+def test_to_lambda_lr_refuses_a_state_saved_relative_into_an_absolute_one_and_back():
+    relative = to_lambda_lr(_groups([0.1])[0], _S, relative=True)
+    absolute = to_lambda_lr(_groups([0.1])[0], _S)
+    prefix = "to_lambda_lr(...).load_state_dict(): the state was saved from different schedules"
+    with pytest.raises(ValueError) as info:
+        absolute.load_state_dict(relative.state_dict())
+    assert str(info.value).startswith(f"{prefix} (saved relative=True, now relative=False). ")
+    with pytest.raises(ValueError) as info:
+        relative.load_state_dict(absolute.state_dict())
+    assert str(info.value).startswith(f"{prefix} (saved relative=False, now relative=True). ")
+
+
+def test_to_lambda_lr_loads_torchs_own_lambda_lr_state():
+    # torch's LambdaLR saves no 'relative' and no 'schedules': the step count is resumed,
+    # relative or not, and a relative scheduler keeps its own base lrs
+    opt, _ = _groups([0.1])
+    torch_sched = LambdaLR(opt, lambda k: 1.0)
+    for _ in range(3):
+        opt.step()
+        torch_sched.step()
+    state = torch_sched.state_dict()
+    for relative, want in ((False, _S(3)), (True, 0.2 * _S(3))):
+        opt2, _ = _groups([0.2])
+        sched = to_lambda_lr(opt2, _S, relative=relative)
+        sched.load_state_dict(state)
+        assert sched.last_epoch == 3
+        assert opt2.param_groups[0]["lr"] == want
+
+
+def test_an_absolute_to_lambda_lr_keeps_its_base_lrs_when_it_replaces_a_relative_state():
+    opt, _ = _groups([0.1])
+    relative = to_lambda_lr(opt, _S, relative=True)
+    for _ in range(4):
+        opt.step()
+        relative.step()
+    opt2, _ = _groups([0.3])
+    absolute = to_lambda_lr(opt2, _S)
+    absolute.load_state_dict(relative.state_dict(), replace=True)
+    assert opt2.param_groups[0]["lr"] == _S(4)
+    assert absolute.base_lrs == [0.3] == absolute.state_dict()["base_lrs"]
