@@ -749,3 +749,41 @@ def test_the_depth_limit_does_not_depend_on_where_a_long_chain_is_cut(n):
                 assert parse(text).duration == n
             else:
                 assert _error(text).reason == "expression nested deeper than 200 levels"
+
+
+def test_the_size_limits_admit_their_last_value():
+    assert parse("hold(1.0)" + " " * (_parse.MAX_LENGTH - 9)) == sa.hold(1.0)
+    # the tokens of a comment count: hold ( 1.0 ) # and then the x's
+    text = "hold(1.0) #" + " x" * (_parse.MAX_TOKENS - 5)
+    assert parse(text) == sa.hold(1.0)
+    err = _error(text + " x")
+    assert str(err) == (
+        f"parse(): expression has {_parse.MAX_TOKENS + 1} tokens; "
+        f"the limit is MAX_TOKENS={_parse.MAX_TOKENS}"
+    )
+
+
+def test_comments_between_the_pieces_of_a_long_chain():
+    # 600 pieces, each with a comment: the chain is cut in slices at its 500th >>, never at
+    # a comment
+    text = "".join(f"hold({i}.0, 1) >>  # piece {i}\n" for i in range(600)) + "hold(0.5)"
+    s = parse(text)
+    assert s.duration is None and [s(k) for k in (0, 499, 500, 599, 600)] == [
+        0.0,
+        499.0,
+        500.0,
+        599.0,
+        0.5,
+    ]
+
+
+def test_an_unclosed_bracket_is_named():
+    err = _error("hold(1.0, 3) >> (hold(1.0)")
+    assert (err.reason, err.column) == ("'(' is never closed", 17)
+    assert _error("hold(1.0, 3) >> [1.0").reason == "'[' is never closed"
+
+
+def test_a_text_that_is_not_a_string_is_named_by_its_type():
+    with pytest.raises(TypeError) as info:
+        parse(b"hold(1.0)")  # type: ignore[arg-type]
+    assert str(info.value) == "parse(): text must be a str, got bytes"
