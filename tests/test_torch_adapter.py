@@ -1009,8 +1009,10 @@ def test_plateau_lr_refuses_a_min_lr_that_is_not_a_number_at_least_0(min_lr):
     opt, _ = _groups([0.1, 0.2])
     # a value of the wrong kind is a TypeError, a number below 0 or nan a ValueError (the rule)
     kind = ValueError if isinstance(min_lr, float) else TypeError
-    with pytest.raises(kind, match=r"^PlateauLR\(\): min_lr must be a number >= 0"):
+    with pytest.raises(kind, match=r"^PlateauLR\(\): min_lr must be a number >= 0") as info:
         PlateauLR(opt, _plateau(), min_lr=min_lr)
+    assert (info.value.function, info.value.argument) == ("PlateauLR", "min_lr")
+    assert info.value.value is min_lr
 
 
 def test_each_scheduler_names_itself_when_the_optimizer_is_not_one():
@@ -1141,3 +1143,71 @@ def test_an_absolute_to_lambda_lr_keeps_its_base_lrs_when_it_replaces_a_relative
     absolute.load_state_dict(relative.state_dict(), replace=True)
     assert opt2.param_groups[0]["lr"] == _S(4)
     assert absolute.base_lrs == [0.3] == absolute.state_dict()["base_lrs"]
+
+
+def test_plateau_lr_argument_errors_name_the_argument():
+    from schedalg.plateau import reduce_on_plateau
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1, 0.2])
+    with pytest.raises(ValueError) as info:
+        PlateauLR(opt, _plateau(), min_lr=[0.0, 0.0, 0.0])
+    assert (info.value.function, info.value.argument, info.value.value) == (
+        "PlateauLR",
+        "min_lr",
+        [0.0, 0.0, 0.0],
+    )
+    with pytest.raises(TypeError) as info:  # min_lr and min_scale both given
+        PlateauLR(opt, reduce_on_plateau(0.5, min_scale=0.1), min_lr=0.01)
+    assert (info.value.function, info.value.argument) == ("PlateauLR", None)
+    with pytest.raises(TypeError) as info:
+        PlateauLR(opt, "reduce")
+    assert (info.value.function, info.value.argument, info.value.value) == (
+        "PlateauLR",
+        "plateau",
+        "reduce",
+    )
+
+
+def test_param_scheduler_refuses_a_state_with_other_keys_or_none():
+    sched = ParamScheduler(_groups([0.1])[0], {"lr": _S})
+    other = ParamScheduler(_groups([0.1])[0], {"momentum": _MOM}).state_dict()
+    with pytest.raises(ValueError) as info:
+        sched.load_state_dict(other)
+    assert str(info.value) == (
+        "ParamScheduler.load_state_dict(): saved keys ['momentum'] do not match this "
+        "scheduler's keys ['lr']"
+    )
+    # a torch scheduler's state has no keys at all
+    opt, _ = _groups([0.1])
+    torch_state = LambdaLR(opt, lambda k: 1.0).state_dict()
+    with pytest.raises(ValueError) as info:
+        sched.load_state_dict(torch_state)
+    assert str(info.value) == (
+        "ParamScheduler.load_state_dict(): saved keys None do not match this "
+        "scheduler's keys ['lr']"
+    )
+
+
+def test_param_scheduler_keeps_its_own_base_where_the_state_has_none():
+    # an absolute state loaded (replace=True) into a relative scheduler has no bases; a
+    # group the state did not schedule has none either: both keep the scheduler's own base
+    opt, _ = _groups([0.1, 0.2])
+    absolute = ParamScheduler(opt, {"lr": [_S, _S]})
+    for _ in range(3):
+        opt.step()
+        absolute.step()
+    opt2, _ = _groups([0.3, 0.4])
+    relative = ParamScheduler(opt2, {"lr": [_S, _S]}, relative=True)
+    relative.load_state_dict(absolute.state_dict(), replace=True)
+    assert [g["lr"] for g in opt2.param_groups] == [0.3 * _S(3), 0.4 * _S(3)]
+
+    opt, _ = _groups([0.1, 0.2])
+    partial = ParamScheduler(opt, {"lr": [_S, None]}, relative=True)
+    for _ in range(3):
+        opt.step()
+        partial.step()
+    opt2, _ = _groups([0.3, 0.4])
+    both = ParamScheduler(opt2, {"lr": [_S, _S]}, relative=True)
+    both.load_state_dict(partial.state_dict())
+    assert [g["lr"] for g in opt2.param_groups] == [0.1 * _S(3), 0.4 * _S(3)]
