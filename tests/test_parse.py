@@ -787,3 +787,24 @@ def test_a_text_that_is_not_a_string_is_named_by_its_type():
     with pytest.raises(TypeError) as info:
         parse(b"hold(1.0)")  # type: ignore[arg-type]
     assert str(info.value) == "parse(): text must be a str, got bytes"
+
+
+def test_an_expression_of_only_a_comment_is_empty_at_its_start():
+    err = _error("   # nothing here")
+    assert (err.reason, err.line, err.column, err.text) == (
+        "empty expression (only a comment)",
+        1,
+        1,
+        "   # nothing here",
+    )
+
+
+def test_a_refused_piece_of_a_long_chain_is_reported_at_the_first_operator():
+    # 502 pieces (cut in two slices); the infinite first one makes concat refuse the chain
+    text = "hold(1.0) >> " + "hold(1.0, 1) >> " * 500 + "hold(1.0)"
+    err = _error(text)
+    assert err.reason == (
+        "concat(): every piece but the last must be finite, got the infinite piece "
+        "hold(1.0) at position 0"
+    )
+    assert (err.line, err.column) == (1, 11)
