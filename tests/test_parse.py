@@ -315,6 +315,16 @@ def test_name_table_is_filled_once_for_racing_threads(monkeypatch):
     assert results == [want] * 8
 
 
+@pytest.fixture
+def deep_stack():
+    """Room for the expressions nested 200 levels deep under a tool that wraps every call
+    (mutmut's trampolines add two frames per call); the default limit suffices otherwise."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 10_000))
+    yield
+    sys.setrecursionlimit(old)
+
+
 # -- exact messages and positions -----------------------------------------------------------------
 # The layout of a ParseError, written out by hand: "parse(): REASON (line L, column C)", then
 # the offending line indented by 4 and a caret under column C. A line longer than 76
@@ -454,6 +464,7 @@ def test_an_exact_power_of_two_integer_result_is_refused():
     )
 
 
+@pytest.mark.usefixtures("deep_stack")
 def test_expression_depth_limit_is_200_levels():
     # 150 nested + then n unary minus (two runs, bracketed): the number 1 sits n + 150 deep.
     def text(n):
@@ -680,6 +691,7 @@ def _depth_text(right_steps: int, left_binops: int) -> str:
     return "1 + (" * right_steps + inner + ")" * right_steps
 
 
+@pytest.mark.usefixtures("deep_stack")
 def test_depth_counts_right_operands_and_chains_and_calls():
     # right operands: 99 right steps + 101 left ones put a 1 at depth 200, one more refused
     assert parse(_depth_text(99, 101)) == sa.hold(201.0)
@@ -717,6 +729,7 @@ def test_exact_reasons_and_positions_before_the_interpreter(text, reason, line, 
     assert (err.reason, err.line, err.column) == (reason, line, column)
 
 
+@pytest.mark.usefixtures("deep_stack")
 def test_the_limits_admit_their_last_value():
     assert parse("-" * 32 + "1") == sa.hold(1.0)  # 32 unary operators in a row
     assert parse("(" * 100 + "1" + ")" * 100) == sa.hold(1.0)  # 100 brackets deep
@@ -737,6 +750,7 @@ def _nested_piece(m: int) -> str:
     return "-" * 32 + "hold(1.0, 1)" + " * 1" * m
 
 
+@pytest.mark.usefixtures("deep_stack")
 @pytest.mark.parametrize("n", [2, 501, 1001])
 def test_the_depth_limit_does_not_depend_on_where_a_long_chain_is_cut(n):
     # a piece of a >> chain is one level below it, whether the chain is parsed whole or in
