@@ -1211,3 +1211,101 @@ def test_param_scheduler_keeps_its_own_base_where_the_state_has_none():
     both = ParamScheduler(opt2, {"lr": [_S, _S]}, relative=True)
     both.load_state_dict(partial.state_dict())
     assert [g["lr"] for g in opt2.param_groups] == [0.1 * _S(3), 0.4 * _S(3)]
+
+
+def test_relative_lr_multiplies_torchs_initial_lr_not_the_current_lr():
+    # a torch scheduler ran first: the group's lr is 0.05, its initial_lr still 0.1
+    opt, _ = _groups([0.1])
+    LambdaLR(opt, lambda k: 0.5)
+    assert (opt.param_groups[0]["lr"], opt.param_groups[0]["initial_lr"]) == (0.05, 0.1)
+    s = cosine(1.0, 0.5, 10)
+    ParamScheduler(opt, {"lr": s}, relative=True)
+    assert opt.param_groups[0]["lr"] == 0.1 * s(0)
+
+
+def test_hyperparameter_keys_of_the_wrong_form():
+    opt = torch.optim.Adam([torch.zeros(3, requires_grad=True)], lr=0.1)
+    s = cosine(0.9, 0.8, 10)
+
+    def refused(key):
+        with pytest.raises((TypeError, ValueError)) as info:
+            ParamScheduler(opt, {key: s})
+        return info.value
+
+    def message(key):
+        return (
+            "ParamScheduler(): a hyperparameter key must be a name like 'momentum', an element "
+            f"like 'betas[0]' or ('betas', 0), got {key!r}"
+        )
+
+    for key in (3, None, 1.5):  # not a str or tuple: a TypeError
+        err = refused(key)
+        assert isinstance(err, TypeError) and not isinstance(err, ValueError)
+        assert (err.function, err.argument, err.value, str(err)) == (
+            "ParamScheduler",
+            "schedules",
+            key,
+            message(key),
+        )
+    for key in ((3, 0), ("betas", True), ("betas", -1), "betas[-1]", "2lr"):
+        err = refused(key)
+        assert isinstance(err, ValueError)
+        assert (err.function, err.argument, err.value, str(err)) == (
+            "ParamScheduler",
+            "schedules",
+            key,
+            message(key),
+        )
+
+
+def test_relative_as_one_key_pair_or_a_single_name():
+    opt = torch.optim.Adam([torch.zeros(3, requires_grad=True)], lr=0.1, betas=(0.9, 0.99))
+    s = cosine(1.0, 0.5, 10)
+    sched = ParamScheduler(opt, {"lr": s, "betas[0]": s}, relative=("betas", 0))
+    assert sched.relative == ("betas[0]",)
+    assert opt.param_groups[0]["betas"][0] == 0.9 * s(0) and opt.param_groups[0]["lr"] == s(0)
+    for bad, kind in ((5, TypeError), ("momentum", ValueError), (("betas", 1), ValueError)):
+        with pytest.raises(kind) as info:
+            ParamScheduler(opt, {"lr": s, "betas[0]": s}, relative=bad)
+        assert (info.value.function, info.value.argument, info.value.value) == (
+            "ParamScheduler",
+            "relative",
+            bad,
+        )
+
+
+def test_param_scheduler_load_refuses_another_group_count_and_names_the_change():
+    opt, _ = _groups([0.1, 0.1])
+    two = ParamScheduler(opt, {"lr": _S}).state_dict()
+    one = ParamScheduler(_groups([0.1])[0], {"lr": _S})
+    with pytest.raises(ValueError) as info:
+        one.load_state_dict(two)
+    assert str(info.value) == (
+        "ParamScheduler.load_state_dict(): the state was saved for another number of param "
+        "groups than this optimizer's 1"
+    )
+    other = ParamScheduler(_groups([0.1])[0], {"lr": _OTHER})
+    with pytest.raises(ValueError) as info:
+        other.load_state_dict(ParamScheduler(_groups([0.1])[0], {"lr": _S}).state_dict())
+    assert str(info.value).startswith(
+        "ParamScheduler.load_state_dict(): the state was saved from different schedules "
+        f"('lr' group 0: saved {_S!r}, now {_OTHER!r}). "
+    )
+
+
+def test_a_state_without_a_plateau_starts_the_plateau_fresh():
+    from schedalg.plateau import reduce_on_plateau
+
+    opt, _ = _groups([0.1])
+    plain = ParamScheduler(opt, {"lr": _S})
+    for _ in range(5):
+        opt.step()
+        plain.step()
+    plateau = reduce_on_plateau(0.5, patience=0)
+    opt2, _ = _groups([0.1])
+    sched = ParamScheduler(opt2, {"lr": _S}, plateau=plateau)
+    sched.report(1.0)
+    sched.report(2.0)  # one reduction: scale 0.5
+    sched.load_state_dict(plain.state_dict(), replace=True)
+    assert sched.plateau_state == plateau.init()
+    assert opt2.param_groups[0]["lr"] == _S(5)
