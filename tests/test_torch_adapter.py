@@ -1309,3 +1309,42 @@ def test_a_state_without_a_plateau_starts_the_plateau_fresh():
     sched.load_state_dict(plain.state_dict(), replace=True)
     assert sched.plateau_state == plateau.init()
     assert opt2.param_groups[0]["lr"] == _S(5)
+
+
+def test_param_scheduler_names_a_negative_value_and_its_groups():
+    s = linear_ramp(1.0, -1.0, 4)  # 1.0, 0.5, 0.0, -0.5 at steps 0..3
+    for lrs, where in (([0.1], "param group 0"), ([0.1, 0.1], "param groups [0, 1]")):
+        opt, _ = _groups(lrs)
+        sched = ParamScheduler(opt, {"lr": s})
+        for _ in range(2):
+            opt.step()
+            sched.step()
+        with pytest.raises(ValueError) as info:
+            sched.step()
+        assert str(info.value) == (
+            f"ParamScheduler.step(): the schedule for 'lr' of {where} is negative at step 3 "
+            "(value -0.5); fix the schedule or pass negative='allow'"
+        )
+    with pytest.raises(TypeError) as info:
+        sched.step(epoch=3)
+    assert (info.value.function, info.value.argument, info.value.value) == (
+        "ParamScheduler.step",
+        "epoch",
+        3,
+    )
+
+
+def test_param_scheduler_sets_int_values_and_fills_tensor_elements():
+    s = cosine(0.9, 0.8, 10)
+    # a value given as a Python int is replaced by the schedule's float
+    opt = torch.optim.SGD([torch.zeros(3, requires_grad=True)], lr=1)
+    ParamScheduler(opt, {"lr": s})
+    assert opt.param_groups[0]["lr"] == s(0)
+    # a tensor element of a tuple is filled in place, as torch's schedulers fill tensor lrs
+    beta1, beta2 = torch.tensor(0.95), torch.tensor(0.999)  # torch: both tensors or neither
+    opt = torch.optim.Adam([torch.zeros(3, requires_grad=True)], lr=0.1, betas=(beta1, beta2))
+    sched = ParamScheduler(opt, {"betas[0]": s})
+    opt.step()
+    sched.step()
+    assert opt.param_groups[0]["betas"][0] is beta1
+    assert beta1.item() == torch.tensor(s(1), dtype=beta1.dtype).item()
