@@ -1332,6 +1332,7 @@ def test_param_scheduler_names_a_negative_value_and_its_groups():
         "epoch",
         3,
     )
+    assert str(info.value) == "ParamScheduler.step(): epoch is not supported; call step()"
 
 
 def test_param_scheduler_sets_int_values_and_fills_tensor_elements():
@@ -1348,3 +1349,44 @@ def test_param_scheduler_sets_int_values_and_fills_tensor_elements():
     sched.step()
     assert opt.param_groups[0]["betas"][0] is beta1
     assert beta1.item() == torch.tensor(s(1), dtype=beta1.dtype).item()
+
+
+def test_param_scheduler_counts_steps_as_torch():
+    opt, _ = _groups([0.1])
+    ours = ParamScheduler(opt, {"lr": _S})
+    opt2, _ = _groups([0.1])
+    theirs = LambdaLR(opt2, lambda k: 1.0)
+    for _ in range(5):
+        opt.step()
+        ours.step()
+        opt2.step()
+        theirs.step()
+        assert (ours._step_count, ours.last_epoch) == (theirs._step_count, theirs.last_epoch)
+    assert ours.state_dict()["_step_count"] == theirs.state_dict()["_step_count"]
+
+
+def test_param_scheduler_argument_errors_name_the_argument():
+    from schedalg.plateau import reduce_on_plateau
+
+    opt, _ = _groups([0.1])
+    cases = [
+        (lambda: ParamScheduler(opt, ["lr"]), TypeError, "schedules", ["lr"]),
+        (lambda: ParamScheduler(opt, {}), TypeError, "schedules", {}),
+        (lambda: ParamScheduler(opt, {"lr": _S}, negative="clip"), ValueError, "negative", "clip"),
+        (lambda: ParamScheduler(opt, {"lr": _S}, plateau=0.5), TypeError, "plateau", 0.5),
+        (
+            lambda: ParamScheduler(opt, {"momentum": _MOM}, plateau=reduce_on_plateau(0.5)),
+            ValueError,
+            "plateau",
+            reduce_on_plateau(0.5),
+        ),
+    ]
+    for build, kind, argument, value in cases:
+        with pytest.raises(kind) as info:
+            build()
+        assert (info.value.function, info.value.argument, info.value.value) == (
+            "ParamScheduler",
+            argument,
+            value,
+        )
+        assert str(info.value).startswith(f"ParamScheduler(): {argument}")
