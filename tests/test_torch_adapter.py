@@ -1390,3 +1390,38 @@ def test_param_scheduler_argument_errors_name_the_argument():
             value,
         )
         assert str(info.value).startswith(f"ParamScheduler(): {argument}")
+
+
+def test_param_scheduler_schedule_errors_carry_the_key_as_index():
+    opt, _ = _groups([0.1, 0.1])
+    twice = {"betas[0]": _S, ("betas", 0): _S}
+    cases = [
+        (twice, ValueError, twice, "betas[0]", "ParamScheduler(): key 'betas[0]' is given twice"),
+        (
+            {"lr": [_S]},
+            ValueError,
+            [_S],
+            "lr",
+            "ParamScheduler(): schedules['lr'] has 1 schedules but the optimizer has 2 param "
+            "groups; give one schedule per group or a single schedule for all",
+        ),
+        (
+            {"lr": "x"},
+            TypeError,
+            "x",
+            "lr",
+            "ParamScheduler(): schedules['lr'] must be a schedalg schedule or a number, got "
+            "schedules['lr']='x'",
+        ),
+    ]
+    for schedules, kind, value, index, message in cases:
+        with pytest.raises(kind) as info:
+            ParamScheduler(opt, schedules)
+        err = info.value
+        assert (err.function, err.argument, err.index, str(err)) == (
+            "ParamScheduler",
+            "schedules",
+            index,
+            message,
+        )
+        assert err.value is value or err.value == value
