@@ -1425,3 +1425,148 @@ def test_param_scheduler_schedule_errors_carry_the_key_as_index():
             message,
         )
         assert err.value is value or err.value == value
+
+
+def test_schedulers_of_one_kind_may_follow_each_other_on_one_optimizer():
+    # only a schedule beside a plateau is refused: a schedule scheduler rebuilt on the same
+    # optimizer (a notebook cell run twice), or a PlateauLR beside a scheduler that leaves
+    # the lr alone, is fine
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1])
+    first = to_lambda_lr(opt, _S)
+    second = to_lambda_lr(opt, _S)
+    third = ParamScheduler(opt, {"lr": _S})
+    fourth = ParamScheduler(opt, {"lr": _S})
+    assert first is not second and third is not fourth
+    with pytest.raises(ValueError, match=r"PlateauLR\(\): .*set at every step"):
+        PlateauLR(opt, _plateau())
+    opt2, _ = _groups([0.1])
+    momentum_only = ParamScheduler(opt2, {"momentum": _MOM})
+    plateau = PlateauLR(opt2, _plateau())
+    assert PlateauLR(opt2, _plateau()) is not plateau and momentum_only.keys == ("momentum",)
+
+
+def test_to_lambda_lr_names_a_negative_value_and_its_groups():
+    s = linear_ramp(1.0, -1.0, 4)  # 1.0, 0.5, 0.0, -0.5 at steps 0..3
+    for lrs, where in (([0.1], "param group 0"), ([0.1, 0.1], "param groups [0, 1]")):
+        opt, _ = _groups(lrs)
+        sched = to_lambda_lr(opt, [s] * len(lrs) if len(lrs) > 1 else s)
+        for _ in range(2):
+            opt.step()
+            sched.step()
+        with pytest.raises(ValueError) as info:
+            sched.step()
+        assert str(info.value) == (
+            f"to_lambda_lr(): the schedule for 'lr' of {where} is negative at step 3 "
+            "(value -0.5); fix the schedule or pass negative='allow'"
+        )
+
+
+def test_tensor_lrs_are_filled_in_place_by_to_lambda_lr_and_plateau_lr():
+    from schedalg.plateau import reduce_on_plateau
+    from schedalg.torch import PlateauLR
+
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=torch.tensor(0.1))
+    lr_tensor = opt.param_groups[0]["lr"]
+    sched = to_lambda_lr(opt, _S)
+    state = sched.state_dict()
+    state["last_epoch"], state["_step_count"] = 5, 6
+    sched.load_state_dict(state)
+    assert opt.param_groups[0]["lr"] is lr_tensor
+    assert float(lr_tensor) == np.float32(_S(5))
+    del sched
+    p2 = torch.zeros(1, requires_grad=True)
+    opt2 = torch.optim.Adam([p2], lr=torch.tensor(0.1))
+    lr2 = opt2.param_groups[0]["lr"]
+    plateau = PlateauLR(opt2, reduce_on_plateau(0.5, patience=0))
+    plateau.step(1.0)
+    plateau.step(2.0)  # a reduction: 0.1 -> 0.05
+    assert opt2.param_groups[0]["lr"] is lr2
+    assert float(lr2) == np.float32(np.float32(0.1) * 0.5)
+
+
+def test_param_scheduler_group_key_errors():
+    opt = torch.optim.Adam(
+        [{"params": [torch.zeros(3, requires_grad=True)]}, {"params": [torch.zeros(3)]}],
+        lr=0.1,
+    )
+    opt.param_groups[0]["foo"] = 1.0  # group 1 has no 'foo'
+    s = cosine(0.9, 0.8, 10)
+    entry = [None, s]
+    cases = [
+        (
+            {"foo": entry},
+            "foo",
+            entry,
+            "ParamScheduler(): param group 1 has no key 'foo' (it has "
+            f"{sorted(k for k in opt.param_groups[1] if k != 'params')}); add it to the group "
+            "before scheduling it",
+        ),
+        (
+            {"betas[2]": s},
+            "betas[2]",
+            s,
+            "ParamScheduler(): key 'betas[2]': param group 0 holds betas=(0.9, 0.999), which "
+            "has no element 2",
+        ),
+    ]
+    for schedules, index, value, message in cases:
+        with pytest.raises(ValueError) as info:
+            ParamScheduler(opt, schedules)
+        err = info.value
+        assert (err.function, err.argument, err.index, str(err)) == (
+            "ParamScheduler",
+            "schedules",
+            index,
+            message,
+        )
+        assert err.value is value
+
+
+def test_param_scheduler_a_none_entry_leaves_that_group_alone():
+    opt, _ = _groups([0.1, 0.2])
+    ParamScheduler(opt, {"lr": [None, _S2]})
+    assert [g["lr"] for g in opt.param_groups] == [0.1, _S2(0)]
+
+
+def test_one_schedule_for_groups_with_different_starts_names_the_key():
+    opt, _ = _groups([0.1, 0.2])
+    with pytest.raises(ValueError) as info:
+        ParamScheduler(opt, {"lr": _S})
+    err = info.value
+    assert (err.function, err.argument, err.index) == ("ParamScheduler", "schedules", "lr")
+    assert err.value is _S
+
+
+def test_a_plateau_scales_the_lr_only():
+    from schedalg.plateau import reduce_on_plateau
+
+    opt, _ = _groups([0.1])
+    sched = ParamScheduler(
+        opt, {"lr": _S, "momentum": _MOM}, plateau=reduce_on_plateau(0.5, patience=0)
+    )
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    sched.report(1.0)
+    sched.report(2.0)  # a reduction
+    assert opt.param_groups[0]["lr"] == _S(3) * 0.5
+    assert opt.param_groups[0]["momentum"] == _MOM(3)
+
+
+def test_param_scheduler_last_epoch_is_torchs():
+    s = cosine(1.0, 0.5, 10)
+    opt, _ = _groups([0.1])
+    with pytest.raises(KeyError):  # torch: resuming needs 'initial_lr' in every group
+        LambdaLR(opt, lambda k: 1.0, last_epoch=5)
+    with pytest.raises(KeyError):
+        ParamScheduler(opt, {"lr": s}, last_epoch=5)
+    opt.param_groups[0]["initial_lr"] = 0.1
+    theirs = LambdaLR(opt, lambda k: 1.0, last_epoch=5)
+    opt2, _ = _groups([0.1])
+    opt2.param_groups[0]["initial_lr"] = 0.1
+    ours = ParamScheduler(opt2, {"lr": s}, last_epoch=5)
+    assert ours.last_epoch == theirs.last_epoch == 6
+    assert opt2.param_groups[0]["lr"] == s(6)
