@@ -1570,3 +1570,25 @@ def test_param_scheduler_last_epoch_is_torchs():
     ours = ParamScheduler(opt2, {"lr": s}, last_epoch=5)
     assert ours.last_epoch == theirs.last_epoch == 6
     assert opt2.param_groups[0]["lr"] == s(6)
+
+
+def test_to_lambda_lr_argument_errors_name_the_argument():
+    opt, _ = _groups([0.1])
+    two, _ = _groups([0.1, 0.2])
+    cases = [
+        (lambda: to_lambda_lr(opt, _S, negative="clip"), ValueError, "negative", "clip", None),
+        (lambda: to_lambda_lr(opt, _S, relative="yes"), TypeError, "relative", "yes", None),
+        (lambda: to_lambda_lr(two, _S), ValueError, "schedule", _S, None),
+        (lambda: to_lambda_lr(opt, [None]), TypeError, "schedule", None, 0),
+    ]
+    for build, kind, argument, value, index in cases:
+        with pytest.raises(kind) as info:
+            build()
+        err = info.value
+        assert (err.function, err.argument, err.index) == ("to_lambda_lr", argument, index)
+        assert err.value is value
+    with pytest.raises(TypeError) as info:
+        to_lambda_lr(opt, [None])
+    assert str(info.value) == (
+        "to_lambda_lr(): schedule[0] must be a schedalg schedule or a number, got schedule[0]=None"
+    )
