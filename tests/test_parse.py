@@ -708,6 +708,14 @@ def test_depth_counts_right_operands_and_chains_and_calls():
         err = _error(chain(69, call))
         assert err.reason == "expression nested deeper than 200 levels", call
 
+    # list elements: one level below the list, two below the call (98 chains this time)
+    def in_list(m):
+        inner = "-" * 32 + "piecewise([1], [1.0, 2.0])" + " * 1" * m
+        return "hold(1.0, 1) >> (" * 98 + inner + ")" * 98
+
+    assert parse(in_list(68)).duration is None
+    assert _error(in_list(69)).reason == "expression nested deeper than 200 levels"
+
 
 @pytest.mark.parametrize(
     "text, reason, line, column",
