@@ -345,6 +345,12 @@ def test_error_on_a_middle_line_shows_that_line_only():
     assert str(err) == f"parse(): {reason} (line 3, column 5)\n    >> (lambda: 1)\n{_caret(4)}"
 
 
+def test_error_on_the_second_of_four_lines_shows_that_line_only():
+    err = _error("hold(1.0, 3)\n>> (lambda: 1)\n>> hold(2.0, 3)\n>> hold(1.0)")
+    assert (err.line, err.column) == (2, 5)
+    assert str(err).endswith("(line 2, column 5)\n    >> (lambda: 1)\n        ^")
+
+
 def test_error_on_the_last_line_keeps_its_last_character():
     err = _error("hold(1.0, 3) >>\n  foo")
     assert (err.line, err.column) == (2, 3)
@@ -659,8 +665,10 @@ def test_a_constructor_error_without_its_name_gets_the_called_name(monkeypatch):
     assert _error("picky(-1)").reason == "picky: RuntimeError: no negative peaks"
 
 
-def test_fit_and_sigmoid_are_callable_by_name():
-    # fit is not a node type, and sigmoid is a node type without a separate public function
+def test_fit_and_sigmoid_are_callable_by_name(monkeypatch):
+    # fit is not a node type, and sigmoid is a node type without a separate public function;
+    # a fresh table (core names only) is filled on this first call
+    monkeypatch.setattr(_parse, "_FUNCTIONS", {})
     assert parse("fit(cosine(1.0, 0.0, 10), 20)") == sa.fit(sa.cosine(1.0, 0.0, 10), 20)
     got = parse("sigmoid(0.0, 1.0, 100)")
     assert type(got) is sa.sigmoid and got == sa.sigmoid(0.0, 1.0, 100)
