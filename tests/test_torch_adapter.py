@@ -1592,3 +1592,13 @@ def test_to_lambda_lr_argument_errors_name_the_argument():
     assert str(info.value) == (
         "to_lambda_lr(): schedule[0] must be a schedalg schedule or a number, got schedule[0]=None"
     )
+
+
+def test_a_plateau_lr_after_a_param_scheduler_of_the_lr_is_refused():
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1])
+    sched = ParamScheduler(opt, {"lr": _S})
+    with pytest.raises(ValueError, match=r"PlateauLR\(\): .*set at every step by .*\(ParamSched"):
+        PlateauLR(opt, _plateau())
+    assert sched.keys == ("lr",)
