@@ -1602,3 +1602,23 @@ def test_a_plateau_lr_after_a_param_scheduler_of_the_lr_is_refused():
     with pytest.raises(ValueError, match=r"PlateauLR\(\): .*set at every step by .*\(ParamSched"):
         PlateauLR(opt, _plateau())
     assert sched.keys == ("lr",)
+
+
+def test_a_refused_state_lists_three_changes_then_an_ellipsis():
+    mom2 = cosine(0.9, 0.8, _T)
+    opt, _ = _groups([0.1, 0.1])
+    state = ParamScheduler(opt, {"lr": [_S, _S2], "momentum": [_MOM, _MOM]}).state_dict()
+
+    def shown(momentum):
+        sched = ParamScheduler(_groups([0.1, 0.1])[0], {"lr": [_OTHER] * 2, "momentum": momentum})
+        with pytest.raises(ValueError) as info:
+            sched.load_state_dict(state)
+        message = str(info.value)
+        head = "ParamScheduler.load_state_dict(): the state was saved from different schedules ("
+        assert message.startswith(head)
+        return message[len(head) : message.index("). To resume")]
+
+    lr = f"'lr' group 0: saved {_S!r}, now {_OTHER!r}; 'lr' group 1: saved {_S2!r}, now {_OTHER!r}"
+    mom = f"'momentum' group 0: saved {_MOM!r}, now {mom2!r}"
+    assert shown([mom2, _MOM]) == f"{lr}; {mom}"  # three changes: all shown
+    assert shown([mom2, mom2]) == f"{lr}; {mom}; ..."  # four: the first three, then "..."
