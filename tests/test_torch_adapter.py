@@ -1406,6 +1406,14 @@ def test_param_scheduler_schedule_errors_carry_the_key_as_index():
             "groups; give one schedule per group or a single schedule for all",
         ),
         (
+            {"lr": ["x", _S]},
+            TypeError,
+            "x",
+            "lr",
+            "ParamScheduler(): schedules['lr'][0] must be a schedalg schedule or a number, got "
+            "schedules['lr'][0]='x'",
+        ),
+        (
             {"lr": "x"},
             TypeError,
             "x",
@@ -1572,6 +1580,9 @@ def test_param_scheduler_last_epoch_is_torchs():
     assert opt2.param_groups[0]["lr"] == s(6)
 
 
+_PAIR = [_S, _S2]
+
+
 def test_to_lambda_lr_argument_errors_name_the_argument():
     opt, _ = _groups([0.1])
     two, _ = _groups([0.1, 0.2])
@@ -1580,6 +1591,8 @@ def test_to_lambda_lr_argument_errors_name_the_argument():
         (lambda: to_lambda_lr(opt, _S, relative="yes"), TypeError, "relative", "yes", None),
         (lambda: to_lambda_lr(two, _S), ValueError, "schedule", _S, None),
         (lambda: to_lambda_lr(opt, [None]), TypeError, "schedule", None, 0),
+        (lambda: to_lambda_lr(opt, "x"), TypeError, "schedule", "x", None),
+        (lambda: to_lambda_lr(opt, _PAIR), ValueError, "schedule", _PAIR, None),
     ]
     for build, kind, argument, value, index in cases:
         with pytest.raises(kind) as info:
