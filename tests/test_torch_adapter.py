@@ -1612,8 +1612,11 @@ def test_a_plateau_lr_after_a_param_scheduler_of_the_lr_is_refused():
 
     opt, _ = _groups([0.1])
     sched = ParamScheduler(opt, {"lr": _S})
-    with pytest.raises(ValueError, match=r"PlateauLR\(\): .*set at every step by .*\(ParamSched"):
+    with pytest.raises(
+        ValueError, match=r"PlateauLR\(\): .*set at every step by .*\(ParamSched"
+    ) as e:
         PlateauLR(opt, _plateau())
+    assert (e.value.function, e.value.argument, e.value.value) == ("PlateauLR", "optimizer", opt)
     assert sched.keys == ("lr",)
 
 
