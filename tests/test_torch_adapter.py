@@ -1023,8 +1023,10 @@ def test_each_scheduler_names_itself_when_the_optimizer_is_not_one():
         ("ParamScheduler", lambda o: ParamScheduler(o, {"lr": _S})),
         ("PlateauLR", lambda o: PlateauLR(o, _plateau())),
     ]:
-        with pytest.raises(TypeError, match=rf"^{fn}\(\): optimizer must be a torch\.optim"):
-            build([torch.zeros(1)])
+        not_one = [torch.zeros(1)]
+        with pytest.raises(TypeError, match=rf"^{fn}\(\): optimizer must be a torch\.optim") as e:
+            build(not_one)
+        assert (e.value.function, e.value.argument, e.value.value) == (fn, "optimizer", not_one)
 
 
 def test_plateau_lr_holds_the_rule_in_torchs_attributes():
