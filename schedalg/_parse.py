@@ -354,9 +354,10 @@ class _Interpreter:
             if symbol == "**":
                 fn = _number_pow
             try:
-                return self.number_result(fn(a, b), node)
+                v = fn(a, b)
             except (ArithmeticError, ValueError) as e:
                 raise self.fail(f"{a!r} {symbol} {b!r}: {e}", node) from None
+            return self.number_result(v, node)
         return self.apply(fn, [a, b], {}, node, symbol)
 
     def chain(self, node: ast.BinOp, depth: int) -> list[Any]:
@@ -571,8 +572,9 @@ def _parse_slice(text: str, lo: int, hi: int, many: bool) -> list[Any]:
     wrapped = "(" + src + "\n)"
     try:
         with warnings.catch_warnings():
-            # "invalid decimal literal" and the like: errors here, not warnings.
-            warnings.simplefilter("error", SyntaxWarning)
+            # "invalid decimal literal", "invalid escape sequence" and the like: errors here,
+            # not warnings (a SyntaxWarning from Python 3.12, some a DeprecationWarning before).
+            warnings.simplefilter("error")
             tree = ast.parse(wrapped, mode="eval")
     except SyntaxError as e:
         line, col = e.lineno or 1, (e.offset or 1) - 1
@@ -590,4 +592,5 @@ def _parse_slice(text: str, lo: int, hi: int, many: bool) -> list[Any]:
     body = tree.body
     if many and isinstance(body, ast.BinOp) and isinstance(body.op, ast.RShift):
         return interp.chain(body, 0)
-    return [interp.eval(body, 0)]
+    # a piece of a cut chain (alone in its slice) is one level below the chain, as when whole
+    return [interp.eval(body, 1 if many else 0)]

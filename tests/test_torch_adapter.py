@@ -1009,8 +1009,10 @@ def test_plateau_lr_refuses_a_min_lr_that_is_not_a_number_at_least_0(min_lr):
     opt, _ = _groups([0.1, 0.2])
     # a value of the wrong kind is a TypeError, a number below 0 or nan a ValueError (the rule)
     kind = ValueError if isinstance(min_lr, float) else TypeError
-    with pytest.raises(kind, match=r"^PlateauLR\(\): min_lr must be a number >= 0"):
+    with pytest.raises(kind, match=r"^PlateauLR\(\): min_lr must be a number >= 0") as info:
         PlateauLR(opt, _plateau(), min_lr=min_lr)
+    assert (info.value.function, info.value.argument) == ("PlateauLR", "min_lr")
+    assert info.value.value is min_lr
 
 
 def test_each_scheduler_names_itself_when_the_optimizer_is_not_one():
@@ -1021,8 +1023,10 @@ def test_each_scheduler_names_itself_when_the_optimizer_is_not_one():
         ("ParamScheduler", lambda o: ParamScheduler(o, {"lr": _S})),
         ("PlateauLR", lambda o: PlateauLR(o, _plateau())),
     ]:
-        with pytest.raises(TypeError, match=rf"^{fn}\(\): optimizer must be a torch\.optim"):
-            build([torch.zeros(1)])
+        not_one = [torch.zeros(1)]
+        with pytest.raises(TypeError, match=rf"^{fn}\(\): optimizer must be a torch\.optim") as e:
+            build(not_one)
+        assert (e.value.function, e.value.argument, e.value.value) == (fn, "optimizer", not_one)
 
 
 def test_plateau_lr_holds_the_rule_in_torchs_attributes():
@@ -1064,3 +1068,575 @@ def test_to_lambda_lr_after_a_load_reports_the_loaded_lrs_and_skips_no_group():
     opt2.add_param_group({"params": [torch.zeros(3, requires_grad=True)], "lr": 0.2})
     with pytest.raises(ValueError):
         sched2.load_state_dict(state)
+
+
+def test_a_refused_metric_or_epoch_names_the_method_and_argument():
+    from schedalg.plateau import reduce_on_plateau
+    from schedalg.torch import PlateauLR
+
+    sched = ParamScheduler(_groups([0.1])[0], {"lr": _S})
+    with pytest.raises(TypeError) as info:
+        sched.report(0.5)
+    assert (info.value.function, info.value.argument, info.value.value) == (
+        "ParamScheduler.report",
+        "metric",
+        0.5,
+    )
+    plateau = PlateauLR(_groups([0.1])[0], reduce_on_plateau(0.5))
+    with pytest.raises(TypeError) as info:
+        plateau.step(1.0, epoch=3)
+    assert (info.value.function, info.value.argument, info.value.value) == (
+        "PlateauLR.step",
+        "epoch",
+        3,
+    )
+    assert str(info.value) == "PlateauLR.step(): epoch is not supported; call step(metric)"
+
+
+def test_to_lambda_lr_refuses_a_state_for_another_number_of_groups():
+    opt, _ = _groups([0.1, 0.1])
+    state = to_lambda_lr(opt, [_S, _S2]).state_dict()
+    one = to_lambda_lr(_groups([0.1])[0], _S)
+    with pytest.raises(ValueError) as info:
+        one.load_state_dict(state)
+    assert str(info.value) == (
+        "to_lambda_lr(...).load_state_dict(): the state holds schedules for 2 param groups, "
+        "this scheduler drives 1"
+    )
+
+
+def test_to_lambda_lr_refuses_a_state_saved_relative_into_an_absolute_one_and_back():
+    relative = to_lambda_lr(_groups([0.1])[0], _S, relative=True)
+    absolute = to_lambda_lr(_groups([0.1])[0], _S)
+    prefix = "to_lambda_lr(...).load_state_dict(): the state was saved from different schedules"
+    with pytest.raises(ValueError) as info:
+        absolute.load_state_dict(relative.state_dict())
+    assert str(info.value).startswith(f"{prefix} (saved relative=True, now relative=False). ")
+    with pytest.raises(ValueError) as info:
+        relative.load_state_dict(absolute.state_dict())
+    assert str(info.value).startswith(f"{prefix} (saved relative=False, now relative=True). ")
+
+
+def test_to_lambda_lr_loads_torchs_own_lambda_lr_state():
+    # torch's LambdaLR saves no 'relative' and no 'schedules': the step count is resumed,
+    # relative or not, and a relative scheduler keeps its own base lrs
+    opt, _ = _groups([0.1])
+    torch_sched = LambdaLR(opt, lambda k: 1.0)
+    for _ in range(3):
+        opt.step()
+        torch_sched.step()
+    state = torch_sched.state_dict()
+    for relative, want in ((False, _S(3)), (True, 0.2 * _S(3))):
+        opt2, _ = _groups([0.2])
+        sched = to_lambda_lr(opt2, _S, relative=relative)
+        sched.load_state_dict(state)
+        assert sched.last_epoch == 3
+        assert opt2.param_groups[0]["lr"] == want
+
+
+def test_an_absolute_to_lambda_lr_keeps_its_base_lrs_when_it_replaces_a_relative_state():
+    opt, _ = _groups([0.1])
+    relative = to_lambda_lr(opt, _S, relative=True)
+    for _ in range(4):
+        opt.step()
+        relative.step()
+    opt2, _ = _groups([0.3])
+    absolute = to_lambda_lr(opt2, _S)
+    absolute.load_state_dict(relative.state_dict(), replace=True)
+    assert opt2.param_groups[0]["lr"] == _S(4)
+    assert absolute.base_lrs == [0.3] == absolute.state_dict()["base_lrs"]
+
+
+def test_plateau_lr_argument_errors_name_the_argument():
+    from schedalg.plateau import reduce_on_plateau
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1, 0.2])
+    with pytest.raises(ValueError) as info:
+        PlateauLR(opt, _plateau(), min_lr=[0.0, 0.0, 0.0])
+    assert (info.value.function, info.value.argument, info.value.value) == (
+        "PlateauLR",
+        "min_lr",
+        [0.0, 0.0, 0.0],
+    )
+    with pytest.raises(TypeError) as info:  # min_lr and min_scale both given
+        PlateauLR(opt, reduce_on_plateau(0.5, min_scale=0.1), min_lr=0.01)
+    assert (info.value.function, info.value.argument) == ("PlateauLR", None)
+    with pytest.raises(TypeError) as info:
+        PlateauLR(opt, "reduce")
+    assert (info.value.function, info.value.argument, info.value.value) == (
+        "PlateauLR",
+        "plateau",
+        "reduce",
+    )
+
+
+def test_param_scheduler_refuses_a_state_with_other_keys_or_none():
+    sched = ParamScheduler(_groups([0.1])[0], {"lr": _S})
+    other = ParamScheduler(_groups([0.1])[0], {"momentum": _MOM}).state_dict()
+    with pytest.raises(ValueError) as info:
+        sched.load_state_dict(other)
+    assert str(info.value) == (
+        "ParamScheduler.load_state_dict(): saved keys ['momentum'] do not match this "
+        "scheduler's keys ['lr']"
+    )
+    # a torch scheduler's state has no keys at all
+    opt, _ = _groups([0.1])
+    torch_state = LambdaLR(opt, lambda k: 1.0).state_dict()
+    with pytest.raises(ValueError) as info:
+        sched.load_state_dict(torch_state)
+    assert str(info.value) == (
+        "ParamScheduler.load_state_dict(): saved keys None do not match this "
+        "scheduler's keys ['lr']"
+    )
+
+
+def test_param_scheduler_keeps_its_own_base_where_the_state_has_none():
+    # an absolute state loaded (replace=True) into a relative scheduler has no bases; a
+    # group the state did not schedule has none either: both keep the scheduler's own base
+    opt, _ = _groups([0.1, 0.2])
+    absolute = ParamScheduler(opt, {"lr": [_S, _S]})
+    for _ in range(3):
+        opt.step()
+        absolute.step()
+    opt2, _ = _groups([0.3, 0.4])
+    relative = ParamScheduler(opt2, {"lr": [_S, _S]}, relative=True)
+    relative.load_state_dict(absolute.state_dict(), replace=True)
+    assert [g["lr"] for g in opt2.param_groups] == [0.3 * _S(3), 0.4 * _S(3)]
+
+    opt, _ = _groups([0.1, 0.2])
+    partial = ParamScheduler(opt, {"lr": [_S, None]}, relative=True)
+    for _ in range(3):
+        opt.step()
+        partial.step()
+    opt2, _ = _groups([0.3, 0.4])
+    both = ParamScheduler(opt2, {"lr": [_S, _S]}, relative=True)
+    both.load_state_dict(partial.state_dict())
+    assert [g["lr"] for g in opt2.param_groups] == [0.1 * _S(3), 0.4 * _S(3)]
+
+
+def test_relative_lr_multiplies_torchs_initial_lr_not_the_current_lr():
+    # a torch scheduler ran first: the group's lr is 0.05, its initial_lr still 0.1
+    opt, _ = _groups([0.1])
+    LambdaLR(opt, lambda k: 0.5)
+    assert (opt.param_groups[0]["lr"], opt.param_groups[0]["initial_lr"]) == (0.05, 0.1)
+    s = cosine(1.0, 0.5, 10)
+    ParamScheduler(opt, {"lr": s}, relative=True)
+    assert opt.param_groups[0]["lr"] == 0.1 * s(0)
+
+
+def test_hyperparameter_keys_of_the_wrong_form():
+    opt = torch.optim.Adam([torch.zeros(3, requires_grad=True)], lr=0.1)
+    s = cosine(0.9, 0.8, 10)
+
+    def refused(key):
+        with pytest.raises((TypeError, ValueError)) as info:
+            ParamScheduler(opt, {key: s})
+        return info.value
+
+    def message(key):
+        return (
+            "ParamScheduler(): a hyperparameter key must be a name like 'momentum', an element "
+            f"like 'betas[0]' or ('betas', 0), got {key!r}"
+        )
+
+    for key in (3, None, 1.5):  # not a str or tuple: a TypeError
+        err = refused(key)
+        assert isinstance(err, TypeError) and not isinstance(err, ValueError)
+        assert (err.function, err.argument, err.value, str(err)) == (
+            "ParamScheduler",
+            "schedules",
+            key,
+            message(key),
+        )
+    for key in ((3, 0), ("betas", True), ("betas", -1), "betas[-1]", "2lr"):
+        err = refused(key)
+        assert isinstance(err, ValueError)
+        assert (err.function, err.argument, err.value, str(err)) == (
+            "ParamScheduler",
+            "schedules",
+            key,
+            message(key),
+        )
+
+
+def test_relative_as_one_key_pair_or_a_single_name():
+    opt = torch.optim.Adam([torch.zeros(3, requires_grad=True)], lr=0.1, betas=(0.9, 0.99))
+    s = cosine(1.0, 0.5, 10)
+    sched = ParamScheduler(opt, {"lr": s, "betas[0]": s}, relative=("betas", 0))
+    assert sched.relative == ("betas[0]",)
+    assert opt.param_groups[0]["betas"][0] == 0.9 * s(0) and opt.param_groups[0]["lr"] == s(0)
+    for bad, kind in ((5, TypeError), ("momentum", ValueError), (("betas", 1), ValueError)):
+        with pytest.raises(kind) as info:
+            ParamScheduler(opt, {"lr": s, "betas[0]": s}, relative=bad)
+        assert (info.value.function, info.value.argument, info.value.value) == (
+            "ParamScheduler",
+            "relative",
+            bad,
+        )
+
+
+def test_param_scheduler_load_refuses_another_group_count_and_names_the_change():
+    opt, _ = _groups([0.1, 0.1])
+    two = ParamScheduler(opt, {"lr": _S}).state_dict()
+    one = ParamScheduler(_groups([0.1])[0], {"lr": _S})
+    with pytest.raises(ValueError) as info:
+        one.load_state_dict(two)
+    assert str(info.value) == (
+        "ParamScheduler.load_state_dict(): the state was saved for another number of param "
+        "groups than this optimizer's 1"
+    )
+    other = ParamScheduler(_groups([0.1])[0], {"lr": _OTHER})
+    with pytest.raises(ValueError) as info:
+        other.load_state_dict(ParamScheduler(_groups([0.1])[0], {"lr": _S}).state_dict())
+    assert str(info.value).startswith(
+        "ParamScheduler.load_state_dict(): the state was saved from different schedules "
+        f"('lr' group 0: saved {_S!r}, now {_OTHER!r}). "
+    )
+
+
+def test_a_state_without_a_plateau_starts_the_plateau_fresh():
+    from schedalg.plateau import reduce_on_plateau
+
+    opt, _ = _groups([0.1])
+    plain = ParamScheduler(opt, {"lr": _S})
+    for _ in range(5):
+        opt.step()
+        plain.step()
+    plateau = reduce_on_plateau(0.5, patience=0)
+    opt2, _ = _groups([0.1])
+    sched = ParamScheduler(opt2, {"lr": _S}, plateau=plateau)
+    sched.report(1.0)
+    sched.report(2.0)  # one reduction: scale 0.5
+    sched.load_state_dict(plain.state_dict(), replace=True)
+    assert sched.plateau_state == plateau.init()
+    assert opt2.param_groups[0]["lr"] == _S(5)
+
+
+def test_param_scheduler_names_a_negative_value_and_its_groups():
+    s = linear_ramp(1.0, -1.0, 4)  # 1.0, 0.5, 0.0, -0.5 at steps 0..3
+    for lrs, where in (([0.1], "param group 0"), ([0.1, 0.1], "param groups [0, 1]")):
+        opt, _ = _groups(lrs)
+        sched = ParamScheduler(opt, {"lr": s})
+        for _ in range(2):
+            opt.step()
+            sched.step()
+        with pytest.raises(ValueError) as info:
+            sched.step()
+        assert str(info.value) == (
+            f"ParamScheduler.step(): the schedule for 'lr' of {where} is negative at step 3 "
+            "(value -0.5); fix the schedule or pass negative='allow'"
+        )
+    with pytest.raises(TypeError) as info:
+        sched.step(epoch=3)
+    assert (info.value.function, info.value.argument, info.value.value) == (
+        "ParamScheduler.step",
+        "epoch",
+        3,
+    )
+    assert str(info.value) == "ParamScheduler.step(): epoch is not supported; call step()"
+
+
+def test_param_scheduler_sets_int_values_and_fills_tensor_elements():
+    s = cosine(0.9, 0.8, 10)
+    # a value given as a Python int is replaced by the schedule's float
+    opt = torch.optim.SGD([torch.zeros(3, requires_grad=True)], lr=1)
+    ParamScheduler(opt, {"lr": s})
+    assert opt.param_groups[0]["lr"] == s(0)
+    # a tensor element of a tuple is filled in place, as torch's schedulers fill tensor lrs
+    beta1, beta2 = torch.tensor(0.95), torch.tensor(0.999)  # torch: both tensors or neither
+    opt = torch.optim.Adam([torch.zeros(3, requires_grad=True)], lr=0.1, betas=(beta1, beta2))
+    sched = ParamScheduler(opt, {"betas[0]": s})
+    opt.step()
+    sched.step()
+    assert opt.param_groups[0]["betas"][0] is beta1
+    assert beta1.item() == torch.tensor(s(1), dtype=beta1.dtype).item()
+
+
+def test_param_scheduler_counts_steps_as_torch():
+    opt, _ = _groups([0.1])
+    ours = ParamScheduler(opt, {"lr": _S})
+    opt2, _ = _groups([0.1])
+    theirs = LambdaLR(opt2, lambda k: 1.0)
+    for _ in range(5):
+        opt.step()
+        ours.step()
+        opt2.step()
+        theirs.step()
+        assert (ours._step_count, ours.last_epoch) == (theirs._step_count, theirs.last_epoch)
+    assert ours.state_dict()["_step_count"] == theirs.state_dict()["_step_count"]
+
+
+def test_param_scheduler_argument_errors_name_the_argument():
+    from schedalg.plateau import reduce_on_plateau
+
+    opt, _ = _groups([0.1])
+    cases = [
+        (lambda: ParamScheduler(opt, ["lr"]), TypeError, "schedules", ["lr"]),
+        (lambda: ParamScheduler(opt, {}), TypeError, "schedules", {}),
+        (lambda: ParamScheduler(opt, {"lr": _S}, negative="clip"), ValueError, "negative", "clip"),
+        (lambda: ParamScheduler(opt, {"lr": _S}, plateau=0.5), TypeError, "plateau", 0.5),
+        (
+            lambda: ParamScheduler(opt, {"momentum": _MOM}, plateau=reduce_on_plateau(0.5)),
+            ValueError,
+            "plateau",
+            reduce_on_plateau(0.5),
+        ),
+    ]
+    for build, kind, argument, value in cases:
+        with pytest.raises(kind) as info:
+            build()
+        assert (info.value.function, info.value.argument, info.value.value) == (
+            "ParamScheduler",
+            argument,
+            value,
+        )
+        assert str(info.value).startswith(f"ParamScheduler(): {argument}")
+
+
+def test_param_scheduler_schedule_errors_carry_the_key_as_index():
+    opt, _ = _groups([0.1, 0.1])
+    twice = {"betas[0]": _S, ("betas", 0): _S}
+    cases = [
+        (twice, ValueError, twice, "betas[0]", "ParamScheduler(): key 'betas[0]' is given twice"),
+        (
+            {"lr": [_S]},
+            ValueError,
+            [_S],
+            "lr",
+            "ParamScheduler(): schedules['lr'] has 1 schedules but the optimizer has 2 param "
+            "groups; give one schedule per group or a single schedule for all",
+        ),
+        (
+            {"lr": ["x", _S]},
+            TypeError,
+            "x",
+            "lr",
+            "ParamScheduler(): schedules['lr'][0] must be a schedalg schedule or a number, got "
+            "schedules['lr'][0]='x'",
+        ),
+        (
+            {"lr": "x"},
+            TypeError,
+            "x",
+            "lr",
+            "ParamScheduler(): schedules['lr'] must be a schedalg schedule or a number, got "
+            "schedules['lr']='x'",
+        ),
+    ]
+    for schedules, kind, value, index, message in cases:
+        with pytest.raises(kind) as info:
+            ParamScheduler(opt, schedules)
+        err = info.value
+        assert (err.function, err.argument, err.index, str(err)) == (
+            "ParamScheduler",
+            "schedules",
+            index,
+            message,
+        )
+        assert err.value is value or err.value == value
+
+
+def test_schedulers_of_one_kind_may_follow_each_other_on_one_optimizer():
+    # only a schedule beside a plateau is refused: a schedule scheduler rebuilt on the same
+    # optimizer (a notebook cell run twice), or a PlateauLR beside a scheduler that leaves
+    # the lr alone, is fine
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1])
+    first = to_lambda_lr(opt, _S)
+    second = to_lambda_lr(opt, _S)
+    third = ParamScheduler(opt, {"lr": _S})
+    fourth = ParamScheduler(opt, {"lr": _S})
+    assert first is not second and third is not fourth
+    with pytest.raises(ValueError, match=r"PlateauLR\(\): .*set at every step"):
+        PlateauLR(opt, _plateau())
+    opt2, _ = _groups([0.1])
+    momentum_only = ParamScheduler(opt2, {"momentum": _MOM})
+    plateau = PlateauLR(opt2, _plateau())
+    assert PlateauLR(opt2, _plateau()) is not plateau and momentum_only.keys == ("momentum",)
+
+
+def test_to_lambda_lr_names_a_negative_value_and_its_groups():
+    s = linear_ramp(1.0, -1.0, 4)  # 1.0, 0.5, 0.0, -0.5 at steps 0..3
+    for lrs, where in (([0.1], "param group 0"), ([0.1, 0.1], "param groups [0, 1]")):
+        opt, _ = _groups(lrs)
+        sched = to_lambda_lr(opt, [s] * len(lrs) if len(lrs) > 1 else s)
+        for _ in range(2):
+            opt.step()
+            sched.step()
+        with pytest.raises(ValueError) as info:
+            sched.step()
+        assert str(info.value) == (
+            f"to_lambda_lr(): the schedule for 'lr' of {where} is negative at step 3 "
+            "(value -0.5); fix the schedule or pass negative='allow'"
+        )
+
+
+def test_tensor_lrs_are_filled_in_place_by_to_lambda_lr_and_plateau_lr():
+    from schedalg.plateau import reduce_on_plateau
+    from schedalg.torch import PlateauLR
+
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=torch.tensor(0.1))
+    lr_tensor = opt.param_groups[0]["lr"]
+    sched = to_lambda_lr(opt, _S)
+    state = sched.state_dict()
+    state["last_epoch"], state["_step_count"] = 5, 6
+    sched.load_state_dict(state)
+    assert opt.param_groups[0]["lr"] is lr_tensor
+    assert float(lr_tensor) == np.float32(_S(5))
+    del sched
+    p2 = torch.zeros(1, requires_grad=True)
+    opt2 = torch.optim.Adam([p2], lr=torch.tensor(0.1))
+    lr2 = opt2.param_groups[0]["lr"]
+    plateau = PlateauLR(opt2, reduce_on_plateau(0.5, patience=0))
+    plateau.step(1.0)
+    plateau.step(2.0)  # a reduction: 0.1 -> 0.05
+    assert opt2.param_groups[0]["lr"] is lr2
+    assert float(lr2) == np.float32(np.float32(0.1) * 0.5)
+
+
+def test_param_scheduler_group_key_errors():
+    opt = torch.optim.Adam(
+        [{"params": [torch.zeros(3, requires_grad=True)]}, {"params": [torch.zeros(3)]}],
+        lr=0.1,
+    )
+    opt.param_groups[0]["foo"] = 1.0  # group 1 has no 'foo'
+    s = cosine(0.9, 0.8, 10)
+    entry = [None, s]
+    cases = [
+        (
+            {"foo": entry},
+            "foo",
+            entry,
+            "ParamScheduler(): param group 1 has no key 'foo' (it has "
+            f"{sorted(k for k in opt.param_groups[1] if k != 'params')}); add it to the group "
+            "before scheduling it",
+        ),
+        (
+            {"betas[2]": s},
+            "betas[2]",
+            s,
+            "ParamScheduler(): key 'betas[2]': param group 0 holds betas=(0.9, 0.999), which "
+            "has no element 2",
+        ),
+    ]
+    for schedules, index, value, message in cases:
+        with pytest.raises(ValueError) as info:
+            ParamScheduler(opt, schedules)
+        err = info.value
+        assert (err.function, err.argument, err.index, str(err)) == (
+            "ParamScheduler",
+            "schedules",
+            index,
+            message,
+        )
+        assert err.value is value
+
+
+def test_param_scheduler_a_none_entry_leaves_that_group_alone():
+    opt, _ = _groups([0.1, 0.2])
+    ParamScheduler(opt, {"lr": [None, _S2]})
+    assert [g["lr"] for g in opt.param_groups] == [0.1, _S2(0)]
+
+
+def test_one_schedule_for_groups_with_different_starts_names_the_key():
+    opt, _ = _groups([0.1, 0.2])
+    with pytest.raises(ValueError) as info:
+        ParamScheduler(opt, {"lr": _S})
+    err = info.value
+    assert (err.function, err.argument, err.index) == ("ParamScheduler", "schedules", "lr")
+    assert err.value is _S
+
+
+def test_a_plateau_scales_the_lr_only():
+    from schedalg.plateau import reduce_on_plateau
+
+    opt, _ = _groups([0.1])
+    sched = ParamScheduler(
+        opt, {"lr": _S, "momentum": _MOM}, plateau=reduce_on_plateau(0.5, patience=0)
+    )
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    sched.report(1.0)
+    sched.report(2.0)  # a reduction
+    assert opt.param_groups[0]["lr"] == _S(3) * 0.5
+    assert opt.param_groups[0]["momentum"] == _MOM(3)
+
+
+def test_param_scheduler_last_epoch_is_torchs():
+    s = cosine(1.0, 0.5, 10)
+    opt, _ = _groups([0.1])
+    with pytest.raises(KeyError):  # torch: resuming needs 'initial_lr' in every group
+        LambdaLR(opt, lambda k: 1.0, last_epoch=5)
+    with pytest.raises(KeyError):
+        ParamScheduler(opt, {"lr": s}, last_epoch=5)
+    opt.param_groups[0]["initial_lr"] = 0.1
+    theirs = LambdaLR(opt, lambda k: 1.0, last_epoch=5)
+    opt2, _ = _groups([0.1])
+    opt2.param_groups[0]["initial_lr"] = 0.1
+    ours = ParamScheduler(opt2, {"lr": s}, last_epoch=5)
+    assert ours.last_epoch == theirs.last_epoch == 6
+    assert opt2.param_groups[0]["lr"] == s(6)
+
+
+_PAIR = [_S, _S2]
+
+
+def test_to_lambda_lr_argument_errors_name_the_argument():
+    opt, _ = _groups([0.1])
+    two, _ = _groups([0.1, 0.2])
+    cases = [
+        (lambda: to_lambda_lr(opt, _S, negative="clip"), ValueError, "negative", "clip", None),
+        (lambda: to_lambda_lr(opt, _S, relative="yes"), TypeError, "relative", "yes", None),
+        (lambda: to_lambda_lr(two, _S), ValueError, "schedule", _S, None),
+        (lambda: to_lambda_lr(opt, [None]), TypeError, "schedule", None, 0),
+        (lambda: to_lambda_lr(opt, "x"), TypeError, "schedule", "x", None),
+        (lambda: to_lambda_lr(opt, _PAIR), ValueError, "schedule", _PAIR, None),
+    ]
+    for build, kind, argument, value, index in cases:
+        with pytest.raises(kind) as info:
+            build()
+        err = info.value
+        assert (err.function, err.argument, err.index) == ("to_lambda_lr", argument, index)
+        assert err.value is value
+    with pytest.raises(TypeError) as info:
+        to_lambda_lr(opt, [None])
+    assert str(info.value) == (
+        "to_lambda_lr(): schedule[0] must be a schedalg schedule or a number, got schedule[0]=None"
+    )
+
+
+def test_a_plateau_lr_after_a_param_scheduler_of_the_lr_is_refused():
+    from schedalg.torch import PlateauLR
+
+    opt, _ = _groups([0.1])
+    sched = ParamScheduler(opt, {"lr": _S})
+    with pytest.raises(
+        ValueError, match=r"PlateauLR\(\): .*set at every step by .*\(ParamSched"
+    ) as e:
+        PlateauLR(opt, _plateau())
+    assert (e.value.function, e.value.argument, e.value.value) == ("PlateauLR", "optimizer", opt)
+    assert sched.keys == ("lr",)
+
+
+def test_a_refused_state_lists_three_changes_then_an_ellipsis():
+    mom2 = cosine(0.9, 0.8, _T)
+    opt, _ = _groups([0.1, 0.1])
+    state = ParamScheduler(opt, {"lr": [_S, _S2], "momentum": [_MOM, _MOM]}).state_dict()
+
+    def shown(momentum):
+        sched = ParamScheduler(_groups([0.1, 0.1])[0], {"lr": [_OTHER] * 2, "momentum": momentum})
+        with pytest.raises(ValueError) as info:
+            sched.load_state_dict(state)
+        message = str(info.value)
+        head = "ParamScheduler.load_state_dict(): the state was saved from different schedules ("
+        assert message.startswith(head)
+        return message[len(head) : message.index("). To resume")]
+
+    lr = f"'lr' group 0: saved {_S!r}, now {_OTHER!r}; 'lr' group 1: saved {_S2!r}, now {_OTHER!r}"
+    mom = f"'momentum' group 0: saved {_MOM!r}, now {mom2!r}"
+    assert shown([mom2, _MOM]) == f"{lr}; {mom}"  # three changes: all shown
+    assert shown([mom2, mom2]) == f"{lr}; {mom}; ..."  # four: the first three, then "..."
