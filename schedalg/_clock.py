@@ -243,8 +243,8 @@ def tokens(batch_size: Any, seq_len: int = 1) -> Schedule:
     if rng is not None and rng[0] < 0:
         raise K.ArgumentValueError(
             fn,
-            None,
-            None,
+            "batch_size",
+            batch_size,
             f"{fn}(): batch_size must be >= 0 (a clock never runs backwards), got values down "
             f"to {rng[0]!r} in {short_repr(batch_size)}"
         )
@@ -312,8 +312,8 @@ def compose(schedule: Schedule, clock: Schedule) -> Schedule:
     if rng is not None and rng[0] < 0:
         raise K.ArgumentValueError(
             fn,
-            None,
-            None,
+            "clock",
+            clock,
             f"{fn}(): the clock must be non-negative (cumulative units), got values down to "
             f"{rng[0]!r} in clock={short_repr(clock)}"
         )

@@ -18,27 +18,13 @@ from typing import Any
 
 from . import _checks as K
 from . import _fields as F
-from ._recipes import Recipe
-from ._schedule import Schedule, fmt_number
+from ._recipes import Recipe, _fmt
+from ._schedule import Schedule
 
 __all__ = ["PeerCall"]
 
 #: The JSON kind of the ``args`` field: an object of argument name -> value.
 ARGS = "an object of arguments"
-
-
-def _fmt(v: Any) -> str:
-    if isinstance(v, Schedule):
-        return repr(v)
-    if isinstance(v, str):
-        import json  # (here: json is not loaded at ``import schedalg``)
-
-        return json.dumps(v)
-    if isinstance(v, bool) or v is None:
-        return repr(v)
-    if isinstance(v, tuple):
-        return "[" + ", ".join(_fmt(x) for x in v) + "]"
-    return fmt_number(v)
 
 
 class _Label:

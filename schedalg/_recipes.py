@@ -46,6 +46,7 @@ SHAPES = ("linear", "1-sqrt", "cosine")
 
 
 def _fmt(x: Any) -> str:
+    """An argument as source: a schedule, a string, a flag, None, a number or a list."""
     if isinstance(x, Schedule):
         return repr(x)
     if isinstance(x, str):
@@ -55,7 +56,7 @@ def _fmt(x: Any) -> str:
     if isinstance(x, bool) or x is None:
         return repr(x)
     if isinstance(x, (tuple, list)):
-        return "[" + ", ".join(fmt_number(v) for v in x) + "]"
+        return "[" + ", ".join(_fmt(v) for v in x) + "]"
     return fmt_number(x)
 
 

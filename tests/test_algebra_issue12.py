@@ -620,3 +620,14 @@ def test_recipe_analysis_is_its_expansion(recipe, text):
     want = math.fsum(recipe(t) for t in range(n))
     assert recipe.integral(0, n) == pytest.approx(want, rel=1e-12, abs=1e-15)
     assert recipe.bounds(0, n) == e.bounds(0, n) and recipe.argmax(0, n) == e.argmax(0, n)
+
+
+def test_clock_errors_carry_the_argument():
+    from schedalg._checks import ArgumentValueError
+
+    with pytest.raises(ArgumentValueError) as e:
+        sa.tokens(sa.hold(-1.0))
+    assert (e.value.function, e.value.argument) == ("tokens", "batch_size")
+    with pytest.raises(ArgumentValueError) as e:
+        sa.compose(sa.hold(1.0), sa.hold(-2.0))
+    assert (e.value.function, e.value.argument) == ("compose", "clock")
