@@ -800,7 +800,7 @@ def broad_schedules(max_leaves: int = 6) -> st.SearchStrategy:
 
 # -- issue 12's nodes: switch, continuation, powers, clocks, recipes --------------------------
 # Kept apart from the strategies above (tests/reference.py does not read these nodes yet);
-# tests/test_algebra_issue12.py checks that this strategy reaches every one of them.
+# tests/test_core_switch_clocks_recipes.py checks that this strategy reaches every one of them.
 
 shapes = st.sampled_from(["linear", "1-sqrt", "cosine"])
 small = st.floats(-3, 3, allow_nan=False, allow_infinity=False, width=64)

@@ -243,3 +243,34 @@ def test_traced_parameters_are_not_inspected():
     # Inside jit a leaf is a tracer: it builds (unchecked), as the README says.
     out = jax.jit(lambda v: sa.exp(v, 1.0, 10)(5))(2.0)
     assert float(out) == pytest.approx(2.0 * 0.5**0.5, rel=1e-6)
+
+
+# -- batched leaves at a mis-shaped t (issue 9, item 19) ------------------------------------------
+
+
+@pytest.mark.parametrize("t", [5, np.array(5), np.arange(4), np.zeros((3, 1))])
+def test_batched_leaves_at_a_mis_shaped_time_say_what_t_needs(t):
+    s = sa.cosine(np.array([1.0, 2.0, 3.0]), 0.0, 10)
+    with pytest.raises(ValueError, match=r"batched") as info:
+        s(t)
+    msg = str(info.value)
+    assert "batch shape (3,)" in msg and f"t has shape {np.shape(t)}" in msg and "vmap" in msg
+    # The shapes that fit: one time per schedule, or a larger shape the batch broadcasts to.
+    np.testing.assert_allclose(s(np.array([0, 5, 10])), [1.0, 1.0, 0.0], atol=1e-15)
+    np.testing.assert_allclose(s(np.zeros((2, 3))), [[1.0, 2.0, 3.0]] * 2)
+
+
+def test_a_stacked_jax_schedule_at_a_scalar_time_says_it_is_batched():
+    jax = pytest.importorskip("jax")
+    jnp = jax.numpy
+    a = sa.cosine(1.0, 0.0, 10) >> sa.hold(1.0)
+    b = sa.cosine(2.0, 0.0, 10) >> sa.hold(2.0)
+    batch = jax.tree.map(lambda *x: jnp.stack(x), a, b)
+    for t in (3, jnp.int32(3), jnp.arange(5)):
+        with pytest.raises(ValueError, match=r"batched \(its leaves have the batch shape \(2,\)\)"):
+            batch(t)
+    with pytest.raises(ValueError, match="vmap"):
+        jax.jit(lambda s, t: s(t))(batch, jnp.arange(5))
+    # cos(pi * 3 / 10) terms by hand: (1 + cos(0.3 pi)) / 2 times the start values 1 and 2.
+    want = 0.5 * (1.0 + np.cos(0.3 * np.pi)) * np.array([1.0, 2.0])
+    np.testing.assert_allclose(jax.vmap(lambda s: s(3))(batch), want, rtol=1e-6)

@@ -253,3 +253,23 @@ def test_shared_subtrees_print_hash_and_compare_in_time_linear_in_nodes():
     assert hash(s) == hash(t) and s == t
     assert s != doubled() * 0.5
     assert s.duration == 10 and s.end_value == 0.0
+
+
+# -- a concat whose infinite last piece starts beyond 2**62 -------------------------------------
+
+def test_a_concat_whose_infinite_last_piece_starts_beyond_2_62_is_refused():
+    with pytest.raises(ValueError, match=r"concat\(\): the last piece would start beyond 2\*\*62"):
+        sa.concat(sa.hold(1.0, 2**62), sa.hold(1.0, 2**62), 1.0)
+    with pytest.raises(ValueError, match=r"the last piece would start beyond 2\*\*62"):
+        left = sa.hold(1.0, 2**61) >> sa.hold(1.0, 2**61)
+        assert (left >> sa.hold(2.0)).duration is None  # its last piece starts at 2**62: fine
+        sa.concat(left, sa.hold(1.0, 5), 2.0)  # appended to left: starts at 2**62 + 5
+    doc = {
+        "schedalg": 1,
+        "type": "concat",
+        "pieces": [{"type": "hold", "value": 1, "steps": 2**62}] * 2 + [1.0],
+    }
+    from schedalg import FormatError, from_dict
+
+    with pytest.raises(FormatError, match="beyond 2"):
+        from_dict(doc)

@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import schedalg as sa
+import schedalg._arithmetic
 from conftest import rtol_for
 from schedalg import cosine, exp, hold, inverse, linear_ramp, piecewise, poly, tanh, triangle
 
@@ -225,3 +227,22 @@ def test_cosine_scalar_form_is_the_array_form(start, end, n, data):
     assert [s(t) for t in ts] == table
     assert [s._py(t) for t in ts] == table
     assert [s._py(float(t)) for t in ts] == table
+
+
+# -- evaluation: integer powers on the array path -----------------------------------------------
+
+
+@pytest.mark.parametrize("power", [2.0, 3.0, 4.0, 0.5])
+def test_integer_and_fractional_powers_on_numpy(power):
+    n = 12
+    ts = np.arange(0, 16)
+    u = np.minimum(ts, n) / n
+    poly = sa.poly(2.0, 0.5, n, power=power)
+    np.testing.assert_allclose(poly(ts), 0.5 + 1.5 * (1 - u) ** power, rtol=1e-13)
+    cos = sa.cosine(2.0, 0.5, n, power=power)
+    c = (1 + np.cos(np.pi * u)) / 2
+    np.testing.assert_allclose(cos(ts), 0.5 + 1.5 * c**power, rtol=1e-13, atol=1e-15)
+    # inside a concat, where the table's rows are evaluated together
+    both = sa.linear_ramp(0.0, 2.0, 4) >> poly
+    np.testing.assert_allclose(both(ts + 4), poly(ts), rtol=1e-13)
+    assert math.isclose(both(4 + 3), 0.5 + 1.5 * (1 - 3 / n) ** power, rel_tol=1e-13)

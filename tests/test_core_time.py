@@ -22,9 +22,13 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 import schedalg as sa
-from schedalg import cosine, exp, hold, linear_ramp, repeat, shift
+import schedalg._arithmetic
+from conftest import evaluate, rtol_for
+from schedalg import concat, cosine, exp, hold, linear_ramp, repeat, shift, take
 
 INT64_MAX = 2**63 - 1
 INT32_MAX = 2**31 - 1
@@ -339,3 +343,112 @@ def test_past_the_integer_maximum_a_changing_schedule_saturates_on_jax():
     # NumPy reads the few int64 elements beyond 2**63 - 1 as float64: a value in range
     out = s(np.asarray([5, INT64_MAX - 2], dtype=np.int64))
     assert out[0] == 0.5 and 0.0 <= out[1] <= 1.0
+
+
+# -- integral float lengths are ints (issue 9, item 3) --------------------------------------------
+
+
+def test_an_integral_float_block_length_keeps_exact_integer_time(ev):
+    s = sa.staircase(sa.linear_ramp(1, 0, 10), 5.0) >> sa.hold(1.0, 10**9) >> sa.hold(2.0)
+    assert repr(s).startswith("staircase(linear_ramp(1.0, 0.0, 10), 5) >> ")
+    # The staircase lasts 10 steps, the hold 10**9: 1.0 up to step 10**9 + 9, then 2.0.
+    ts = np.arange(10**9, 10**9 + 12)
+    np.testing.assert_array_equal(ev(s, ts), [1.0] * 10 + [2.0] * 2)
+
+
+def test_integral_float_lengths_become_ints_and_fractional_ones_stay_floats():
+    c = sa.linear_ramp(1.0, 0.0, 10)
+    assert type(sa.staircase(c, 5.0).every) is int
+    assert type(sa.shift(c, 5.0).steps) is int and sa.shift(c, -3.0).duration == 7
+    assert type(sa.take(c, 4.0).steps) is int
+    assert sa.piecewise([10.0, 20.0], [1.0, 2.0, 3.0]).boundaries == (10, 20)
+    assert all(type(b) is int for b in sa.piecewise([10.0, 20.0], [1.0, 2.0, 3.0]).boundaries)
+    assert type(sa.fit(c, 20.0).duration) is int
+    # Genuinely fractional lengths keep their float meaning.
+    assert sa.staircase(c, 2.5).every == 2.5 and sa.staircase(c, 2.5)(4.9) == 0.75
+    assert sa.shift(c, 2.5).duration == 12.5 and sa.shift(c, 2.5)(3.5) == 0.9
+    # A sum of fractional lengths that is a whole number is an int again (4 * 2.5 = 10).
+    assert type(sa.staircase(c, 2.5).duration) is int and sa.staircase(c, 2.5).duration == 10
+    s = sa.shift(c, 2.5) >> sa.take(sa.hold(5.0), 2.5) >> sa.hold(7.0)
+    assert s._starts() == [0, 12.5, 15] and type(s._starts()[2]) is int
+    assert (s(14.9), s(15)) == (5.0, 7.0)
+
+
+# -- take(schedule, steps): s(min(t, steps)), duration steps -------------------------------------
+
+def test_take_golden_values(ev, backend):
+    s = take(exp(2.0, rate=0.5), 3)
+    ts = np.array([0, 1, 2, 3, 4, 100])
+    want = 2.0 * 0.5 ** np.minimum(ts, 3)
+    np.testing.assert_allclose(ev(s, ts), want, rtol=rtol_for(backend))
+    assert s.duration == 3
+    assert s.end_value == 0.25
+
+
+def test_take_cuts_an_infinite_piece_of_a_concat(ev, backend):
+    s = concat(take(exp(1.0, rate=0.9), 4), linear_ramp(1.0, 0.0, 4))
+    ts = np.arange(10)
+    want = [0.9**t for t in range(4)] + [1.0 - 0.25 * k for k in range(4)] + [0.0, 0.0]
+    np.testing.assert_allclose(ev(s, ts), want, rtol=rtol_for(backend), atol=1e-12)
+    assert s.duration == 8
+
+
+def test_take_extends_a_shorter_schedule_with_its_value_at_steps():
+    s = take(linear_ramp(0.0, 1.0, 4), 6) >> hold(7.0)
+    assert [s(t) for t in range(8)] == [0.0, 0.25, 0.5, 0.75, 1.0, 1.0, 7.0, 7.0]
+
+
+def test_take_fractional_steps():
+    s = take(linear_ramp(0.0, 1.0, 10), 2.5)
+    assert s(1) == pytest.approx(0.1)
+    assert s(9) == pytest.approx(0.25)
+    assert s.duration == 2.5
+
+
+def test_take_repr_round_trips():
+    from schedalg import take as _take  # noqa: F401  (eval needs the name)
+
+    s = take(repeat(cosine(1.0, 0.1, 5)), 12)
+    assert eval(repr(s)) == s
+
+
+def test_take_bad_input():
+    with pytest.raises(ValueError, match=r"take\(\): steps must be >= 0, got steps=-1"):
+        take(hold(1.0), -1)
+    with pytest.raises(TypeError, match=r"take\(\): schedule must be a schedule"):
+        take(1.0, 3)
+
+
+@given(
+    n=st.integers(0, 50),
+    ts=st.lists(st.integers(0, 200), min_size=1, max_size=20),
+    rate=st.floats(0.5, 1.0),
+)
+def test_take_law_is_time_clamp(n, ts, rate):
+    base = repeat(cosine(1.0, 0.1, 7)) * exp(1.0, rate=rate)
+    s = take(base, n)
+    t = np.asarray(ts)
+    got = evaluate(s, t, "numpy")
+    want = evaluate(base, np.minimum(t, n), "numpy")
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert [s(int(x)) for x in t] == pytest.approx(list(want), rel=1e-12)
+
+
+# -- the JAX time conversion ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "uint16", "uint32", "int8", "int16"])
+def test_narrow_and_unsigned_times_on_the_traced_path(dtype):
+    """Unsigned JAX times are read as the signed steps they hold; bools are refused."""
+    jnp = pytest.importorskip("jax.numpy")
+    s = sa.linear_ramp(0.0, 1.0, 100) >> sa.cosine(1.0, 0.0, 100)
+    ts = np.arange(0, 120, 7)
+    got = np.asarray(s(jnp.asarray(ts.astype(dtype))), dtype=np.float64)
+    want = np.array([s(int(t)) for t in ts])
+    np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-7)
+
+
+def test_bool_times_are_refused_on_the_traced_path():
+    jnp = pytest.importorskip("jax.numpy")
+    with pytest.raises(TypeError, match="t must hold real numbers, got dtype bool"):
+        sa.hold(1.0)(jnp.asarray([True, False]))

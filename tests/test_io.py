@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from strategies import all_finite_schedules, all_schedules
 
 import schedalg as sa
+import schedalg._arithmetic
 from schedalg._fields import node_classes
 from schedalg.io import FormatError, from_dict, from_json, to_dict, to_json
 
@@ -346,3 +347,187 @@ def test_strategy_reaches_every_node_type():
     with contextlib.suppress(_AllSeen):
         collect()
     assert [c.__name__ for c in ALL_NODES if c not in seen] == []
+
+
+# -- io: the words of a FormatError --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, "null (None)"),
+        (True, "a boolean (True)"),
+        ("x", "a string ('x')"),
+        ([1], "a list ([1])"),
+        ((1,), "a list ((1,))"),
+        ({"a": 1}, "an object ({'a': 1})"),
+        (1j, "complex (1j)"),
+        # reprs longer than 60 characters are cut to 57 and "..."
+        ("y" * 58, "a string ('" + "y" * 58 + "')"),
+        ("y" * 59, "a string ('" + "y" * 56 + "...)"),
+    ],
+)
+def test_format_error_names_the_json_kind_it_got(value, shown):
+    with pytest.raises(sa.FormatError) as info:
+        sa.from_dict({"schedalg": 1, "type": "hold", "value": value})
+    err = info.value
+    assert err.path == "$.value"
+    assert err.reason == f"expected a number, got {shown}"
+    assert str(err) == f"from_dict(): at $.value: expected a number, got {shown}"
+
+
+def test_format_error_of_a_concat_piece_names_the_piece():
+    doc = {
+        "schedalg": 1,
+        "type": "concat",
+        "pieces": [{"type": "hold", "value": 1.0}, {"type": "hold", "value": 2.0, "steps": 3}],
+    }
+    with pytest.raises(sa.FormatError) as info:
+        sa.from_dict(doc)
+    assert info.value.path == "$.pieces[0]"
+    assert "infinite" in info.value.reason
+
+
+# -- io: paths and reasons of document errors ----------------------------------------------------
+
+
+def _format_error(doc):
+    with pytest.raises(sa.FormatError) as info:
+        sa.from_dict({"schedalg": 1, **doc})
+    return info.value.path, info.value.reason
+
+
+# the built-in types, written out; types registered by tests and examples in the same process
+# (a primitive of their own) are listed too, so they are added when the message is compared
+KNOWN_TYPES = (
+    "add, clip, concat, cosine, div, exp, hold, inverse, linear_ramp, maximum, minimum, mul, "
+    "neg, piecewise, poly, repeat, scale_by_cycle, scale_time, shift, sigmoid, staircase, sub, "
+    "take, tanh, triangle, warp"
+)
+
+
+def _with_registered(reason):
+    builtin = set(KNOWN_TYPES.split(", "))
+    extra = set(sa.io.SPECS) - builtin
+    if not extra or KNOWN_TYPES not in reason:
+        return reason
+    return reason.replace(KNOWN_TYPES, ", ".join(sorted(builtin | extra)))
+
+
+@pytest.mark.parametrize(
+    ("doc", "path", "reason"),
+    [
+        ({"type": "hold", "value": math.nan}, "$.value", "expected a finite number, got nan"),
+        ({"typ": "hold"}, "$", "missing field 'type'"),
+        ({"type": "hold"}, "$.value", "missing field 'value' for type 'hold'"),
+        (
+            {"type": "holdx"},
+            "$.type",
+            f"unknown schedule type 'holdx' (known: {KNOWN_TYPES}; a primitive of your own "
+            "is known once the module that defines it is imported)",
+        ),
+        (
+            {"type": "hold", "value": 1.0, "x": 2},
+            "$.x",
+            "unknown field 'x' for type 'hold' (expected: value, steps)",
+        ),
+        (
+            {"type": "hold", "value": 1.0, 1: 2},
+            "$",
+            "unknown field 1 for type 'hold' (expected: value, steps)",
+        ),
+        (
+            {"type": "piecewise", "boundaries": [1, "x"], "values": [1, 2, 3]},
+            "$.boundaries[1]",
+            "expected a number, got a string ('x')",
+        ),
+        (
+            {"type": "piecewise", "boundaries": 3, "values": [1, 2]},
+            "$.boundaries",
+            "expected a list of numbers, got a number",
+        ),
+        ({"type": "concat", "pieces": 3}, "$.pieces", "expected a list of schedules, got a number"),
+        (
+            {"type": "concat", "pieces": []},
+            "$.pieces",
+            "expected at least one schedule, got an empty list",
+        ),
+    ],
+)
+def test_document_errors_name_the_field_and_the_problem(doc, path, reason):
+    assert _format_error(doc) == (path, _with_registered(reason))
+
+
+def _nested_clips(levels):
+    d = {"type": "hold", "value": 1.0}
+    for _ in range(levels):
+        d = {"type": "clip", "schedule": d, "low": -5.0}
+    return d
+
+
+def test_nesting_limit_is_exactly_max_depth():
+    # levels count nodes, the root is level 1 (as in the core): 199 clips over a hold are
+    # MAX_DEPTH levels, the deepest accepted; one more clip is refused at its own path
+    assert sa.io.MAX_DEPTH == sa._schedule.MAX_DEPTH == 200
+    s = sa.from_dict({"schedalg": 1, **_nested_clips(sa.io.MAX_DEPTH - 1)})
+    for _ in range(sa.io.MAX_DEPTH - 1):
+        assert isinstance(s, sa._arithmetic.Clip) and s.low == -5.0
+        s = s.schedule
+    assert s == sa.hold(1.0)
+    path, reason = _format_error(_nested_clips(sa.io.MAX_DEPTH))
+    assert path == "$" + ".schedule" * sa.io.MAX_DEPTH
+    assert reason == f"schedule nested deeper than {sa.io.MAX_DEPTH} levels"
+
+
+# -- io: JSON text and writer errors ------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "path", "reason"),
+    [
+        ('{"schedalg": 1, "type": ', "$", "invalid JSON: Expecting value (line 1, column 25)"),
+        (
+            b"\xff\xfe",
+            "$",
+            "not UTF-8 text: 'utf-8' codec can't decode byte 0xff in position 0: "
+            "invalid start byte",
+        ),
+        ("[1]", "$", "expected a JSON object, got a list"),
+        (
+            '{"schedalg": "1", "type": "hold", "value": 1}',
+            "$.schedalg",
+            "unsupported format version '1' (this schedalg reads version 1)",
+        ),
+        (
+            '{"schedalg": true, "type": "hold", "value": 1}',
+            "$.schedalg",
+            "unsupported format version True (this schedalg reads version 1)",
+        ),
+        ('{"schedalg": 1, "type": 3}', "$.type", "expected a string, got a number"),
+        (
+            '{"schedalg": 1, "type": "hold", "value": NaN}',
+            "$",
+            "invalid JSON: NaN is not valid JSON",
+        ),
+        ("[" * 100_000, "$", "JSON nested too deeply"),
+    ],
+)
+def test_json_text_errors_name_the_path_and_the_problem(text, path, reason):
+    with pytest.raises(sa.FormatError) as info:
+        sa.from_json(text)
+    assert (info.value.path, info.value.reason) == (path, reason)
+
+
+def test_writer_errors_and_indent():
+    with pytest.raises(TypeError, match=r"^from_json\(\): text must be str or bytes, got int$"):
+        sa.from_json(3)
+    with pytest.raises(TypeError, match=r"^to_dict\(\): schedule must be a schedule, got"):
+        sa.to_dict(3)
+    s = sa.hold(1.0)
+    for _ in range(sa.io.MAX_DEPTH - 1):
+        s = sa.clip(s, low=-5.0)
+    d = sa.to_dict(s)  # 200 levels, the root included: written, and read back
+    assert d["type"] == "clip" and sa.from_dict(d) == s
+    with pytest.raises(ValueError, match=r"nested 201 levels deep"):
+        sa.clip(s, low=-5.0)  # a deeper tree can't be built, so the writer never sees one
+    text = sa.to_json(sa.hold(0.5), indent=2)
+    assert text == '{\n  "schedalg": 1,\n  "type": "hold",\n  "value": 0.5,\n  "steps": null\n}'

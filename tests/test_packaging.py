@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
 import io
 import re
 from contextlib import redirect_stdout
@@ -83,3 +84,19 @@ def test_contributing_layout_names_every_module_and_only_real_ones():
 def test_mutation_testing_paths_exist():
     only = _pyproject()["tool"]["mutmut"]["only_mutate"]
     assert only and all((ROOT / p).is_file() for p in only), only
+
+
+def test_test_files_are_named_by_topic():
+    """Tests are grouped by what they test (CONTRIBUTING.md, "The tests"): no file named after
+    an issue, a fix or a tool run, and every test file is listed in that table."""
+    tests = Path(__file__).parent
+    names = sorted(p.name for p in tests.glob("test_*.py"))
+    history = [n for n in names if re.search(r"regression|issue\d|mutation_kill|_fixes", n)]
+    assert history == []
+    table = (tests.parent / "CONTRIBUTING.md").read_text().split("## The tests", 1)[1]
+    table = table.split("\n## ", 1)[0]
+    listed = set(re.findall(r"`(test_[\w*]+\.py)`", table))
+    missing = [
+        n for n in names if n not in listed and not any(fnmatch.fnmatch(n, g) for g in listed)
+    ]
+    assert missing == [], missing

@@ -499,3 +499,45 @@ def test_a_tie_with_the_best_is_not_an_improvement(path, mode, threshold_mode):
         s = p.update(s, m if path == "python" else np.asarray(m))
     assert float(s.scale) == opt.param_groups[0]["lr"] == 0.5
     assert float(s.best) == ref.best == 2.0
+
+
+# -- plateau and its torch adapter ---------------------------------------------------------------
+
+
+def test_plateau_update_keeps_the_state_dtypes_on_numpy():
+    """A float64 metric does not widen a float32 state (a scan carry must keep its dtype)."""
+    rule = reduce_on_plateau(factor=0.5, patience=0)
+    state = PlateauState(np.float32(np.inf), np.int32(0), np.int32(0), np.float32(1.0))
+    for metric in (np.float64(3.0), np.float64(2.0), np.float64(2.5)):
+        state = rule.update(state, np.asarray(metric))
+        assert np.asarray(state.best).dtype == np.float32
+    # the decisions are the rule's: improvements to 3 then 2, then a bad step halves the scale
+    assert float(state.best) == 2.0 and float(state.scale) == 0.5
+
+
+def _plateau_lr(n_groups):
+    torch = pytest.importorskip("torch")
+    from schedalg.torch import PlateauLR
+
+    params = [torch.nn.Parameter(torch.zeros(1)) for _ in range(n_groups)]
+    opt = torch.optim.SGD([{"params": [p], "lr": 0.1 * (i + 1)} for i, p in enumerate(params)])
+    return opt, PlateauLR(opt, reduce_on_plateau(factor=0.5, patience=0))
+
+
+def test_plateau_lr_load_state_dict_sets_the_last_lrs():
+    _, sched = _plateau_lr(2)
+    for metric in (1.0, 2.0, 3.0):
+        sched.step(metric)
+    saved = sched.state_dict()
+    opt2, fresh = _plateau_lr(2)
+    fresh.load_state_dict(saved)
+    assert fresh.get_last_lr() == [g["lr"] for g in opt2.param_groups]
+    assert fresh.get_last_lr() == pytest.approx([0.1 * 0.25, 0.2 * 0.25])
+
+
+def test_plateau_lr_refuses_a_state_for_another_number_of_groups():
+    _, sched = _plateau_lr(2)
+    saved = sched.state_dict()
+    _, other = _plateau_lr(3)
+    with pytest.raises(ValueError):
+        other.load_state_dict(saved)

@@ -1,4 +1,5 @@
-"""Regression tests for core fixes made on the training branch."""
+"""repeat and scale_by_cycle: cycle starts, stretched and shrinking repeats, one-cycle repeats,
+repeats at huge and infinite times."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 import schedalg as sa
 
+# -- a shrinking repeat past its geometric limit ------------------------------------------------
 
 def test_shrinking_repeat_past_the_geometric_limit_on_arrays(ev):
     # stretch < 1: cycles of 4, 2 steps (total 6); the geometric limit is 4 / (1 - 0.5) = 8.
@@ -20,53 +22,6 @@ def test_shrinking_repeat_past_the_geometric_limit_on_arrays(ev):
     # t = 4, 5 (local 0, 2); from t = 6 on it holds the end value 0.
     want = [1.0, 0.75, 0.5, 0.25, 1.0, 0.5] + [0.0] * 14
     np.testing.assert_allclose(ev(s, ts), want, rtol=1e-6, atol=1e-12)
-
-
-# -- constants made by arithmetic are infinite (issue 9, item 1) ---------------------------------
-
-CONSTANT_EXPRESSIONS = {
-    "mul": lambda: sa.hold(0.2) * 0.5,
-    "sub": lambda: sa.hold(0.2) - 0.1,
-    "rsub": lambda: 0.3 - sa.hold(0.2),
-    "div": lambda: sa.hold(0.2) / 2.0,
-    "neg": lambda: -sa.hold(-0.1),
-    "clip": lambda: sa.clip(sa.hold(0.2), 0.0, 0.1),
-    "minimum": lambda: sa.minimum(sa.hold(0.2), 0.1),
-    "maximum": lambda: sa.maximum(0.1, sa.hold(-0.2)),
-    "nested": lambda: sa.neg(-(sa.hold(0.4) * 0.5 - 0.1)),
-    "parsed": lambda: sa.parse("hold(0.2) * 0.5"),
-    "parsed_neg": lambda: sa.parse("-hold(-0.1)"),
-}
-
-
-@pytest.mark.parametrize("name", sorted(CONSTANT_EXPRESSIONS))
-def test_a_constant_made_by_arithmetic_is_infinite(name):
-    c = CONSTANT_EXPRESSIONS[name]()
-    assert c.duration is None and c.end_value is None
-    # As the last piece it runs forever; it does not vanish.
-    s = sa.linear_ramp(0.0, 1.0, 10) >> c
-    assert s.duration is None
-    assert s(5) == 0.5 and s(10) == pytest.approx(0.1, abs=1e-15)
-    assert s(20) == pytest.approx(0.1, abs=1e-15) and s(10**9) == pytest.approx(0.1, abs=1e-15)
-    assert repr(s).endswith(repr(c)) and sa.parse(repr(s)) == s
-    # Before another piece it is refused, exactly as hold(0.1) is.
-    with pytest.raises(ValueError, match="every piece but the last must be finite"):
-        sa.concat(c, sa.cosine(1.0, 0.0, 10))
-    with pytest.raises(ValueError, match="every piece but the last must be finite"):
-        c >> sa.cosine(1.0, 0.0, 10)
-
-
-def test_a_constant_does_not_prolong_a_finite_operand():
-    c = sa.hold(0.2) * 0.5  # the constant 0.1
-    assert (sa.cosine(1.0, 0.0, 10) * c).duration == 10
-    assert (c + sa.linear_ramp(0.0, 1.0, 10)).duration == 10
-    assert sa.clip(-c + sa.cosine(1.0, 0.0, 7), high=0.5).duration == 7
-    assert (sa.cosine(1.0, 0.0, 10) * c).end_value == pytest.approx(0.0, abs=1e-15)
-    assert (c + sa.linear_ramp(0.0, 1.0, 10)).end_value == pytest.approx(1.1)
-    # A finite operand with an infinite non-constant one is infinite.
-    assert (sa.cosine(1.0, 0.0, 10) * sa.exp(1.0, rate=0.5)).duration is None
-    # A 0-step operand still makes a 0-step piece (the identity of concat).
-    assert (sa.hold(0.2, 0) * 0.5).duration == 0
 
 
 # -- repeat(s, times=1) is a repeat (issue 9, item 2) --------------------------------------------
@@ -96,66 +51,6 @@ def test_scale_by_cycle_of_a_single_repeat_leaves_inner_cycles_alone(ev, backend
     # One outer cycle: factor**0 = 1 throughout; the inner cycles restart at 1.0 each time.
     np.testing.assert_allclose(ev(s, np.array([0, 10, 20])), [1.0, 1.0, 1.0], rtol=1e-6)
     np.testing.assert_allclose(ev(s, np.array([5, 35])), [0.5, 0.0], rtol=1e-6, atol=1e-7)
-
-
-# -- batched leaves at a mis-shaped t (issue 9, item 19) ------------------------------------------
-
-
-@pytest.mark.parametrize("t", [5, np.array(5), np.arange(4), np.zeros((3, 1))])
-def test_batched_leaves_at_a_mis_shaped_time_say_what_t_needs(t):
-    s = sa.cosine(np.array([1.0, 2.0, 3.0]), 0.0, 10)
-    with pytest.raises(ValueError, match=r"batched") as info:
-        s(t)
-    msg = str(info.value)
-    assert "batch shape (3,)" in msg and f"t has shape {np.shape(t)}" in msg and "vmap" in msg
-    # The shapes that fit: one time per schedule, or a larger shape the batch broadcasts to.
-    np.testing.assert_allclose(s(np.array([0, 5, 10])), [1.0, 1.0, 0.0], atol=1e-15)
-    np.testing.assert_allclose(s(np.zeros((2, 3))), [[1.0, 2.0, 3.0]] * 2)
-
-
-def test_a_stacked_jax_schedule_at_a_scalar_time_says_it_is_batched():
-    jax = pytest.importorskip("jax")
-    jnp = jax.numpy
-    a = sa.cosine(1.0, 0.0, 10) >> sa.hold(1.0)
-    b = sa.cosine(2.0, 0.0, 10) >> sa.hold(2.0)
-    batch = jax.tree.map(lambda *x: jnp.stack(x), a, b)
-    for t in (3, jnp.int32(3), jnp.arange(5)):
-        with pytest.raises(ValueError, match=r"batched \(its leaves have the batch shape \(2,\)\)"):
-            batch(t)
-    with pytest.raises(ValueError, match="vmap"):
-        jax.jit(lambda s, t: s(t))(batch, jnp.arange(5))
-    # cos(pi * 3 / 10) terms by hand: (1 + cos(0.3 pi)) / 2 times the start values 1 and 2.
-    want = 0.5 * (1.0 + np.cos(0.3 * np.pi)) * np.array([1.0, 2.0])
-    np.testing.assert_allclose(jax.vmap(lambda s: s(3))(batch), want, rtol=1e-6)
-
-
-# -- integral float lengths are ints (issue 9, item 3) --------------------------------------------
-
-
-def test_an_integral_float_block_length_keeps_exact_integer_time(ev):
-    s = sa.staircase(sa.linear_ramp(1, 0, 10), 5.0) >> sa.hold(1.0, 10**9) >> sa.hold(2.0)
-    assert repr(s).startswith("staircase(linear_ramp(1.0, 0.0, 10), 5) >> ")
-    # The staircase lasts 10 steps, the hold 10**9: 1.0 up to step 10**9 + 9, then 2.0.
-    ts = np.arange(10**9, 10**9 + 12)
-    np.testing.assert_array_equal(ev(s, ts), [1.0] * 10 + [2.0] * 2)
-
-
-def test_integral_float_lengths_become_ints_and_fractional_ones_stay_floats():
-    c = sa.linear_ramp(1.0, 0.0, 10)
-    assert type(sa.staircase(c, 5.0).every) is int
-    assert type(sa.shift(c, 5.0).steps) is int and sa.shift(c, -3.0).duration == 7
-    assert type(sa.take(c, 4.0).steps) is int
-    assert sa.piecewise([10.0, 20.0], [1.0, 2.0, 3.0]).boundaries == (10, 20)
-    assert all(type(b) is int for b in sa.piecewise([10.0, 20.0], [1.0, 2.0, 3.0]).boundaries)
-    assert type(sa.fit(c, 20.0).duration) is int
-    # Genuinely fractional lengths keep their float meaning.
-    assert sa.staircase(c, 2.5).every == 2.5 and sa.staircase(c, 2.5)(4.9) == 0.75
-    assert sa.shift(c, 2.5).duration == 12.5 and sa.shift(c, 2.5)(3.5) == 0.9
-    # A sum of fractional lengths that is a whole number is an int again (4 * 2.5 = 10).
-    assert type(sa.staircase(c, 2.5).duration) is int and sa.staircase(c, 2.5).duration == 10
-    s = sa.shift(c, 2.5) >> sa.take(sa.hold(5.0), 2.5) >> sa.hold(7.0)
-    assert s._starts() == [0, 12.5, 15] and type(s._starts()[2]) is int
-    assert (s(14.9), s(15)) == (5.0, 7.0)
 
 
 # -- no snapping of cycle starts and scaled durations (issue 9, item 4) ---------------------------
@@ -256,21 +151,3 @@ def test_whole_float_times_beyond_2_53_read_the_right_cycle_phase():
     # float32 2**40 = 6 (mod 10) too
     got = float(s(jnp.array([2.0**40], dtype=jnp.float32))[0])
     assert got == pytest.approx(want, rel=1e-6)
-
-
-def test_a_concat_whose_infinite_last_piece_starts_beyond_2_62_is_refused():
-    with pytest.raises(ValueError, match=r"concat\(\): the last piece would start beyond 2\*\*62"):
-        sa.concat(sa.hold(1.0, 2**62), sa.hold(1.0, 2**62), 1.0)
-    with pytest.raises(ValueError, match=r"the last piece would start beyond 2\*\*62"):
-        left = sa.hold(1.0, 2**61) >> sa.hold(1.0, 2**61)
-        assert (left >> sa.hold(2.0)).duration is None  # its last piece starts at 2**62: fine
-        sa.concat(left, sa.hold(1.0, 5), 2.0)  # appended to left: starts at 2**62 + 5
-    doc = {
-        "schedalg": 1,
-        "type": "concat",
-        "pieces": [{"type": "hold", "value": 1, "steps": 2**62}] * 2 + [1.0],
-    }
-    from schedalg import FormatError, from_dict
-
-    with pytest.raises(FormatError, match="beyond 2"):
-        from_dict(doc)
