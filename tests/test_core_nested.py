@@ -115,3 +115,36 @@ def test_scale_by_cycle_floor_moves_the_values():
     assert not np.allclose(
         sa.scale_by_cycle(rep, 0.5, floor=0.3)(ts), sa.scale_by_cycle(rep, 0.5)(ts)
     )
+
+
+def test_concat_nested_in_a_concat_keeps_its_opaque_pieces_apart():
+    """Outer: a repeated ramp, then a concat of a ramp and two different repeated ramps.
+
+    Each opaque piece is evaluated at its own local time, and the inner concat's two repeats
+    (indices 0 and 1 of its own opaque list) are not confused with the outer one or each other.
+    """
+    outer_rep = sa.repeat(sa.linear_ramp(1.0, 0.0, 2), times=2)  # [0, 4)
+    inner = sa.concat(
+        sa.linear_ramp(5.0, 6.0, 4),  # [4, 8)
+        sa.repeat(sa.linear_ramp(0.0, 3.0, 3), times=2),  # [8, 14)
+        sa.repeat(sa.linear_ramp(-1.0, -2.0, 2), times=3),  # [14, 20), then holds -2
+    )
+    s = sa.concat(outer_rep, inner)
+
+    def f(t):
+        if t < 4:
+            return 1.0 - (t % 2) / 2
+        if t < 8:
+            return 5.0 + (t - 4) / 4
+        if t < 14:
+            return 3.0 * ((t - 8) % 3) / 3
+        if t < 20:
+            return -1.0 - ((t - 14) % 2) / 2
+        return -2.0
+
+    ts = np.arange(0, 24)
+    want = [f(int(t)) for t in ts]
+    np.testing.assert_allclose(s(ts), want, rtol=1e-15, atol=1e-15)
+    halves = ts.astype(float) + 0.5
+    np.testing.assert_allclose(s(halves), [f(t) for t in halves], rtol=1e-15)
+    assert [s(int(t)) for t in ts] == pytest.approx(want, rel=1e-15, abs=1e-15)
