@@ -169,3 +169,25 @@ def test_float32_times_are_located_like_float64(fresh_plans):
     got = s(ts)
     want = [_ten_ramps_formula(float(t)) for t in ts]
     np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint16, np.float32, np.float64])
+def test_stretched_cycles_are_located_as_a_table(fresh_plans, dtype):
+    """repeat(stretch=2): cycle k lasts 2 * 2**k and runs the ramp at local time / 2**k.
+
+    Cycles start at 0, 2, 6 and end at 14; the ramp 0 -> 1 over 2 steps then reads
+    local / 2**k / 2. The cycle is found among the starts as a row of a table (in the time's
+    own dtype for integer time).
+    """
+    s = sa.repeat(linear_ramp(0.0, 1.0, 2), times=3, stretch=2.0)
+
+    def f(t):
+        if t >= 14:
+            return 1.0
+        k = 0 if t < 2 else 1 if t < 6 else 2
+        return (t - (0, 2, 6)[k]) / 2**k / 2
+
+    ts = np.arange(0, 17)
+    np.testing.assert_allclose(s(ts.astype(dtype)), [f(int(t)) for t in ts], rtol=1e-15)
+    big = np.asarray([np.iinfo(dtype).max if dtype(0).dtype.kind in "iu" else 1e30], dtype=dtype)
+    np.testing.assert_array_equal(s(big), [1.0])
