@@ -60,6 +60,18 @@ def _pieces(bs: Schedule) -> list[tuple[int | float, int | None, Any, Any]]:
     return [seg for seg in out if seg[1] != 0]
 
 
+def _refuse_negative(fn: str, name: str, s: Schedule, what: str) -> None:
+    """Refuse a schedule argument whose values may go below 0 (checked on its range)."""
+    rng = s._range()
+    if rng is not None and rng[0] < 0:
+        raise K.ArgumentValueError(
+            fn,
+            name,
+            s,
+            f"{fn}(): {what}, got values down to {rng[0]!r} in {name}={short_repr(s)}",
+        )
+
+
 class Tokens(Schedule, name="tokens"):
     """``seq_len * sum(batch_size(i) for i < t)``, in closed form."""
 
@@ -239,15 +251,9 @@ def tokens(batch_size: Any, seq_len: int = 1) -> Schedule:
     n = K.steps(fn, "seq_len", seq_len)
     if n is None or n < 1:
         raise K.bad_value(fn, "seq_len", seq_len, "must be a positive int")
-    rng = batch_size._range()
-    if rng is not None and rng[0] < 0:
-        raise K.ArgumentValueError(
-            fn,
-            "batch_size",
-            batch_size,
-            f"{fn}(): batch_size must be >= 0 (a clock never runs backwards), got values down "
-            f"to {rng[0]!r} in {short_repr(batch_size)}"
-        )
+    _refuse_negative(
+        fn, "batch_size", batch_size, "batch_size must be >= 0 (a clock never runs backwards)"
+    )
     node = Tokens._make(batch_size=batch_size, seq_len=n)
     return _checked(fn, node, lambda: f"batch_size={short_repr(batch_size)}, seq_len={seq_len!r}")
 
@@ -308,15 +314,7 @@ def compose(schedule: Schedule, clock: Schedule) -> Schedule:
             raise K.ArgumentTypeError(
                 fn, name, x, f"{fn}(): {name} must be a schedule, got {name}={short_repr(x)}"
             )
-    rng = clock._range()
-    if rng is not None and rng[0] < 0:
-        raise K.ArgumentValueError(
-            fn,
-            "clock",
-            clock,
-            f"{fn}(): the clock must be non-negative (cumulative units), got values down to "
-            f"{rng[0]!r} in clock={short_repr(clock)}"
-        )
+    _refuse_negative(fn, "clock", clock, "the clock must be non-negative (cumulative units)")
     d = schedule.duration
     ends: int | float | None
     if d is not None and isinstance(clock, Tokens):

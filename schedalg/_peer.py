@@ -18,8 +18,8 @@ from typing import Any
 
 from . import _checks as K
 from . import _fields as F
-from ._recipes import Recipe, _fmt
-from ._schedule import Schedule
+from ._recipes import Recipe
+from ._schedule import Schedule, _source
 
 __all__ = ["PeerCall"]
 
@@ -101,7 +101,7 @@ class PeerCall(Recipe, name="compat"):
             if name not in given:
                 by_position = False
                 continue
-            text = _fmt(given[name])
+            text = _source(given[name])
             by_position = by_position and required
             out.append(text if by_position else f"{name}={text}")
         return out

@@ -22,7 +22,6 @@ from . import _checks as K
 from . import _fields as F
 from . import _primitives as P
 from ._cycles import repeat, scale_by_cycle
-from ._fields import REQUIRED
 from ._node_checks import _checked
 from ._schedule import Schedule, fmt_number
 from ._switch import value_at
@@ -45,21 +44,6 @@ __all__ = [
 SHAPES = ("linear", "1-sqrt", "cosine")
 
 
-def _fmt(x: Any) -> str:
-    """An argument as source: a schedule, a string, a flag, None, a number or a list."""
-    if isinstance(x, Schedule):
-        return repr(x)
-    if isinstance(x, str):
-        import json  # (here: json is not loaded at ``import schedalg``)
-
-        return json.dumps(x)
-    if isinstance(x, bool) or x is None:
-        return repr(x)
-    if isinstance(x, (tuple, list)):
-        return "[" + ", ".join(_fmt(v) for v in x) + "]"
-    return fmt_number(x)
-
-
 class Recipe(Schedule):
     """A named schedule: evaluates as ``expand()``, prints and saves as its call.
 
@@ -69,8 +53,6 @@ class Recipe(Schedule):
     may be traced: ``_build`` does arithmetic on leaves but never branches on them.
     """
 
-    #: Arguments printed as keywords even where they have no default.
-    _keywords: ClassVar[frozenset[str]] = frozenset()
     #: Levels the expansion adds below the recipe's own schedule arguments.
     _extra_depth: ClassVar[int] = 4
 
@@ -108,21 +90,6 @@ class Recipe(Schedule):
 
     def _xp(self, t: Any, xp: Any) -> Any:
         return self.expand()._xp(t, xp)
-
-    def _repr_args(self) -> list[str]:
-        args = []
-        for f in self._arg_fields():
-            v, default = getattr(self, f.attr or f.name), f.default
-            if default is REQUIRED:
-                args.append(f"{f.name}={_fmt(v)}" if f.name in self._keywords else _fmt(v))
-            elif not (type(v) is type(default) and v == default) and not (
-                isinstance(v, (int, float))
-                and isinstance(default, (int, float))
-                and not isinstance(v, bool)
-                and v == default
-            ):
-                args.append(f"{f.name}={_fmt(v)}")
-        return args
 
 
 def _finish(cls: type[Recipe], fn: str, fields: dict[str, Any]) -> Schedule:

@@ -101,6 +101,8 @@ class Schedule:
     _child_fields: ClassVar[tuple[str, ...]] = ()
     _static_fields: ClassVar[tuple[str, ...]] = ()
     _prec: ClassVar[int] = PREC_ATOM
+    #: Arguments printed as keywords even where they have no default (``cooldown``'s ``at``).
+    _keywords: ClassVar[frozenset[str]] = frozenset()
 
     # NumPy must hand `array * schedule` to Schedule.__rmul__ instead of broadcasting.
     __array_ufunc__ = None
@@ -492,7 +494,7 @@ class Schedule:
                 continue
             keyword = keyword or f.default is not F.REQUIRED
             text = _source(v)
-            out.append(f"{f.name}={text}" if keyword else text)
+            out.append(f"{f.name}={text}" if keyword or f.name in self._keywords else text)
         return out
 
     def _repr_in(self, prec: int) -> str:
@@ -631,14 +633,24 @@ class Schedule:
 
 
 def _same(v: Any, default: Any) -> bool:
-    """True when an argument equals its default (numbers by value: ``1 == 1.0``)."""
+    """True when an argument equals its default (numbers by value: ``1 == 1.0``; an option,
+    a string or a flag, by type and value)."""
     if v is None or default is None:
         return v is default
+    if isinstance(v, (str, bool)) or isinstance(default, (str, bool)):
+        return type(v) is type(default) and v == default
     return type(v) in (int, float) and type(default) in (int, float) and v == default
 
 
 def _source(v: Any) -> str:
+    """An argument as source: a schedule, a list, a string, a flag, None or a number."""
     if isinstance(v, Schedule):
+        return repr(v)
+    if isinstance(v, str):
+        import json  # (here: json is not loaded at ``import schedalg``)
+
+        return json.dumps(v)
+    if isinstance(v, bool) or v is None:
         return repr(v)
     if isinstance(v, (tuple, list)):
         return "[" + ", ".join(_source(x) for x in v) + "]"
